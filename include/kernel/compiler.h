@@ -1,0 +1,44 @@
+/*
+ * compiler.h - the few compiler annotations and helper macros RVOS uses.
+ *
+ * Everything here is plain GCC/Clang C and builds both freestanding (the
+ * kernel) and hosted (the host test runner).
+ */
+#ifndef KERNEL_COMPILER_H
+#define KERNEL_COMPILER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define __used __attribute__((used))
+#define __unused __attribute__((unused))
+#define __section(s) __attribute__((section(s)))
+#define __aligned(n) __attribute__((aligned(n)))
+#define __noreturn __attribute__((noreturn))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noinline __attribute__((noinline))
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#define container_of(ptr, type, member)                                        \
+	((type *)((char *)(ptr)-offsetof(type, member)))
+
+/* Accesses that the compiler may neither tear, merge nor hoist out of loops. */
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+/* The address of the code that called the current function. */
+#define CALLER_ADDR ((uintptr_t)__builtin_return_address(0))
+
+#define CACHELINE_SIZE 64
+
+#endif /* KERNEL_COMPILER_H */
