@@ -1,0 +1,161 @@
+# RVOS - one Makefile for the kernel, its tests and the host test runner.
+#
+#   make run   [ARCH=rv32|rv64] [SMP=1..8] [MEM=128M]   boot to the shell
+#   make test  [T=suite[:case]]                         every test, every config
+#   make debug                                          QEMU waits for gdb
+#   make lint                                           clang-format + cppcheck
+#
+# Objects go to build/<arch>/<image>/ (image: run or test) and build/host/.
+
+ARCH ?= rv32
+SMP ?= 4
+MEM ?= 128M
+T ?= all
+
+CROSS ?= riscv64-unknown-elf-
+CC := $(CROSS)gcc
+OBJDUMP := $(CROSS)objdump
+HOSTCC ?= gcc
+
+QEMU_rv32 := qemu-system-riscv32
+QEMU_rv64 := qemu-system-riscv64
+MARCH_rv32 := -march=rv32imac_zicsr_zifencei -mabi=ilp32
+MARCH_rv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64
+# GCC picks the libgcc multilib by the plain ISA string only.
+LIBGCC_rv32 := $(shell $(CC) -march=rv32imac -mabi=ilp32 -print-libgcc-file-name 2>/dev/null)
+LIBGCC_rv64 := $(shell $(CC) -march=rv64imac -mabi=lp64 -mcmodel=medany -print-libgcc-file-name 2>/dev/null)
+
+ifeq ($(filter rv32 rv64,$(ARCH)),)
+$(error ARCH must be rv32 or rv64, not '$(ARCH)')
+endif
+
+# --- Tools: install what is missing, and say so (scripts/ensure-deps.sh) ---
+ifneq ($(filter run test debug lint,$(MAKECMDGOALS)),)
+NEEDED := $(CC) $(QEMU_$(ARCH))
+ifneq ($(filter test lint,$(MAKECMDGOALS)),)
+NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck python3 $(HOSTCC)
+endif
+ifneq ($(filter debug,$(MAKECMDGOALS)),)
+NEEDED += gdb-multiarch
+endif
+DEPS_OK := $(shell scripts/ensure-deps.sh $(sort $(NEEDED)) 1>&2 && echo ok)
+ifneq ($(DEPS_OK),ok)
+$(error required tools are missing, see the messages above)
+endif
+endif
+
+# --- Sources ------------------------------------------------------------
+ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
+	arch/riscv/machine.o
+KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
+	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
+	kernel/shell.o kernel/spinlock.o
+DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
+	drivers/virt_test.o
+MM_OBJS := mm/page.o mm/malloc.o
+LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
+
+# Tests of lib/ and mm/ build for both the kernel and the host.
+PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
+	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
+	tests/lib/fdt_test.o tests/mm/page_test.o tests/mm/malloc_test.o \
+	tests/selftest/harness_test.o
+KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
+	tests/kernel/task_test.o
+KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
+
+RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
+TEST_OBJS := $(RUN_OBJS) $(KTEST_OBJS) $(PORTABLE_TESTS) $(KERNEL_TESTS)
+
+# --- Kernel images --------------------------------------------------------
+# -fno-toplevel-reorder keeps KTEST cases in source order in their section.
+KCFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding \
+	-fno-toplevel-reorder \
+	-fno-builtin -fno-common -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
+	-mcmodel=medany -Iinclude -Iarch/riscv/include -MMD -MP
+KLDFLAGS := -nostdlib -static -T arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
+
+# Quiet by default ("  CC  file"); make V=1 shows whole commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+# $(1) = arch, $(2) = image (run or test), $(3) = objects, $(4) = extra flags
+define kernel_image
+build/$(1)/$(2)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$@)
+	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
+build/$(1)/$(2)/%.o: %.S
+	@mkdir -p $$(@D)
+	$$(call say,AS,$$@)
+	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
+build/$(1)/$(2)/kernel.elf: $$(addprefix build/$(1)/$(2)/,$(3)) arch/riscv/kernel.ld
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KLDFLAGS) $$(filter %.o,$$^) $$(LIBGCC_$(1)) -o $$@
+-include $$(patsubst %.o,build/$(1)/$(2)/%.d,$(3))
+endef
+
+$(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),run,$(RUN_OBJS),)))
+$(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),test,$(TEST_OBJS),-DCONFIG_KTEST)))
+
+KERNEL := build/$(ARCH)/run/kernel.elf
+TEST_KERNEL := build/$(ARCH)/test/kernel.elf
+
+# --- Host test runner (lib/ and mm/ under sanitizers) -------------------
+HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
+	kernel/ktest.c $(PORTABLE_TESTS:.o=.c) tests/host/main.c \
+	tests/host/machine.c
+HOST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
+	-fno-toplevel-reorder -U_FORTIFY_SOURCE \
+	-fno-omit-frame-pointer -Iinclude -include tests/host/rename.h \
+	-DHOST_TEST
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+build/host/asan/ktest-host: $(HOST_SRCS) $(wildcard include/kernel/*.h tests/host/*.h)
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(ASAN_FLAGS) $(HOST_SRCS) -o $@
+
+# --- Commands -------------------------------------------------------------
+QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
+	-kernel $(1)
+
+.PHONY: all run debug test lint host-tests test-images clean
+all: $(KERNEL)
+
+run: $(KERNEL)
+	@echo "RVOS: booting $(ARCH) with $(SMP) harts and $(MEM) (quit: poweroff, or Ctrl-A X)"
+	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL))
+
+debug: $(KERNEL)
+	@echo "RVOS: QEMU waits for gdb on port 1234; gdb-multiarch starts in another terminal:"
+	@echo "  gdb-multiarch -ex 'target remote :1234' $(KERNEL)"
+	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL)) -S -gdb tcp::1234
+
+test-images: build/rv32/test/kernel.elf build/rv64/test/kernel.elf
+host-tests: build/host/asan/ktest-host
+
+TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
+	qemu:rv32:1:128M:build/rv32/test/kernel.elf \
+	qemu:rv32:4:128M:build/rv32/test/kernel.elf \
+	qemu:rv64:4:256M:build/rv64/test/kernel.elf
+
+test: lint test-images host-tests
+	python3 tools/ktest.py --filter $(T) $(if $(filter all,$(T)),--selftest) $(TEST_CONFIGS)
+
+LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+lint:
+	clang-format --dry-run -Werror $(LINT_FILES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem \
+		--suppressions-list=.cppcheck-suppressions \
+		-Iinclude -Iarch/riscv/include -D__riscv_xlen=32 $(LINT_FILES)
+
+clean:
+	rm -rf build

@@ -1,0 +1,17 @@
+/*
+ * timer.h - the periodic tick and uptime (kernel/timer.c).
+ */
+#ifndef KERNEL_TIMER_H
+#define KERNEL_TIMER_H
+
+#include <kernel/compiler.h>
+
+void timer_init_hart(unsigned int hart);
+void timer_interrupt(void);
+/* Time since boot, from the shared CLINT mtime counter. */
+uint64_t uptime_ms(void);
+/* mtime value ms milliseconds from now. */
+uint64_t timer_deadline(unsigned int ms);
+uint64_t timer_now(void);
+
+#endif /* KERNEL_TIMER_H */

@@ -1,0 +1,29 @@
+/*
+ * trap.h - the saved context of a trap (see arch/riscv/trap_entry.S).
+ */
+#ifndef KERNEL_TRAP_H
+#define KERNEL_TRAP_H
+
+#include <kernel/compiler.h>
+
+struct trap_frame {
+	unsigned long mepc;
+	unsigned long regs[31]; /* x1..x31: regs[0] = ra, regs[1] = sp */
+	unsigned long mstatus;
+	unsigned long mcause;
+	unsigned long mtval;
+	unsigned long pad;
+};
+
+#define TF_RA(f) ((f)->regs[0])
+#define TF_SP(f) ((f)->regs[1])
+#define TF_FP(f) ((f)->regs[7]) /* x8 = s0 */
+
+void trap_init_hart(void);
+void trap_handler(struct trap_frame *frame);
+
+/* Print a frame-pointer backtrace starting at the given frame. */
+void backtrace_from(uintptr_t pc, uintptr_t fp);
+void backtrace(void);
+
+#endif /* KERNEL_TRAP_H */

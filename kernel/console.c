@@ -1,0 +1,54 @@
+/*
+ * console.c - serialised console output and interrupt-fed console input.
+ *
+ * Locking: console_lock makes each printk() message one unit on the wire;
+ * input_lock protects the input ring.  A panic sets console_panicking and
+ * then writes without the lock, since the lock holder may be the hart
+ * that is stuck.
+ */
+#include <kernel/console.h>
+#include <kernel/machine.h>
+#include <kernel/spinlock.h>
+#include <kernel/task.h>
+
+#define INPUT_SIZE 128
+
+static struct spinlock console_lock = SPINLOCK_INIT("console");
+volatile bool console_panicking;
+
+static struct spinlock input_lock = SPINLOCK_INIT("console_input");
+static char input_ring[INPUT_SIZE];
+static unsigned int input_head, input_tail; /* head: next read */
+
+void console_write_locked(const char *s, size_t n)
+{
+	if (console_panicking) {
+		console_write(s, n);
+		return;
+	}
+	acquire(&console_lock);
+	console_write(s, n);
+	release(&console_lock);
+}
+
+void console_input(char c)
+{
+	acquire(&input_lock);
+	if (input_tail - input_head < INPUT_SIZE) {
+		input_ring[input_tail++ % INPUT_SIZE] = c;
+		task_wakeup(&input_head);
+	}
+	release(&input_lock);
+}
+
+char console_getc(void)
+{
+	char c;
+
+	acquire(&input_lock);
+	while (input_head == input_tail)
+		task_sleep_on(&input_head, &input_lock);
+	c = input_ring[input_head++ % INPUT_SIZE];
+	release(&input_lock);
+	return c;
+}

@@ -1,0 +1,143 @@
+/*
+ * trap.c - dispatch of interrupts and exceptions.
+ *
+ * trap_entry (arch/riscv/trap_entry.S) saves the interrupted context and
+ * calls trap_handler() with interrupts off.  Interrupts go to the timer,
+ * the software-interrupt (IPI) handler or the PLIC; any exception is a
+ * kernel bug: it is described, with a backtrace, and the kernel panics.
+ */
+#include <kernel/trap.h>
+#include <kernel/printk.h>
+#include <kernel/platform.h>
+#include <kernel/timer.h>
+#include <kernel/hart.h>
+#include <kernel/task.h>
+#include <asm/csr.h>
+
+extern char trap_entry[];
+extern char _kernel_start[];
+extern volatile bool kernel_panicked;
+
+static const char *const exception_names[] = {
+	[0] = "instruction address misaligned",
+	[1] = "instruction access fault",
+	[2] = "illegal instruction",
+	[3] = "breakpoint",
+	[4] = "load address misaligned",
+	[5] = "load access fault",
+	[6] = "store/AMO address misaligned",
+	[7] = "store/AMO access fault",
+	[8] = "environment call from U-mode",
+	[9] = "environment call from S-mode",
+	[11] = "environment call from M-mode",
+	[12] = "instruction page fault",
+	[13] = "load page fault",
+	[15] = "store/AMO page fault",
+};
+
+void trap_init_hart(void)
+{
+	csr_write(mtvec, (uintptr_t)trap_entry);
+}
+
+/* A frame pointer we may follow: aligned and inside the kernel's RAM. */
+static bool fp_plausible(uintptr_t fp)
+{
+	uintptr_t ram_end =
+		(uintptr_t)(boot_info.mem_base + boot_info.mem_size);
+
+	return IS_ALIGNED(fp, sizeof(uintptr_t)) &&
+	       fp > (uintptr_t)_kernel_start + 2 * sizeof(uintptr_t) &&
+	       fp <= ram_end;
+}
+
+/*
+ * With -fno-omit-frame-pointer, GCC's RISC-V frames keep the return
+ * address at fp - 1 word and the caller's fp at fp - 2 words.
+ */
+void backtrace_from(uintptr_t pc, uintptr_t fp)
+{
+	int depth;
+
+	printk("  backtrace (riscv64-unknown-elf-addr2line -e <elf> ADDR):\n");
+	printk("    #0 %p\n", (void *)pc);
+	for (depth = 1; depth < 16 && fp_plausible(fp); depth++) {
+		uintptr_t *frame = (uintptr_t *)fp;
+		uintptr_t ra = frame[-1];
+
+		if (ra == 0)
+			break;
+		printk("    #%d %p\n", depth, (void *)ra);
+		fp = frame[-2];
+	}
+}
+
+/* Start at our caller: its return address and frame sit in our frame. */
+__noinline void backtrace(void)
+{
+	uintptr_t *fp = __builtin_frame_address(0);
+
+	backtrace_from(fp[-1], fp[-2]);
+}
+
+static void exception(struct trap_frame *f)
+{
+	unsigned long cause = f->mcause;
+	const char *name =
+		cause < ARRAY_SIZE(exception_names) && exception_names[cause]
+			? exception_names[cause]
+			: "unknown exception";
+	struct task *t = my_hart()->current;
+
+	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p mtval %p\n"
+	       "  hart %u, task %s\n",
+	       name, cause, (void *)f->mepc, (void *)f->mtval, this_hart(),
+	       t ? t->name : "(boot)");
+	backtrace_from(f->mepc, TF_FP(f));
+	panic("%s at %p", name, (void *)f->mepc);
+}
+
+static void software_interrupt(void)
+{
+	clint_clear_ipi(this_hart());
+	if (kernel_panicked) {
+		for (;;)
+			wfi();
+	}
+	/* Otherwise a kick: the scheduler has work for this hart. */
+}
+
+static void external_interrupt(void)
+{
+	unsigned int hart = this_hart();
+	unsigned int irq = plic_claim(hart);
+
+	if (irq == UART0_IRQ)
+		uart_irq();
+	if (irq)
+		plic_complete(hart, irq);
+}
+
+void trap_handler(struct trap_frame *f)
+{
+	if (!(f->mcause & MCAUSE_INTERRUPT)) {
+		exception(f);
+		return;
+	}
+	switch (f->mcause & ~MCAUSE_INTERRUPT) {
+	case IRQ_M_TIMER:
+		timer_interrupt();
+		break;
+	case IRQ_M_SOFT:
+		software_interrupt();
+		break;
+	case IRQ_M_EXT:
+		external_interrupt();
+		break;
+	default:
+		panic("unexpected interrupt, mcause %p", (void *)f->mcause);
+	}
+	/* The tick may have made another task due on this hart. */
+	if ((f->mcause & ~MCAUSE_INTERRUPT) == IRQ_M_TIMER)
+		sched_tick();
+}
