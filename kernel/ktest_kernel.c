@@ -1,0 +1,118 @@
+/*
+ * ktest_kernel.c - the kernel side of the test runner.
+ *
+ * The test image (built with CONFIG_KTEST) starts the task ktest_main on
+ * hart 0 instead of the shell.  It reads its filter from the kernel
+ * command line (ktest=suite[:case][,...], ktest.scale=N), runs the cases
+ * through kernel/ktest.c, and leaves QEMU through the test finisher.  A
+ * panic ends the boot from panic() itself; tools/ktest.py decides whether
+ * the panic was expected.
+ */
+#include <kernel/ktest_runner.h>
+#include <kernel/hart.h>
+#include <kernel/platform.h>
+#include <kernel/printk.h>
+#include <kernel/spinlock.h>
+#include <kernel/string.h>
+#include <kernel/task.h>
+
+static unsigned int scale = 1;
+
+/* Copy the value of "key=value" from the command line into out. */
+static bool bootarg(const char *key, char *out, size_t size)
+{
+	const char *p = boot_info.bootargs;
+	size_t klen = strlen(key);
+
+	if (!p)
+		return false;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			size_t n = 0;
+
+			p += klen + 1;
+			while (p[n] && p[n] != ' ')
+				n++;
+			if (n >= size)
+				n = size - 1;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return true;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+unsigned int ktest_scale(void)
+{
+	return scale;
+}
+
+bool ktest_platform_catches_panic(void)
+{
+	return false;
+}
+
+bool ktest_platform_run_case(const struct ktest_case *c, struct ktest *t)
+{
+	c->run(t);
+	return false;
+}
+
+struct each_hart {
+	void (*fn)(void *arg);
+	void *arg;
+	int remaining;
+	struct spinlock lock;
+};
+
+static void each_hart_task(void *p)
+{
+	struct each_hart *run = p;
+
+	run->fn(run->arg);
+	acquire(&run->lock);
+	if (--run->remaining == 0)
+		task_wakeup(run);
+	release(&run->lock);
+}
+
+unsigned int ktest_on_each_hart(void (*fn)(void *arg), void *arg)
+{
+	struct each_hart run = { fn, arg, 0, SPINLOCK_INIT("ktest_each") };
+	unsigned int i, n = nr_harts_online();
+
+	acquire(&run.lock);
+	for (i = 0; i < n; i++) {
+		char name[TASK_NAME_LEN];
+
+		snprintf(name, sizeof(name), "ktest/%u", i);
+		if (!task_create_on((int)i, name, each_hart_task, &run))
+			panic("ktest: cannot create a task for hart %u", i);
+		run.remaining++;
+	}
+	while (run.remaining > 0)
+		task_sleep_on(&run, &run.lock);
+	release(&run.lock);
+	return n;
+}
+
+void ktest_main(void *arg)
+{
+	char filter[128] = "all", value[16], platform[64];
+	int failed;
+
+	(void)arg;
+	bootarg("ktest", filter, sizeof(filter));
+	if (bootarg("ktest.scale", value, sizeof(value)))
+		scale = (unsigned int)strtoul(value, NULL, 10) ?: 1;
+	snprintf(platform, sizeof(platform), "harts=%u arch=rv%d mem=%lluM",
+		 nr_harts_online(), __riscv_xlen,
+		 (unsigned long long)(boot_info.mem_size >> 20));
+	failed = ktest_run(filter, platform);
+	virt_test_exit(failed ? 1 : 0);
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# ensure-deps.sh - make sure the commands RVOS needs are on PATH.
+#
+# Usage: scripts/ensure-deps.sh [COMMAND...]
+#
+# With no arguments it checks the full set for building and testing; with
+# arguments it checks only those (e.g. `make run` passes the toolchain and
+# QEMU, `make debug` adds gdb-multiarch).  If anything is missing it runs
+# scripts/install-deps.sh and checks again.  When everything is present it
+# costs a few shell builtins, so make can call it on every run.
+set -euo pipefail
+
+DEFAULT_COMMANDS=(
+    riscv64-unknown-elf-gcc
+    qemu-system-riscv32
+    qemu-system-riscv64
+    clang-format
+    cppcheck
+    python3
+    gcc
+)
+
+if [ $# -gt 0 ]; then
+    wanted=("$@")
+else
+    wanted=("${DEFAULT_COMMANDS[@]}")
+fi
+
+# Print the wanted commands that are not on PATH, space separated.
+missing_commands() {
+    local cmd absent=()
+    for cmd in "${wanted[@]}"; do
+        command -v "$cmd" >/dev/null 2>&1 || absent+=("$cmd")
+    done
+    echo "${absent[*]}"
+}
+
+missing=$(missing_commands)
+[ -z "$missing" ] && exit 0
+
+echo "RVOS: missing $missing; installing them with scripts/install-deps.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if ! bash "$here/install-deps.sh"; then
+    echo "RVOS: error: scripts/install-deps.sh failed; install by hand: $missing" >&2
+    exit 1
+fi
+
+hash -r
+missing=$(missing_commands)
+if [ -n "$missing" ]; then
+    echo "RVOS: error: still missing after installing: $missing" >&2
+    echo "RVOS: see scripts/install-deps.sh for the packages that provide them" >&2
+    exit 1
+fi
+echo "RVOS: all required commands are now installed"

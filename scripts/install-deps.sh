@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# install-deps.sh - install everything needed to build, run and test RVOS.
+#
+# For a fresh Debian 12 or Ubuntu 22.04/24.04 machine with apt-get: the
+# RISC-V cross compiler, QEMU for riscv32/64, gdb-multiarch, the host
+# compiler and make, and the checking tools (clang-format, cppcheck,
+# valgrind, python3 for tools/ktest.py).  Runs as root or through sudo.
+# Safe to run again: when every package is installed it does nothing.
+set -euo pipefail
+
+PACKAGES=(
+    gcc-riscv64-unknown-elf # riscv64-unknown-elf-gcc, builds rv32 and rv64
+    qemu-system-misc        # qemu-system-riscv32 and qemu-system-riscv64
+    gdb-multiarch           # make debug
+    make
+    gcc                     # host build of the lib/ and mm/ tests
+    libc6-dev               # headers and pthreads for the host build
+    clang-format
+    cppcheck
+    python3                 # tools/ktest.py
+    valgrind
+)
+
+# Newer Debian/Ubuntu releases may move the RISC-V emulators into a
+# package of their own; install it too where it exists.
+OPTIONAL_PACKAGES=(qemu-system-riscv)
+
+say() {
+    echo "install-deps: $*"
+}
+
+die() {
+    echo "install-deps: error: $*" >&2
+    exit 1
+}
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+command -v apt-get >/dev/null 2>&1 ||
+    die "apt-get not found; install these packages by hand: ${PACKAGES[*]}"
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    is_installed "$pkg" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    say "all packages already installed: ${PACKAGES[*]}"
+    exit 0
+fi
+
+# Run a command as root: directly when we are root, else through sudo.
+if [ "$(id -u)" -eq 0 ]; then
+    AS_ROOT=()
+elif command -v sudo >/dev/null 2>&1; then
+    AS_ROOT=(sudo)
+else
+    die "not root and sudo is not installed; run as root to install: ${missing[*]}"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+say "missing packages: ${missing[*]}"
+say "running apt-get update"
+"${AS_ROOT[@]}" apt-get update -q
+
+# Check first that apt knows every package, to give a clear message
+# (on Ubuntu the cross compiler lives in the "universe" component).
+to_install=("${missing[@]}")
+for pkg in "${missing[@]}"; do
+    apt-cache show "$pkg" >/dev/null 2>&1 ||
+        die "apt does not know package '$pkg'" \
+            "(on Ubuntu, enable 'universe': add-apt-repository universe)"
+done
+for pkg in "${OPTIONAL_PACKAGES[@]}"; do
+    if ! is_installed "$pkg" && apt-cache show "$pkg" >/dev/null 2>&1; then
+        to_install+=("$pkg")
+    fi
+done
+
+say "installing: ${to_install[*]}"
+"${AS_ROOT[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${to_install[@]}"
+say "done"

@@ -1,0 +1,16 @@
+/*
+ * host.h - shared state of the host runner (tests/host/).
+ */
+#ifndef TESTS_HOST_HOST_H
+#define TESTS_HOST_HOST_H
+
+#include <setjmp.h>
+
+/* Where panic() jumps while a case runs on the main thread. */
+extern jmp_buf *host_panic_jump;
+/* Number of pthreads that play harts (RVOS_HARTS, default 4). */
+extern unsigned int host_nr_harts;
+
+void host_set_hart(unsigned int id);
+
+#endif /* TESTS_HOST_HOST_H */

@@ -1,0 +1,118 @@
+/*
+ * machine.c - the host implementation of include/kernel/machine.h.
+ *
+ * On the host, pthreads stand in for harts: each thread carries a hart id
+ * in thread-local storage (the main thread is hart 0).  There are no
+ * interrupts, so irq_save/irq_restore only keep the bookkeeping honest.
+ * panic() prints the kernel's "KERNEL PANIC:" line and then either jumps
+ * back into the runner (when a case that runs on the main thread
+ * panics) or aborts.
+ */
+#include <kernel/machine.h>
+#include <kernel/printk.h>
+#include "host.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static __thread unsigned int host_hart_id;
+static __thread bool host_irqs_on = true;
+static pthread_mutex_t console_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+jmp_buf *host_panic_jump;
+unsigned int host_nr_harts = 4;
+
+void host_set_hart(unsigned int id)
+{
+	host_hart_id = id;
+}
+
+unsigned int this_hart(void)
+{
+	return host_hart_id;
+}
+
+unsigned int nr_harts_online(void)
+{
+	return host_nr_harts;
+}
+
+unsigned long irq_save(void)
+{
+	unsigned long was_on = host_irqs_on;
+
+	host_irqs_on = false;
+	return was_on;
+}
+
+void irq_restore(unsigned long flags)
+{
+	if (flags)
+		host_irqs_on = true;
+}
+
+bool irqs_enabled(void)
+{
+	return host_irqs_on;
+}
+
+void cpu_relax(void)
+{
+	/* Threads may outnumber cores: let the lock holder run. */
+	sched_yield();
+}
+
+uint64_t read_cycles(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void console_write(const char *s, size_t n)
+{
+	fwrite(s, 1, n, stdout);
+}
+
+int vprintk(const char *fmt, va_list ap)
+{
+	char buf[PRINTK_MAX];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	pthread_mutex_lock(&console_mutex);
+	console_write(buf, (size_t)n);
+	fflush(stdout);
+	pthread_mutex_unlock(&console_mutex);
+	return n;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("KERNEL PANIC: %s\n  on hart %u\n", msg, this_hart());
+	if (host_panic_jump && this_hart() == 0)
+		longjmp(*host_panic_jump, 1);
+	abort();
+}

@@ -1,0 +1,93 @@
+/*
+ * task_test.c - tasks run on every hart, sleep for the time asked,
+ * are preempted, and give their stacks back when they exit.
+ */
+#include <kernel/ktest.h>
+#include <kernel/hart.h>
+#include <kernel/page.h>
+#include <kernel/task.h>
+#include <kernel/timer.h>
+#include <kernel/spinlock.h>
+
+static void record_hart(void *arg)
+{
+	unsigned long *seen = arg;
+
+	push_off(); /* read the hart id without moving */
+	__atomic_fetch_or(seen, 1UL << this_hart(), __ATOMIC_RELAXED);
+	pop_off();
+}
+
+KTEST(task, runs_on_every_hart)
+{
+	unsigned long seen = 0;
+	unsigned int n = ktest_on_each_hart(record_hart, &seen);
+
+	KEXPECT_EQ(t, n, nr_harts_online());
+	KEXPECT_EQ(t, seen, (1UL << n) - 1);
+}
+
+KTEST(task, sleep_wakes_on_time)
+{
+	uint64_t start = uptime_ms(), slept;
+
+	task_sleep(50);
+	slept = uptime_ms() - start;
+	KEXPECT_GE(t, slept, 50);
+	KEXPECT_LT(t, slept, 1000);
+}
+
+static volatile bool spinner_stop;
+static volatile bool spinner_started;
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	spinner_started = true;
+	while (!spinner_stop)
+		; /* never yields: only the tick can take the hart away */
+}
+
+KTEST(task, busy_task_is_preempted)
+{
+	struct task *s;
+
+	spinner_stop = false;
+	spinner_started = false;
+	/* On our own hart, so we only run again if the spinner is preempted. */
+	s = task_create_on(0, "spinner", spinner, NULL);
+	KASSERT_NOT_NULL(t, s);
+	while (!spinner_started)
+		task_yield();
+	task_sleep(30);
+	spinner_stop = true; /* reaching this line proves preemption */
+	task_sleep(20);
+	KEXPECT_TRUE(t, spinner_started);
+}
+
+static void do_nothing(void *arg)
+{
+	(void)arg;
+}
+
+static void create_and_reap(struct ktest *t, size_t free_after)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		KEXPECT_NOT_NULL(t, task_create("short", do_nothing, NULL));
+	/* Dead tasks are reaped by the next switch on their hart. */
+	for (i = 0; i < 100 && page_free_count() != free_after; i++)
+		task_sleep(10);
+}
+
+KTEST(task, exit_returns_the_stack)
+{
+	size_t before;
+
+	/* A first round lets malloc take the arena it keeps for tasks. */
+	create_and_reap(t, 0);
+	before = page_free_count();
+	create_and_reap(t, before);
+	KEXPECT_EQ(t, page_free_count(), before);
+}
