@@ -85,8 +85,9 @@ static void print_banner(const void *fdt)
 {
 	int i;
 
-	printk("\nRVOS on QEMU virt (rv%d): %u harts online, %llu MiB RAM\n",
+	printk("\nRVOS on QEMU virt (rv%d): %u hart%s online, %llu MiB RAM\n",
 	       __riscv_xlen, nr_harts_online(),
+	       nr_harts_online() == 1 ? "" : "s",
 	       (unsigned long long)(boot_info.mem_size >> 20));
 	printk("  kernel  %p - %p  (%lu KiB)\n", (void *)_kernel_start,
 	       (void *)_kernel_end,

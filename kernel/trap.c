@@ -15,7 +15,7 @@
 #include <asm/csr.h>
 
 extern char trap_entry[];
-extern char _kernel_start[];
+extern char _kernel_start[], _etext[];
 extern volatile bool kernel_panicked;
 
 static const char *const exception_names[] = {
@@ -65,7 +65,8 @@ void backtrace_from(uintptr_t pc, uintptr_t fp)
 		uintptr_t *frame = (uintptr_t *)fp;
 		uintptr_t ra = frame[-1];
 
-		if (ra == 0)
+		/* A leaf function saves no ra: stop at anything not code. */
+		if (ra < (uintptr_t)_kernel_start || ra >= (uintptr_t)_etext)
 			break;
 		printk("    #%d %p\n", depth, (void *)ra);
 		fp = frame[-2];
@@ -78,6 +79,8 @@ __noinline void backtrace(void)
 	uintptr_t *fp = __builtin_frame_address(0);
 
 	backtrace_from(fp[-1], fp[-2]);
+	/* No tail call: it would reuse this frame before it is read. */
+	__asm__ volatile("" ::: "memory");
 }
 
 static void exception(struct trap_frame *f)
@@ -89,10 +92,11 @@ static void exception(struct trap_frame *f)
 			: "unknown exception";
 	struct task *t = my_hart()->current;
 
-	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p mtval %p\n"
+	/* ra matters when the faulting function is a leaf without a frame. */
+	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p mtval %p ra %p\n"
 	       "  hart %u, task %s\n",
-	       name, cause, (void *)f->mepc, (void *)f->mtval, this_hart(),
-	       t ? t->name : "(boot)");
+	       name, cause, (void *)f->mepc, (void *)f->mtval, (void *)TF_RA(f),
+	       this_hart(), t ? t->name : "(boot)");
 	backtrace_from(f->mepc, TF_FP(f));
 	panic("%s at %p", name, (void *)f->mepc);
 }
