@@ -21,16 +21,17 @@ QEMU_rv32 := qemu-system-riscv32
 QEMU_rv64 := qemu-system-riscv64
 MARCH_rv32 := -march=rv32imac_zicsr_zifencei -mabi=ilp32
 MARCH_rv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64
-# GCC picks the libgcc multilib by the plain ISA string only.
-LIBGCC_rv32 := $(shell $(CC) -march=rv32imac -mabi=ilp32 -print-libgcc-file-name 2>/dev/null)
-LIBGCC_rv64 := $(shell $(CC) -march=rv64imac -mabi=lp64 -mcmodel=medany -print-libgcc-file-name 2>/dev/null)
+# GCC picks the libgcc multilib by the plain ISA string only.  Evaluated
+# late (=), because on a fresh machine the compiler is installed below.
+LIBGCC_rv32 = $(shell $(CC) -march=rv32imac -mabi=ilp32 -print-libgcc-file-name 2>/dev/null)
+LIBGCC_rv64 = $(shell $(CC) -march=rv64imac -mabi=lp64 -mcmodel=medany -print-libgcc-file-name 2>/dev/null)
 
 ifeq ($(filter rv32 rv64,$(ARCH)),)
 $(error ARCH must be rv32 or rv64, not '$(ARCH)')
 endif
 
 # --- Tools: install what is missing, and say so (scripts/ensure-deps.sh) ---
-ifneq ($(filter run test debug lint,$(MAKECMDGOALS)),)
+ifneq ($(filter run test debug lint bench,$(MAKECMDGOALS)),)
 NEEDED := $(CC) $(QEMU_$(ARCH))
 ifneq ($(filter test lint,$(MAKECMDGOALS)),)
 NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck python3 $(HOSTCC)
@@ -49,7 +50,7 @@ ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 	arch/riscv/machine.o
 KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
-	kernel/shell.o kernel/spinlock.o
+	kernel/shell.o kernel/spinlock.o kernel/lockstat.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/page.o mm/malloc.o
@@ -58,22 +59,26 @@ LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
 # Tests of lib/ and mm/ build for both the kernel and the host.
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
-	tests/lib/fdt_test.o tests/mm/page_test.o tests/mm/malloc_test.o \
+	tests/lib/fdt_test.o tests/kernel/spinlock_test.o tests/mm/page_test.o \
+	tests/mm/malloc_test.o tests/mm/torture_test.o \
 	tests/selftest/harness_test.o
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
-	tests/kernel/task_test.o
+	tests/kernel/task_test.o tests/bench/lock_bench.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
 TEST_OBJS := $(RUN_OBJS) $(KTEST_OBJS) $(PORTABLE_TESTS) $(KERNEL_TESTS)
 
 # --- Kernel images --------------------------------------------------------
+# Lock statistics (lockstat) are on; the benchmark also builds without.
+KCONFIG := -DCONFIG_LOCK_STATS
 # -fno-toplevel-reorder keeps KTEST cases in source order in their section.
 KCFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding \
 	-fno-toplevel-reorder \
 	-fno-builtin -fno-common -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
-	-mcmodel=medany -Iinclude -Iarch/riscv/include -MMD -MP
+	-mcmodel=medany -Iinclude -Iarch/riscv/include -MMD -MP \
+	$(KCONFIG)
 KLDFLAGS := -nostdlib -static -T arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
 
 # Quiet by default ("  CC  file"); make V=1 shows whole commands.
@@ -82,16 +87,22 @@ Q :=
 say = @true
 else
 Q := @
-say = @printf '  %-6s %s\n' $(1) $(2)
+say = @printf '  %-8s %s\n' '$(1)' '$(2)'
 endif
 
 # $(1) = arch, $(2) = image (run or test), $(3) = objects, $(4) = extra flags
+# Objects depend on a file holding their flags, rewritten only when the
+# flags change, so a change of flags rebuilds everything it affects.
 define kernel_image
-build/$(1)/$(2)/%.o: %.c
+build/$(1)/$(2)/.flags: FORCE
+	@mkdir -p $$(@D)
+	@echo '$$(MARCH_$(1)) $$(KCFLAGS) $(4)' | cmp -s - $$@ || \
+		echo '$$(MARCH_$(1)) $$(KCFLAGS) $(4)' > $$@
+build/$(1)/$(2)/%.o: %.c build/$(1)/$(2)/.flags
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$@)
 	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
-build/$(1)/$(2)/%.o: %.S
+build/$(1)/$(2)/%.o: %.S build/$(1)/$(2)/.flags
 	@mkdir -p $$(@D)
 	$$(call say,AS,$$@)
 	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
@@ -103,6 +114,10 @@ endef
 
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),run,$(RUN_OBJS),)))
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),test,$(TEST_OBJS),-DCONFIG_KTEST)))
+# The torture test's proof that it can fail: allocator locks compiled out.
+$(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nolock,$(TEST_OBJS),-DCONFIG_KTEST -DCONFIG_MM_NOLOCK)))
+# The benchmark's second column: locks without statistics.
+$(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nostats,$(TEST_OBJS),-DCONFIG_KTEST -UCONFIG_LOCK_STATS)))
 
 KERNEL := build/$(ARCH)/run/kernel.elf
 TEST_KERNEL := build/$(ARCH)/test/kernel.elf
@@ -114,19 +129,31 @@ HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
 HOST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 	-fno-toplevel-reorder -U_FORTIFY_SOURCE \
 	-fno-omit-frame-pointer -Iinclude -include tests/host/rename.h \
-	-DHOST_TEST
+	-DHOST_TEST -DCONFIG_LOCK_STATS
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+TSAN_FLAGS := -fsanitize=thread
+HOST_DEPS := $(HOST_SRCS) $(wildcard include/kernel/*.h tests/host/*.h mm/*.h)
 
-build/host/asan/ktest-host: $(HOST_SRCS) $(wildcard include/kernel/*.h tests/host/*.h)
+build/host/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(HOST_CFLAGS) $(ASAN_FLAGS) $(TSAN_FLAGS)' | cmp -s - $@ || \
+		echo '$(HOST_CFLAGS) $(ASAN_FLAGS) $(TSAN_FLAGS)' > $@
+
+build/host/asan/ktest-host: $(HOST_DEPS) build/host/flags
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(ASAN_FLAGS) $(HOST_SRCS) -o $@
+
+build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(TSAN_FLAGS) $(HOST_SRCS) -o $@
 
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
-.PHONY: all run debug test lint host-tests test-images clean
+.PHONY: all run debug test bench lint host-tests test-images clean FORCE
 all: $(KERNEL)
 
 run: $(KERNEL)
@@ -138,21 +165,39 @@ debug: $(KERNEL)
 	@echo "  gdb-multiarch -ex 'target remote :1234' $(KERNEL)"
 	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL)) -S -gdb tcp::1234
 
-test-images: build/rv32/test/kernel.elf build/rv64/test/kernel.elf
-host-tests: build/host/asan/ktest-host
+test-images: build/rv32/test/kernel.elf build/rv64/test/kernel.elf \
+	build/rv32/nolock/kernel.elf
+host-tests: build/host/asan/ktest-host build/host/tsan/ktest-host
 
 TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 	qemu:rv32:1:128M:build/rv32/test/kernel.elf \
 	qemu:rv32:4:128M:build/rv32/test/kernel.elf \
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf
+# Whole runs only: the concurrency suites under ThreadSanitizer, 8 harts,
+# and the lock-less torture that must find the races.
+FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture \
+	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task \
+	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture
 
 test: lint test-images host-tests
-	python3 tools/ktest.py --filter $(T) $(if $(filter all,$(T)),--selftest) $(TEST_CONFIGS)
+	python3 tools/ktest.py --filter $(T) \
+		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
+
+# Instruction counts under -icount shift=0 on one hart (exact, repeatable).
+bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf
+	@for img in test nostats; do \
+		echo "== $(ARCH), image $$img ($$( [ $$img = test ] && echo with || echo without) lock statistics)"; \
+		$(QEMU_$(ARCH)) -machine virt -bios none -m $(MEM) -smp 1 \
+			-nographic -icount shift=0 -kernel build/$(ARCH)/$$img/kernel.elf \
+			-append ktest=bench </dev/null | grep 'bench:' | sed 's/^ *# //'; \
+	done
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:
-	clang-format --dry-run -Werror $(LINT_FILES)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	$(call say,FORMAT,$(words $(LINT_FILES)) files)
+	$(Q)clang-format --dry-run -Werror $(LINT_FILES)
+	$(call say,CPPCHECK,$(words $(LINT_FILES)) files)
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem \
 		--suppressions-list=.cppcheck-suppressions \
 		-Iinclude -Iarch/riscv/include -D__riscv_xlen=32 $(LINT_FILES)

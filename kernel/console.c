@@ -13,10 +13,10 @@
 
 #define INPUT_SIZE 128
 
-static struct spinlock console_lock = SPINLOCK_INIT("console");
+static DEFINE_SPINLOCK(console_lock, "console", LOCK_LEVEL_CONSOLE);
 volatile bool console_panicking;
 
-static struct spinlock input_lock = SPINLOCK_INIT("console_input");
+static DEFINE_SPINLOCK(input_lock, "console_input", LOCK_LEVEL_WAIT);
 static char input_ring[INPUT_SIZE];
 static unsigned int input_head, input_tail; /* head: next read */
 

@@ -83,7 +83,8 @@ static bool item_matches(const char *item, size_t len,
 
 /*
  * A case runs if the filter selects it.  Manual cases run only when
- * named exactly; *exact tells the caller it was named.
+ * their suite or the case itself is named, never for "all"; *exact tells
+ * the caller the case was named on its own.
  */
 static bool selected(const struct ktest_case *c, const char *filter,
 		     bool *exact)
@@ -103,8 +104,6 @@ static bool selected(const struct ktest_case *c, const char *filter,
 		if (*p == ',')
 			p++;
 	}
-	if (c->flags & KTEST_MANUAL)
-		return *exact;
 	return match;
 }
 

@@ -83,8 +83,10 @@ static void each_hart_task(void *p)
 
 unsigned int ktest_on_each_hart(void (*fn)(void *arg), void *arg)
 {
-	struct each_hart run = { fn, arg, 0, SPINLOCK_INIT("ktest_each") };
-	unsigned int i, n = nr_harts_online();
+	struct each_hart run = { .fn = fn, .arg = arg, .remaining = 0 };
+	unsigned int i, n = nr_harts_online(), tasks = task_count();
+
+	spinlock_init_level(&run.lock, "ktest_each", LOCK_LEVEL_WAIT);
 
 	acquire(&run.lock);
 	for (i = 0; i < n; i++) {
@@ -98,6 +100,9 @@ unsigned int ktest_on_each_hart(void (*fn)(void *arg), void *arg)
 	while (run.remaining > 0)
 		task_sleep_on(&run, &run.lock);
 	release(&run.lock);
+	/* Return only once they are reaped: tests count free pages. */
+	while (task_count() > tasks)
+		task_yield();
 	return n;
 }
 

@@ -1,5 +1,6 @@
 /*
- * spinlock.c - FIFO ticket spinlocks, and the per-hart interrupt nesting.
+ * spinlock.c - FIFO ticket spinlocks, the per-hart interrupt nesting, and
+ * the checks that catch misuse of both.
  *
  * A ticket lock is a bakery queue: each acquirer takes the next ticket
  * with one atomic add and waits until the "now serving" counter shows its
@@ -7,139 +8,379 @@
  * order they arrived, so none can starve.
  *
  *   word:  | next (16 bits) | owner (16 bits) |
- *            ^ amoadd 1<<16    ^ release stores owner + 1
+ *            ^ acquire: amoadd.w.aq 1<<16
+ *                             ^ release: fence rw,w; sh owner+1
  *
  * Interrupts stay off while a hart holds any lock (push_off/pop_off,
  * nesting counted per hart): otherwise an interrupt handler that takes the
  * same lock would spin forever on its own hart.
+ *
+ * Each hart also keeps the stack of locks it holds.  That makes the
+ * checks cheap and exact: taking a lock twice, releasing one not held,
+ * and taking locks against the order of enum lock_level all panic with a
+ * message that names the locks, the hart and where each was taken.  A
+ * hart that spins longer than spinlock_report_ns says once who holds the
+ * lock it wants, then keeps waiting.
  *
  * This file talks to the machine only through include/kernel/machine.h,
  * so it builds unchanged for the host runner, where pthreads play harts.
  */
 #include <kernel/spinlock.h>
 #include <kernel/machine.h>
+#include <kernel/printk.h>
 
-struct irq_nesting {
+#define MAX_HELD_LOCKS 8
+
+/* Spins before a waiter that is not next in line parks itself. */
+#define SPINS_BEFORE_PARKING 256
+
+struct hart_locks {
 	int depth;	     /* push_off calls not yet undone */
 	unsigned long saved; /* irq state before the outermost push_off */
+	int nheld;
+	struct spinlock *held[MAX_HELD_LOCKS]; /* in acquisition order */
+	struct spinlock *parked_on; /* lock this hart waits for in cpu_wait */
+	uint16_t parked_ticket;
 } __aligned(CACHELINE_SIZE);
 
-static struct irq_nesting irq_nesting[MAX_HARTS];
+static struct hart_locks hart_locks[MAX_HARTS];
+
+uint64_t spinlock_report_ns = 1000000000; /* 1 s */
+unsigned long spinlock_long_waits;
+static int report_busy;
+
+/* push_off/pop_off on a known hart: the lock paths inline these. */
+static inline void __push_off(struct hart_locks *hl, unsigned long flags)
+{
+	if (hl->depth++ == 0)
+		hl->saved = flags;
+}
+
+static inline void __pop_off(struct hart_locks *hl)
+{
+	if (unlikely(hl->depth < 1))
+		panic("pop_off: without push_off on hart %u (unbalanced "
+		      "interrupt nesting)",
+		      this_hart());
+	if (unlikely(irqs_enabled()))
+		panic("pop_off: interrupts are on inside a push_off section "
+		      "on hart %u",
+		      this_hart());
+	if (--hl->depth == 0)
+		irq_restore(hl->saved);
+}
 
 void push_off(void)
 {
-	unsigned long flags = irq_save();
-	struct irq_nesting *n = &irq_nesting[this_hart()];
+	unsigned long flags = irq_save(); /* before this_hart: no migration */
 
-	if (n->depth++ == 0)
-		n->saved = flags;
+	__push_off(&hart_locks[this_hart()], flags);
 }
 
 void pop_off(void)
 {
-	struct irq_nesting *n = &irq_nesting[this_hart()];
-
-	if (irqs_enabled())
-		panic("pop_off: interrupts enabled on hart %u", this_hart());
-	if (n->depth < 1)
-		panic("pop_off: unbalanced on hart %u", this_hart());
-	if (--n->depth == 0)
-		irq_restore(n->saved);
+	__pop_off(&hart_locks[this_hart()]);
 }
 
 unsigned long irq_nesting_saved(void)
 {
-	return irq_nesting[this_hart()].saved;
+	return hart_locks[this_hart()].saved;
 }
 
 void irq_nesting_set_saved(unsigned long saved)
 {
-	irq_nesting[this_hart()].saved = saved;
+	hart_locks[this_hart()].saved = saved;
 }
 
 int irq_nesting_depth(void)
 {
-	return irq_nesting[this_hart()].depth;
+	return hart_locks[this_hart()].depth;
+}
+
+void spinlock_init_level(struct spinlock *lock, const char *name,
+			 enum lock_level level)
+{
+	*lock = (struct spinlock)SPINLOCK_INIT(name, level);
 }
 
 void spinlock_init(struct spinlock *lock, const char *name)
 {
-	lock->word = 0;
-	lock->hart = -1;
-	lock->acquire_pc = 0;
-	lock->name = name;
+	spinlock_init_level(lock, name, LOCK_LEVEL_LEAF);
+}
+
+/* Other harts read these two fields in reports, hence the atomics. */
+static int holder_of(const struct spinlock *lock)
+{
+	return __atomic_load_n(&lock->hart, __ATOMIC_RELAXED);
+}
+
+static void *holder_pc(const struct spinlock *lock)
+{
+	return (void *)__atomic_load_n(&lock->acquire_pc, __ATOMIC_RELAXED);
 }
 
 bool holding(const struct spinlock *lock)
 {
-	return __atomic_load_n(&lock->hart, __ATOMIC_RELAXED) ==
-	       (int)this_hart();
+	bool held;
+
+	push_off(); /* stay on this hart between the two reads */
+	held = holder_of(lock) == (int)this_hart();
+	pop_off();
+	return held;
 }
 
-static void mark_held(struct spinlock *lock, uintptr_t pc)
+/* Caller bugs end here; the message format is the same for all. */
+static __noreturn void lock_misuse(const char *what,
+				   const struct spinlock *lock, uintptr_t pc)
 {
-	__atomic_store_n(&lock->hart, (int)this_hart(), __ATOMIC_RELAXED);
-	lock->acquire_pc = pc;
+	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %p; "
+	      "holder hart %d took it at %p",
+	      what, lock->name, lock->level, this_hart(), (void *)pc,
+	      holder_of(lock), holder_pc(lock));
 }
 
-static __noinline void acquire_slow(struct spinlock *lock, uint16_t ticket)
+/* The checks that run before every acquire: a few loads and compares. */
+static inline void check_acquire(struct hart_locks *hl,
+				 const struct spinlock *lock, unsigned int me,
+				 uintptr_t pc)
 {
-	/* Acquire ordering: nothing in the critical section moves above. */
-	while (__atomic_load_n(&lock->tickets.owner, __ATOMIC_ACQUIRE) !=
-	       ticket)
+	int i;
+
+	if (unlikely(holder_of(lock) == (int)me))
+		lock_misuse("recursive acquire", lock, pc);
+	for (i = 0; i < hl->nheld; i++) {
+		const struct spinlock *held = hl->held[i];
+
+		if (unlikely(lock->level >= held->level))
+			panic("spinlock: lock order violation on hart %u: "
+			      "taking \"%s\" (level %d) at %p while holding "
+			      "\"%s\" (level %d, taken at %p)",
+			      me, lock->name, lock->level, (void *)pc,
+			      held->name, held->level,
+			      (void *)held->acquire_pc);
+	}
+	if (unlikely(hl->nheld == MAX_HELD_LOCKS))
+		lock_misuse("too many locks held", lock, pc);
+}
+
+static __noinline void report_long_wait(const struct spinlock *lock,
+					uintptr_t pc)
+{
+	char msg[200];
+	int n;
+
+	/*
+	 * Straight to the console: printk would queue for the console lock,
+	 * which may be the very lock we are stuck on.
+	 */
+	n = snprintf(msg, sizeof(msg),
+		     "spinlock: hart %u has waited over %llu ms for \"%s\" "
+		     "(wanted at %p); held by hart %d, taken at %p\n",
+		     this_hart(),
+		     (unsigned long long)(spinlock_report_ns / 1000000),
+		     lock->name, (void *)pc, holder_of(lock), holder_pc(lock));
+	/* One report at a time, or several waiters' lines mix. */
+	while (__atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	console_write(msg, (size_t)MIN(n, (int)sizeof(msg) - 1));
+	__atomic_store_n(&report_busy, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&spinlock_long_waits, 1, __ATOMIC_RELAXED);
+}
+
+static uint16_t tickets_ahead(const struct spinlock *lock, uint16_t ticket)
+{
+	return (uint16_t)(ticket - __atomic_load_n(&lock->tickets.owner,
+						   __ATOMIC_ACQUIRE));
+}
+
+/*
+ * Park until our ticket is next in line.  The release side does the
+ * mirror image (store owner, fence, read sleepers), so either it sees us
+ * parked and kicks us, or we see its new owner and do not park.
+ */
+static void park(struct spinlock *lock, uint16_t ticket)
+{
+	struct hart_locks *hl = &hart_locks[this_hart()];
+
+	__atomic_store_n(&hl->parked_ticket, ticket, __ATOMIC_RELAXED);
+	__atomic_store_n(&hl->parked_on, lock, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&lock->sleepers, 1, __ATOMIC_SEQ_CST);
+	if ((uint16_t)(ticket - __atomic_load_n(&lock->tickets.owner,
+						__ATOMIC_SEQ_CST)) > 1)
+		cpu_wait();
+	__atomic_store_n(&hl->parked_on, NULL, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&lock->sleepers, 1, __ATOMIC_RELAXED);
+}
+
+/* Wake the parked hart whose ticket is now next in line. */
+static __noinline void kick_next(struct spinlock *lock, uint16_t owner)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_HARTS; i++) {
+		struct hart_locks *hl = &hart_locks[i];
+		uint16_t ticket;
+
+		if (__atomic_load_n(&hl->parked_on, __ATOMIC_RELAXED) != lock)
+			continue;
+		ticket = __atomic_load_n(&hl->parked_ticket, __ATOMIC_RELAXED);
+		if ((uint16_t)(ticket - owner) <= 1)
+			cpu_kick(i);
+	}
+}
+
+/*
+ * Our ticket was not served at once: spin until it is.  Only the next in
+ * line needs to spin; waiters further back park after a while, so that
+ * on a host with fewer CPUs than harts the holder and the next waiter
+ * get to run (otherwise every hand-off waits for a host time slice).
+ */
+static __noinline void wait_turn(struct spinlock *lock, uint16_t ticket,
+				 uintptr_t pc)
+{
+	uint64_t start = time_ns();
+	unsigned int spins = 0;
+	bool reported = false;
+
+	/* Load-acquire: the critical section cannot start before this. */
+	while (tickets_ahead(lock, ticket) != 0) {
+		cpu_relax();
+		if (++spins % SPINS_BEFORE_PARKING)
+			continue;
+		if (tickets_ahead(lock, ticket) > 1)
+			park(lock, ticket);
+		if (!reported && time_ns() - start > spinlock_report_ns) {
+			report_long_wait(lock, pc);
+			reported = true;
+		}
+	}
+}
+
+/* We own the lock now: record it. */
+static inline void mark_held(struct spinlock *lock, struct hart_locks *hl,
+			     unsigned int me, uintptr_t pc)
+{
+	__atomic_store_n(&lock->hart, (int)me, __ATOMIC_RELAXED);
+	__atomic_store_n(&lock->acquire_pc, pc, __ATOMIC_RELAXED);
+	hl->held[hl->nheld++] = lock;
+#ifdef CONFIG_LOCK_STATS
+	lock->stats.acquisitions++;
+	lock->stats.hold_start = read_cycles();
+#endif
 }
 
 void acquire(struct spinlock *lock)
 {
+	uintptr_t pc = CALLER_ADDR;
+	unsigned long flags = irq_save();
+	unsigned int me = this_hart();
+	struct hart_locks *hl = &hart_locks[me];
 	uint32_t old;
+	uint16_t ticket;
 
-	push_off();
-	if (holding(lock))
-		panic("acquire: %s already held by hart %u (taken at %p)",
-		      lock->name, this_hart(), (void *)lock->acquire_pc);
+	__push_off(hl, flags);
+	check_acquire(hl, lock, me, pc);
 
 	/* amoadd.w.aq: take a ticket and read "now serving" in one step. */
 	old = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);
-	if ((uint16_t)(old >> 16) != (uint16_t)old)
-		acquire_slow(lock, (uint16_t)(old >> 16));
-	mark_held(lock, CALLER_ADDR);
+	ticket = (uint16_t)(old >> 16);
+	if (likely(ticket == (uint16_t)old)) {
+		mark_held(lock, hl, me, pc);
+		return;
+	}
+#ifdef CONFIG_LOCK_STATS
+	{
+		uint64_t start = read_cycles(), waited;
+
+		wait_turn(lock, ticket, pc);
+		waited = read_cycles() - start;
+		mark_held(lock, hl, me, pc);
+		lock->stats.contended++;
+		if (waited > lock->stats.wait_max)
+			lock->stats.wait_max = waited;
+	}
+#else
+	wait_turn(lock, ticket, pc);
+	mark_held(lock, hl, me, pc);
+#endif
 }
 
 bool try_acquire(struct spinlock *lock)
 {
+	uintptr_t pc = CALLER_ADDR;
+	unsigned long flags = irq_save();
+	unsigned int me = this_hart();
+	struct hart_locks *hl = &hart_locks[me];
 	uint32_t old;
 
-	push_off();
+	__push_off(hl, flags);
+	check_acquire(hl, lock, me, pc);
 	old = __atomic_load_n(&lock->word, __ATOMIC_RELAXED);
 	/* Free means next == owner; then take ticket "next" by CAS. */
 	if ((uint16_t)(old >> 16) == (uint16_t)old &&
 	    __atomic_compare_exchange_n(&lock->word, &old, old + (1u << 16),
 					false, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED)) {
-		mark_held(lock, CALLER_ADDR);
+		mark_held(lock, hl, me, pc);
 		return true;
 	}
-	pop_off();
+	__pop_off(hl);
 	return false;
+}
+
+/* Take lock out of the middle of this hart's held list. */
+static __noinline void forget_held(struct hart_locks *hl,
+				   const struct spinlock *lock)
+{
+	int i;
+
+	for (i = hl->nheld; i >= 0 && hl->held[i] != lock; i--)
+		;
+	if (i < 0)
+		panic("spinlock: \"%s\" is held but not on hart %u's list",
+		      lock->name, this_hart());
+	for (; i < hl->nheld; i++)
+		hl->held[i] = hl->held[i + 1];
 }
 
 void release(struct spinlock *lock)
 {
+	unsigned int me = this_hart();
+	struct hart_locks *hl = &hart_locks[me];
 	uint16_t owner;
+	int i;
 
-	if (!holding(lock))
-		panic("release: %s not held by hart %u (holder %d)", lock->name,
-		      this_hart(),
-		      __atomic_load_n(&lock->hart, __ATOMIC_RELAXED));
+	if (unlikely(holder_of(lock) != (int)me))
+		lock_misuse("release of a lock this hart does not hold", lock,
+			    CALLER_ADDR);
+	/* Usually the last one taken; task_sleep_on releases out of order. */
+	i = --hl->nheld;
+	if (unlikely(hl->held[i] != lock))
+		forget_held(hl, lock);
+#ifdef CONFIG_LOCK_STATS
+	{
+		uint64_t held = read_cycles() - lock->stats.hold_start;
+
+		lock->stats.hold_total += held;
+		if (held > lock->stats.hold_max)
+			lock->stats.hold_max = held;
+	}
+#endif
 	__atomic_store_n(&lock->hart, -1, __ATOMIC_RELAXED);
 	/*
 	 * fence rw,w; sh: the critical section's accesses complete before
 	 * the next ticket holder can see the new owner.  Only the holder
 	 * writes "owner", so reading it needs no ordering.
 	 */
-	owner = __atomic_load_n(&lock->tickets.owner, __ATOMIC_RELAXED);
-	__atomic_store_n(&lock->tickets.owner, (uint16_t)(owner + 1),
-			 __ATOMIC_RELEASE);
-	pop_off();
+	owner = (uint16_t)(__atomic_load_n(&lock->tickets.owner,
+					   __ATOMIC_RELAXED) +
+			   1);
+	/*
+	 * Sequentially consistent store and load (fence rw,w; sh ... fence
+	 * rw,rw; lw): pairs with park(), so a parked waiter is never missed.
+	 */
+	__atomic_store_n(&lock->tickets.owner, owner, __ATOMIC_SEQ_CST);
+	if (unlikely(__atomic_load_n(&lock->sleepers, __ATOMIC_SEQ_CST)))
+		kick_next(lock, owner);
+	__pop_off(hl);
 }

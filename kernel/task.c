@@ -33,11 +33,12 @@
 
 void switch_context(struct context *from, struct context *to);
 
-static struct spinlock sched_lock = SPINLOCK_INIT("sched");
+static DEFINE_SPINLOCK(sched_lock, "sched", LOCK_LEVEL_SCHED);
 static LIST_HEAD(run_queue);
 static LIST_HEAD(wait_list); /* TASK_SLEEPING and TASK_BLOCKED */
 static LIST_HEAD(all_tasks);
 static int next_pid = 1;
+static unsigned int nr_tasks;		/* created and not yet reaped */
 static uint64_t next_wake = UINT64_MAX; /* earliest wake_time in wait_list */
 static unsigned long enqueue_count;	/* tells idle harts to look again */
 static struct task idle_tasks[MAX_HARTS];
@@ -94,6 +95,7 @@ static void __finish_switch(void)
 		list_del(&prev->all_node);
 		page_free(prev->stack);
 		free(prev);
+		WRITE_ONCE(nr_tasks, nr_tasks - 1);
 	}
 }
 
@@ -165,11 +167,17 @@ struct task *task_create_on(int hart, const char *name, void (*fn)(void *arg),
 
 	acquire(&sched_lock);
 	t->pid = next_pid++;
+	WRITE_ONCE(nr_tasks, nr_tasks + 1);
 	list_add_tail(&t->all_node, &all_tasks);
 	__enqueue(t);
 	kick_idle_harts();
 	release(&sched_lock);
 	return t;
+}
+
+unsigned int task_count(void)
+{
+	return READ_ONCE(nr_tasks);
 }
 
 struct task *task_create(const char *name, void (*fn)(void *arg), void *arg)

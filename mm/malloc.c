@@ -18,6 +18,7 @@
 #include <kernel/malloc.h>
 #include <kernel/page.h>
 #include <kernel/spinlock.h>
+#include "internal.h"
 #include <kernel/printk.h>
 
 #define ARENA_PAGES 16
@@ -34,7 +35,7 @@ union header {
 
 static union header base;   /* zero-size list anchor */
 static union header *freep; /* where the next search starts */
-static struct spinlock malloc_lock = SPINLOCK_INIT("malloc");
+static DEFINE_SPINLOCK(malloc_lock, "malloc", LOCK_LEVEL_MALLOC);
 
 /* Put block bp on the free list, merging with adjacent free blocks. */
 static void __free_block(union header *bp)
@@ -85,7 +86,7 @@ void *malloc(size_t size)
 		return NULL;
 	units = (size + sizeof(union header) - 1) / sizeof(union header) + 1;
 
-	acquire(&malloc_lock);
+	mm_lock(&malloc_lock);
 	if (!freep) {
 		base.s.next = freep = &base;
 		base.s.units = 0;
@@ -102,11 +103,11 @@ void *malloc(size_t size)
 			}
 			freep = prev;
 			p->s.next = MALLOC_MAGIC;
-			release(&malloc_lock);
+			mm_unlock(&malloc_lock);
 			return p + 1;
 		}
 		if (p == freep && !__grow(units)) {
-			release(&malloc_lock);
+			mm_unlock(&malloc_lock);
 			return NULL;
 		}
 	}
@@ -119,15 +120,15 @@ void free(void *ptr)
 	if (!ptr)
 		return;
 	bp = (union header *)ptr - 1;
-	acquire(&malloc_lock);
+	mm_lock(&malloc_lock);
 	if (!IS_ALIGNED((uintptr_t)ptr, sizeof(union header)) ||
 	    bp->s.next != MALLOC_MAGIC) {
-		release(&malloc_lock);
+		mm_unlock(&malloc_lock);
 		printk("free: %p was not allocated by malloc or is already "
 		       "free (caller %p)\n",
 		       ptr, (void *)CALLER_ADDR);
 		return;
 	}
 	__free_block(bp);
-	release(&malloc_lock);
+	mm_unlock(&malloc_lock);
 }

@@ -16,6 +16,7 @@
  */
 #include <kernel/page.h>
 #include <kernel/spinlock.h>
+#include "internal.h"
 #include <kernel/printk.h>
 #include <kernel/string.h>
 
@@ -31,7 +32,7 @@ struct page_region {
 static struct page_region regions[PAGE_MAX_REGIONS];
 static int nr_regions;
 static size_t nr_free, nr_total;
-static struct spinlock page_lock = SPINLOCK_INIT("page");
+static DEFINE_SPINLOCK(page_lock, "page", LOCK_LEVEL_PAGE);
 
 void page_init(const struct mem_region *mem, int count)
 {
@@ -89,12 +90,12 @@ void *page_alloc(size_t npages)
 
 	if (npages == 0)
 		return NULL;
-	acquire(&page_lock);
+	mm_lock(&page_lock);
 	for (i = 0; i < nr_regions && !p; i++)
 		p = region_alloc(&regions[i], npages);
 	if (p)
 		nr_free -= npages;
-	release(&page_lock);
+	mm_unlock(&page_lock);
 	return p;
 }
 
@@ -119,17 +120,17 @@ void page_free(void *p)
 
 	if (!p)
 		return;
-	acquire(&page_lock);
+	mm_lock(&page_lock);
 	r = region_of(addr);
 	if (!r || !IS_ALIGNED(addr, PAGE_SIZE)) {
-		release(&page_lock);
+		mm_unlock(&page_lock);
 		printk("page_free: bad address %p (caller %p)\n", p,
 		       (void *)CALLER_ADDR);
 		return;
 	}
 	i = (addr - r->base) / PAGE_SIZE;
 	if (!(r->desc[i] & PAGE_TAKEN)) {
-		release(&page_lock);
+		mm_unlock(&page_lock);
 		printk("page_free: %p is not allocated (caller %p)\n", p,
 		       (void *)CALLER_ADDR);
 		return;
@@ -142,7 +143,7 @@ void page_free(void *p)
 		if (d & PAGE_LAST)
 			break;
 	}
-	release(&page_lock);
+	mm_unlock(&page_lock);
 }
 
 size_t page_free_count(void)
@@ -153,4 +154,16 @@ size_t page_free_count(void)
 size_t page_total_count(void)
 {
 	return nr_total;
+}
+
+void page_span(uintptr_t *lo, uintptr_t *hi)
+{
+	int i;
+
+	*lo = UINTPTR_MAX;
+	*hi = 0;
+	for (i = 0; i < nr_regions; i++) {
+		*lo = MIN(*lo, regions[i].base);
+		*hi = MAX(*hi, regions[i].base + regions[i].npages * PAGE_SIZE);
+	}
 }

@@ -4,7 +4,10 @@
 Usage: tools/ktest.py [--filter F] [--timeout S] [-j N]
                       [--selftest | --selftest-only] [--verbose] CONFIG...
 
-CONFIG is qemu:ARCH:SMP:MEM:ELF (ARCH rv32 or rv64) or host:NAME:BINARY.
+CONFIG is qemu:ARCH:SMP:MEM:ELF (ARCH rv32 or rv64) or host:NAME:BINARY,
+optionally followed by @FILTER: that config then always runs FILTER (for
+special builds such as the lock-less torture image) and takes no part in
+the self-test.
 Each config is booted (or run) once with ktest=F; the KTAP it prints is
 parsed and classified.  Cases flagged "# SKIP expects panic" are then run
 one per boot with filter suite:case and pass only if the kernel panics.
@@ -57,12 +60,17 @@ class Config:
     smp: int = 1
     mem: str = ""
     name: str = ""
+    fixed_filter: str = ""
 
     @property
     def label(self):
         if self.kind == "qemu":
-            return f"qemu {self.arch} smp={self.smp} mem={self.mem}"
-        return f"host {self.name}"
+            label = f"qemu {self.arch} smp={self.smp} mem={self.mem}"
+        else:
+            label = f"host {self.name}"
+        if self.fixed_filter:
+            label += f" {os.path.basename(os.path.dirname(self.path))} ktest={self.fixed_filter}"
+        return label
 
     def command(self, test_filter):
         if self.kind == "host":
@@ -74,6 +82,13 @@ class Config:
 
 
 def parse_config(text):
+    config = parse_config_base(text.rpartition("@")[0] if "@" in text else text)
+    if "@" in text:
+        config.fixed_filter = text.rpartition("@")[2]
+    return config
+
+
+def parse_config_base(text):
     kind = text.split(":", 1)[0]
     if kind == "qemu":
         parts = text.split(":", 4)
@@ -357,7 +372,7 @@ class Outcome:
 
 def run_tests(runner, config, args):
     out = Outcome(config.label, [f"== {config.label} =="])
-    report = parse_ktap(runner.boot(config, args.filter, args.timeout))
+    report = parse_ktap(runner.boot(config, config.fixed_filter or args.filter, args.timeout))
     boots = [report.boot]
     waiting = [c for c in report.cases() if c.status == "expect-panic"]
     with ThreadPoolExecutor(max_workers=max(len(waiting), 1)) as pool:
@@ -474,7 +489,7 @@ def main(argv):
     if not args.selftest_only:
         tasks += [(run_tests, config) for config in configs]
     if args.selftest or args.selftest_only:
-        tasks += [(run_selftest, config) for config in configs]
+        tasks += [(run_selftest, config) for config in configs if not config.fixed_filter]
     runner = Runner(args.jobs)
     outcomes = []
     with ThreadPoolExecutor(max_workers=len(tasks)) as pool:

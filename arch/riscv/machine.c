@@ -1,15 +1,11 @@
 /*
- * machine.c - the RISC-V implementation of include/kernel/machine.h.
+ * machine.c - the out-of-line part of include/kernel/machine.h for RISC-V
+ * (the hot calls are inline in asm/machine.h).
  */
 #include <kernel/machine.h>
 #include <kernel/platform.h>
 #include <kernel/hart.h>
 #include <asm/csr.h>
-
-unsigned int this_hart(void)
-{
-	return (unsigned int)csr_read(mhartid);
-}
 
 unsigned int nr_harts_online(void)
 {
@@ -20,33 +16,27 @@ unsigned int nr_harts_online(void)
 	return n;
 }
 
-unsigned long irq_save(void)
+void cpu_wait(void)
 {
-	/* csrrc: clear mstatus.MIE and learn whether it was set, at once. */
-	return csr_read_clear(mstatus, MSTATUS_MIE) & MSTATUS_MIE;
+	/*
+	 * wfi returns on any pending interrupt enabled in mie, even while
+	 * mstatus.MIE is clear, so a kick (a software interrupt) wakes us.
+	 * The kick is cleared here, because interrupts are masked and no
+	 * handler will; a scheduler kick lost this way costs one tick.
+	 */
+	wfi();
+	clint_clear_ipi(this_hart());
 }
 
-void irq_restore(unsigned long flags)
+void cpu_kick(unsigned int hart)
 {
-	if (flags & MSTATUS_MIE)
-		csr_set(mstatus, MSTATUS_MIE);
+	clint_send_ipi(hart);
 }
 
-bool irqs_enabled(void)
+uint64_t time_ns(void)
 {
-	return (csr_read(mstatus) & MSTATUS_MIE) != 0;
-}
-
-void cpu_relax(void)
-{
-	/* "pause" (Zihintpause) encodes as a fence hint; a compiler barrier
-	 * is enough for QEMU. */
-	__asm__ volatile("" ::: "memory");
-}
-
-uint64_t read_cycles(void)
-{
-	return rdcycle64();
+	/* 100 ns per mtime tick at QEMU virt's 10 MHz timebase. */
+	return clint_mtime() * (1000000000u / boot_info.timebase_hz);
 }
 
 void console_write(const char *s, size_t n)

@@ -24,11 +24,10 @@
  *
  *   KTEST_EXPECT_PANIC  passes only if the case panics; it runs alone in a
  *                       boot of its own (tools/ktest.py arranges that).
- *   KTEST_MANUAL        runs only when selected by name on the command
- *                       line (ktest=suite:case); used by the harness
- *                       self-test and by bug-injection demonstrations.
- *   KTEST_KERNEL_ONLY   not built into the host runner (set per file by
- *                       putting the file in tests/kernel/).
+ *   KTEST_MANUAL        runs only when its suite or itself is named on
+ *                       the command line (ktest=bench, ktest=suite:case),
+ *                       never for ktest=all: the harness self-test and the
+ *                       benchmarks.
  */
 #ifndef KERNEL_KTEST_H
 #define KERNEL_KTEST_H

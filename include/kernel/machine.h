@@ -18,26 +18,46 @@
 #include <kernel/compiler.h>
 #include <kernel/config.h>
 
-/* Index of the hart running this code, 0 <= id < MAX_HARTS. */
+/*
+ * unsigned int this_hart(void)
+ *	Index of the hart running this code, 0 <= id < MAX_HARTS.
+ *
+ * unsigned long irq_save(void), void irq_restore(unsigned long flags)
+ *	Disable interrupts on this hart and return the previous state,
+ *	which irq_restore() puts back.  Use them through push_off/pop_off or
+ *	a lock (include/kernel/spinlock.h), which count the nesting.
+ *
+ * bool irqs_enabled(void)
+ * void cpu_relax(void)		tell the hart we are busy-waiting
+ * uint64_t read_cycles(void)	a free-running cycle counter
+ *
+ * The kernel defines these inline (asm/machine.h); the host runner
+ * defines them in tests/host/machine.c.
+ */
+#ifdef HOST_TEST
 unsigned int this_hart(void);
+unsigned long irq_save(void);
+void irq_restore(unsigned long flags);
+bool irqs_enabled(void);
+void cpu_relax(void);
+uint64_t read_cycles(void);
+#else
+#include <asm/machine.h>
+#endif
+
+/*
+ * Park this hart until cpu_kick() or any interrupt, even with interrupts
+ * masked (it may also return at once).  Lock waiters far back in a queue
+ * use it so that, when harts outnumber host CPUs, the holder gets one.
+ */
+void cpu_wait(void);
+void cpu_kick(unsigned int hart);
 
 /* Number of harts that are online (for per-hart loops). */
 unsigned int nr_harts_online(void);
 
-/*
- * Disable interrupts on this hart and return the previous state, which
- * irq_restore() puts back.  Use through push_off()/pop_off() or a lock
- * (include/kernel/spinlock.h), which count the nesting.
- */
-unsigned long irq_save(void);
-void irq_restore(unsigned long flags);
-bool irqs_enabled(void);
-
-/* Tell the hart (and a simulator) that we are busy-waiting. */
-void cpu_relax(void);
-
-/* A free-running cycle counter, for statistics and benchmarks. */
-uint64_t read_cycles(void);
+/* Nanoseconds since boot, for time limits (not for benchmarks). */
+uint64_t time_ns(void);
 
 /* Write raw bytes to the console; callers serialise (see printk). */
 void console_write(const char *s, size_t n);

@@ -27,5 +27,7 @@ void page_free(void *p);
 
 size_t page_free_count(void);
 size_t page_total_count(void);
+/* Lowest managed address and one past the highest (tests, diagnostics). */
+void page_span(uintptr_t *lo, uintptr_t *hi);
 
 #endif /* KERNEL_PAGE_H */

@@ -1,14 +1,47 @@
 /*
- * spinlock.h - ticket spinlocks with interrupt-safe nesting.
+ * spinlock.h - FIFO ticket spinlocks that keep interrupts off, check their
+ * own use and keep statistics (kernel/spinlock.c, docs/locking.md).
  *
- * Holding any lock keeps interrupts off on the local hart, so code that an
- * interrupt handler may also run (page_alloc, malloc, printk) can take the
- * same lock without deadlocking its own hart.  See kernel/spinlock.c.
+ *	DEFINE_SPINLOCK(page_lock, "page", LOCK_LEVEL_PAGE);
+ *
+ *	acquire(&page_lock);
+ *	... touch what page_lock protects ...
+ *	release(&page_lock);
+ *
+ * Holding any lock keeps interrupts off on the local hart, so code that
+ * an interrupt handler may also run (page_alloc, malloc, printk) can take
+ * the same lock without deadlocking its own hart.
  */
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
 
 #include <kernel/compiler.h>
+
+/*
+ * The lock order.  A hart holding a lock may only take locks of a lower
+ * level; acquire() panics otherwise, naming both locks.  docs/locking.md
+ * lists every lock and what it protects.
+ */
+enum lock_level {
+	LOCK_LEVEL_CONSOLE =
+		0,	   /* console output: printk works under any lock */
+	LOCK_LEVEL_LEAF,   /* takes no other lock (but may printk) */
+	LOCK_LEVEL_PAGE,   /* page allocator */
+	LOCK_LEVEL_MALLOC, /* malloc; calls page_alloc */
+	LOCK_LEVEL_SCHED,  /* scheduler; frees dead tasks' memory */
+	LOCK_LEVEL_WAIT,   /* locks a task sleeps on (task_sleep_on) */
+	LOCK_LEVEL_TEST,   /* test code that wraps all of the above */
+};
+
+/* Statistics, in read_cycles() units; updated by the holder only. */
+struct lock_stats {
+	uint64_t acquisitions;
+	uint64_t contended; /* acquisitions that had to wait */
+	uint64_t wait_max;  /* longest wait for the lock */
+	uint64_t hold_max;  /* longest time held */
+	uint64_t hold_total;
+	uint64_t hold_start; /* when the current holder took it */
+};
 
 struct spinlock {
 	/*
@@ -26,19 +59,38 @@ struct spinlock {
 	int hart;	      /* holder's hart id, or -1 when free */
 	uintptr_t acquire_pc; /* where the holder took it */
 	const char *name;
-};
+	enum lock_level level;
+	unsigned int sleepers; /* waiters parked in cpu_wait */
+#ifdef CONFIG_LOCK_STATS
+	struct lock_stats stats;
+#endif
+} __aligned(CACHELINE_SIZE); /* no false sharing between locks */
 
-#define SPINLOCK_INIT(lockname)                                                \
+#define SPINLOCK_INIT(lockname, lvl)                                           \
 	{                                                                      \
-		.word = 0, .hart = -1, .acquire_pc = 0, .name = (lockname)     \
+		.word = 0, .hart = -1, .acquire_pc = 0, .name = (lockname),    \
+		.level = (lvl)                                                 \
 	}
 
+/*
+ * A lock with static storage, listed by spinlock_for_each (and so by the
+ * shell's lockstat).  The linker collects them into one table.
+ */
+#define DEFINE_SPINLOCK(var, lockname, lvl)                                    \
+	struct spinlock var __section("spinlocks") __used =                    \
+		SPINLOCK_INIT(lockname, lvl)
+
+/* Initialise a lock at run time at LOCK_LEVEL_LEAF ... */
 void spinlock_init(struct spinlock *lock, const char *name);
+/* ... or with an explicit place in the lock order. */
+void spinlock_init_level(struct spinlock *lock, const char *name,
+			 enum lock_level level);
+
 void acquire(struct spinlock *lock);
 void release(struct spinlock *lock);
 /* Take the lock only if it is free right now; returns true if taken. */
 bool try_acquire(struct spinlock *lock);
-/* True if this hart holds the lock (call with interrupts off). */
+/* True if this hart holds the lock. */
 bool holding(const struct spinlock *lock);
 
 /*
@@ -54,5 +106,15 @@ void pop_off(void);
 unsigned long irq_nesting_saved(void);
 void irq_nesting_set_saved(unsigned long saved);
 int irq_nesting_depth(void);
+
+/* A hart waiting this long for one lock reports who holds it (once). */
+extern uint64_t spinlock_report_ns;
+/* How many such reports were printed (tests check it). */
+extern unsigned long spinlock_long_waits;
+
+/* The statically defined locks (DEFINE_SPINLOCK). */
+extern struct spinlock __start_spinlocks[], __stop_spinlocks[];
+#define spinlock_for_each(lock)                                                \
+	for (lock = __start_spinlocks; lock < __stop_spinlocks; lock++)
 
 #endif /* KERNEL_SPINLOCK_H */

@@ -55,6 +55,8 @@ void task_yield(void);
 void task_sleep(unsigned int ms);
 __noreturn void task_exit(void);
 struct task *current_task(void);
+/* Tasks created and not yet reaped (their stacks not yet freed). */
+unsigned int task_count(void);
 
 /*
  * Block until task_wakeup(chan).  The caller holds lock, which protects

@@ -14,4 +14,10 @@ uint64_t uptime_ms(void);
 uint64_t timer_deadline(unsigned int ms);
 uint64_t timer_now(void);
 
+/*
+ * For tests: when set, called on every tick of every hart, in interrupt
+ * context, so that a test can exercise code from an interrupt handler.
+ */
+extern void (*volatile timer_tick_hook)(void);
+
 #endif /* KERNEL_TIMER_H */

@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 static __thread unsigned int host_hart_id;
 static __thread bool host_irqs_on = true;
 static pthread_mutex_t console_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 jmp_buf *host_panic_jump;
+bool host_panic_exit;
 unsigned int host_nr_harts = 4;
 
 void host_set_hart(unsigned int id)
@@ -63,6 +65,24 @@ void cpu_relax(void)
 {
 	/* Threads may outnumber cores: let the lock holder run. */
 	sched_yield();
+}
+
+void cpu_wait(void)
+{
+	sched_yield();
+}
+
+void cpu_kick(unsigned int hart)
+{
+	(void)hart;
+}
+
+uint64_t time_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 uint64_t read_cycles(void)
@@ -112,6 +132,10 @@ void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printk("KERNEL PANIC: %s\n  on hart %u\n", msg, this_hart());
+	if (host_panic_exit) {
+		fflush(stdout);
+		_exit(HOST_PANIC_EXIT);
+	}
 	if (host_panic_jump && this_hart() == 0)
 		longjmp(*host_panic_jump, 1);
 	abort();

@@ -1,0 +1,309 @@
+/*
+ * spinlock_test.c - the ticket lock: mutual exclusion, fairness, the
+ * interrupt nesting, the statistics, and every misuse it must catch.
+ *
+ * Portable: in QEMU the harts are real; on the host they are pthreads
+ * (and the suite runs under ThreadSanitizer too).
+ */
+#include <kernel/ktest.h>
+#include <kernel/machine.h>
+#include <kernel/spinlock.h>
+
+#define COUNTER_ROUNDS 20000
+
+static struct contention {
+	struct spinlock lock;
+	unsigned long counter_a, counter_b; /* plain: the lock guards them */
+	unsigned int arrived;		    /* start barrier */
+	unsigned long total, stop_at;
+	unsigned long per_hart[MAX_HARTS];
+} c;
+
+static void wait_for_harts(unsigned int n)
+{
+	__atomic_fetch_add(&c.arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&c.arrived, __ATOMIC_ACQUIRE) < n)
+		cpu_relax();
+}
+
+static void wait_for_all_harts(void)
+{
+	wait_for_harts(nr_harts_online());
+}
+
+/* The fairness bound is for four contending harts. */
+#define FAIR_HARTS 4
+
+static unsigned int fair_harts(void)
+{
+	return MIN(nr_harts_online(), FAIR_HARTS);
+}
+
+static unsigned int current_hart(void)
+{
+	unsigned int me;
+
+	push_off();
+	me = this_hart();
+	pop_off();
+	return me;
+}
+
+static void count_rounds(void *arg)
+{
+	unsigned int i, rounds = *(unsigned int *)arg;
+
+	wait_for_all_harts();
+	for (i = 0; i < rounds; i++) {
+		acquire(&c.lock);
+		/* Two counters: a torn section shows as a difference. */
+		c.counter_a++;
+		c.counter_b = c.counter_a;
+		release(&c.lock);
+	}
+}
+
+static void reset_contention(const char *name)
+{
+	unsigned int i;
+
+	spinlock_init(&c.lock, name);
+	c.counter_a = c.counter_b = 0;
+	c.arrived = 0;
+	c.total = 0;
+	for (i = 0; i < MAX_HARTS; i++)
+		c.per_hart[i] = 0;
+}
+
+KTEST(spinlock, counters_are_exact_under_contention)
+{
+	unsigned int rounds =
+		COUNTER_ROUNDS * ktest_scale() / nr_harts_online();
+	unsigned int n;
+
+	reset_contention("test_counter");
+	n = ktest_on_each_hart(count_rounds, &rounds);
+	KEXPECT_EQ(t, c.counter_a, (unsigned long)n * rounds);
+	KEXPECT_EQ(t, c.counter_b, c.counter_a);
+#ifdef CONFIG_LOCK_STATS
+	KEXPECT_EQ(t, c.lock.stats.acquisitions, (unsigned long)n * rounds);
+	KEXPECT_LE(t, c.lock.stats.contended, c.lock.stats.acquisitions);
+#endif
+}
+
+/*
+ * Up to four harts take the lock in a loop for the same stretch of time
+ * and count their grants.  A FIFO lock serves the queue in order, so each
+ * hart that keeps asking gets its turn every round; an unfair lock lets
+ * the releasing hart take it again at once.  The window is long next to
+ * a host time slice, so that QEMU's vCPU threads, which the host runs in
+ * turn, all get to ask.
+ */
+#define FAIR_WINDOW_NS 1000000000ull
+
+static void take_turns(void *arg)
+{
+	uint64_t until;
+	unsigned int me = current_hart();
+
+	(void)arg;
+	if (me >= fair_harts())
+		return; /* more harts than the bound is about: sit out */
+	wait_for_harts(fair_harts());
+	until = time_ns() + FAIR_WINDOW_NS;
+	while (time_ns() < until) {
+		acquire(&c.lock);
+		c.total++;
+		c.per_hart[me]++;
+		release(&c.lock);
+	}
+}
+
+KTEST(spinlock, every_hart_gets_a_fair_share)
+{
+	unsigned long sum = 0, mean;
+	unsigned int i, n;
+
+	reset_contention("test_fair");
+	ktest_on_each_hart(take_turns, NULL);
+	n = fair_harts();
+	for (i = 0; i < n; i++)
+		sum += c.per_hart[i];
+	KEXPECT_EQ(t, sum, c.total);
+	mean = sum / n;
+	for (i = 0; i < n; i++) {
+		ktest_log(t, "hart %u: %lu of %lu acquisitions (mean %lu)", i,
+			  c.per_hart[i], sum, mean);
+#ifndef HOST_TEST
+		/* FIFO tickets: nobody below two thirds of the mean. */
+		KEXPECT_GE(t, c.per_hart[i] * 3, mean * 2);
+#endif
+	}
+	/*
+	 * On the host, Linux decides which thread runs when; the shares are
+	 * logged there and checked on real harts in QEMU.
+	 */
+}
+
+static struct spinlock held_elsewhere;
+static bool is_held;
+static unsigned int tried, try_successes;
+
+/* Hart 0 holds the lock until every other hart has tried to take it. */
+static void hold_while_others_try(void *arg)
+{
+	unsigned int others = nr_harts_online() - 1;
+
+	(void)arg;
+	if (current_hart() == 0) {
+		acquire(&held_elsewhere);
+		__atomic_store_n(&is_held, true, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&tried, __ATOMIC_ACQUIRE) < others)
+			cpu_relax();
+		release(&held_elsewhere);
+		return;
+	}
+	while (!__atomic_load_n(&is_held, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	if (try_acquire(&held_elsewhere)) {
+		__atomic_fetch_add(&try_successes, 1, __ATOMIC_RELAXED);
+		release(&held_elsewhere);
+	}
+	__atomic_fetch_add(&tried, 1, __ATOMIC_RELEASE);
+}
+
+KTEST(spinlock, try_acquire_fails_on_other_harts_while_held)
+{
+	spinlock_init(&held_elsewhere, "test_try_held");
+	is_held = false;
+	tried = try_successes = 0;
+	ktest_on_each_hart(hold_while_others_try, NULL);
+	KEXPECT_EQ(t, tried, nr_harts_online() - 1);
+	KEXPECT_EQ(t, try_successes, 0);
+	/* Free again: now anyone gets it. */
+	KEXPECT_TRUE(t, try_acquire(&held_elsewhere));
+	release(&held_elsewhere);
+}
+
+KTEST(spinlock, interrupts_stay_off_while_held)
+{
+	struct spinlock a, b;
+	bool was_on = irqs_enabled();
+
+	spinlock_init_level(&a, "test_outer", LOCK_LEVEL_TEST);
+	spinlock_init(&b, "test_inner");
+	acquire(&a);
+	KEXPECT_FALSE(t, irqs_enabled());
+	acquire(&b);
+	release(&b);
+	KEXPECT_FALSE(t, irqs_enabled()); /* still inside a */
+	release(&a);
+	KEXPECT_EQ(t, irqs_enabled(), was_on);
+}
+
+KTEST(spinlock, nesting_restores_the_outermost_state)
+{
+	bool was_on = irqs_enabled();
+
+	push_off();
+	push_off();
+	KEXPECT_EQ(t, irq_nesting_depth(), 2);
+	pop_off();
+	KEXPECT_FALSE(t, irqs_enabled());
+	pop_off();
+	KEXPECT_EQ(t, irqs_enabled(), was_on);
+}
+
+KTEST(spinlock, locks_may_be_released_out_of_order)
+{
+	struct spinlock outer, inner;
+
+	spinlock_init_level(&outer, "test_outer", LOCK_LEVEL_TEST);
+	spinlock_init(&inner, "test_inner");
+	acquire(&outer);
+	acquire(&inner);
+	release(&outer); /* as task_sleep_on does */
+	KEXPECT_TRUE(t, holding(&inner));
+	KEXPECT_FALSE(t, holding(&outer));
+	release(&inner);
+	KEXPECT_EQ(t, irq_nesting_depth(), 0);
+}
+
+/* Hart 0 holds the lock well past the report limit; the others wait. */
+static struct spinlock slow_lock;
+
+static void hold_or_wait(void *arg)
+{
+	(void)arg;
+	wait_for_all_harts();
+	if (current_hart() == 0) {
+		uint64_t until;
+
+		acquire(&slow_lock);
+		until = time_ns() + 4 * spinlock_report_ns;
+		while (time_ns() < until)
+			cpu_relax();
+		release(&slow_lock);
+	} else {
+		uint64_t until = time_ns() + spinlock_report_ns / 2;
+
+		while (time_ns() < until) /* let hart 0 take it first */
+			cpu_relax();
+		acquire(&slow_lock);
+		release(&slow_lock);
+	}
+}
+
+KTEST(spinlock, a_long_wait_is_reported)
+{
+	uint64_t saved = spinlock_report_ns;
+
+	if (nr_harts_online() < 2) {
+		ktest_log(t, "needs two harts; nothing to wait for");
+		return;
+	}
+	spinlock_init(&slow_lock, "test_slow");
+	c.arrived = 0;
+	spinlock_report_ns = 20000000; /* 20 ms */
+	ktest_on_each_hart(hold_or_wait, NULL);
+	spinlock_report_ns = saved;
+	KEXPECT_GE(t, spinlock_long_waits, 1);
+}
+
+/* The misuses: each must panic, naming the lock. */
+
+KTEST_FLAGS(spinlock, recursive_acquire_panics, KTEST_EXPECT_PANIC)
+{
+	static struct spinlock lock;
+
+	(void)t;
+	spinlock_init(&lock, "test_recursive");
+	acquire(&lock);
+	acquire(&lock);
+}
+
+KTEST_FLAGS(spinlock, release_of_unheld_lock_panics, KTEST_EXPECT_PANIC)
+{
+	static struct spinlock lock;
+
+	(void)t;
+	spinlock_init(&lock, "test_unheld");
+	release(&lock);
+}
+
+KTEST_FLAGS(spinlock, lock_order_violation_panics, KTEST_EXPECT_PANIC)
+{
+	static struct spinlock low, high;
+
+	(void)t;
+	spinlock_init_level(&low, "test_low", LOCK_LEVEL_PAGE);
+	spinlock_init_level(&high, "test_high", LOCK_LEVEL_SCHED);
+	acquire(&low);
+	acquire(&high); /* sched is taken before page, never after */
+}
+
+KTEST_FLAGS(spinlock, unbalanced_pop_off_panics, KTEST_EXPECT_PANIC)
+{
+	(void)t;
+	pop_off();
+}

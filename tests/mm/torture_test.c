@@ -1,0 +1,351 @@
+/*
+ * torture_test.c - the page allocator and malloc hammered from every hart
+ * at once, and (in the kernel) from the timer interrupt on every hart.
+ *
+ * Each hart keeps a few slots, and at random either fills an empty slot
+ * (page_alloc or malloc, then stamps the memory with its owner) or empties
+ * a full one (checks the stamp, then frees).  A test-side ownership map,
+ * one bit per page and one per 16-byte malloc granule, set and cleared
+ * with atomic test-and-set, catches any page or block handed out twice.
+ * At the end every page is back.
+ *
+ * The lock-less build (CONFIG_MM_NOLOCK, image build/<arch>/nolock) runs
+ * the same torture with the allocator locks compiled out and passes only
+ * if the torture finds the corruption: proof that it can fail.
+ */
+#include <kernel/ktest.h>
+#include <kernel/bitmap.h>
+#include <kernel/machine.h>
+#include <kernel/malloc.h>
+#include <kernel/page.h>
+#include <kernel/prng.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <kernel/spinlock.h>
+#ifndef HOST_TEST
+#include <kernel/task.h>
+#include <kernel/timer.h>
+#endif
+
+#define SLOTS 16
+#define MAX_RUN 4     /* pages per page_alloc */
+#define MAX_BLOCK 256 /* bytes per malloc */
+#define GRANULE 16
+#define ROUNDS 3000
+#define STAMP_STRIDE 64 /* stamp every 64th word of a page */
+#define MAX_REPORTS 5
+
+struct slot {
+	void *p;
+	size_t size; /* pages, or bytes */
+	unsigned long stamp;
+};
+
+struct owner {
+	struct slot pages[SLOTS];
+	struct slot blocks[SLOTS];
+	struct prng rng;
+	unsigned long serial;
+};
+
+static struct torture {
+	uintptr_t lo, hi;	    /* managed memory */
+	unsigned long *page_map;    /* one bit per page */
+	unsigned long *granule_map; /* one bit per malloc granule */
+	size_t map_pages;	    /* pages holding the two maps */
+	unsigned long errors;
+	unsigned long ops;
+	struct owner harts[MAX_HARTS];
+	struct owner irq[MAX_HARTS]; /* timer interrupt, per hart */
+} tt;
+
+static __printf(1, 2) void torture_error(const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (__atomic_fetch_add(&tt.errors, 1, __ATOMIC_RELAXED) >= MAX_REPORTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("    # torture: %s\n", msg);
+}
+
+static bool claim(unsigned long *map, size_t bit)
+{
+	unsigned long mask = BIT_MASK(bit);
+
+	return !(
+		__atomic_fetch_or(&map[BIT_WORD(bit)], mask, __ATOMIC_RELAXED) &
+		mask);
+}
+
+static void unclaim(unsigned long *map, size_t bit)
+{
+	__atomic_fetch_and(&map[BIT_WORD(bit)], ~BIT_MASK(bit),
+			   __ATOMIC_RELAXED);
+}
+
+/* Claim bits [first, first + n) or report the first one already taken. */
+static void claim_range(unsigned long *map, size_t first, size_t n,
+			const char *what, void *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!claim(map, first + i))
+			torture_error("%s %p handed out twice (unit %lu)", what,
+				      p, (unsigned long)i);
+}
+
+static void unclaim_range(unsigned long *map, size_t first, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		unclaim(map, first + i);
+}
+
+static size_t page_index(const void *p)
+{
+	return ((uintptr_t)p - tt.lo) / PAGE_SIZE;
+}
+
+static size_t granule_index(const void *p)
+{
+	return ((uintptr_t)p - tt.lo) / GRANULE;
+}
+
+static bool in_range(const void *p, size_t bytes)
+{
+	return (uintptr_t)p >= tt.lo && (uintptr_t)p + bytes <= tt.hi;
+}
+
+static void stamp_page_run(struct slot *s)
+{
+	unsigned long *w = s->p;
+	size_t i, words = s->size * PAGE_SIZE / sizeof(long);
+
+	for (i = 0; i < words; i += STAMP_STRIDE)
+		w[i] = s->stamp;
+	w[words - 1] = s->stamp;
+}
+
+static void check_page_run(const struct slot *s)
+{
+	const unsigned long *w = s->p;
+	size_t i, words = s->size * PAGE_SIZE / sizeof(long);
+
+	for (i = 0; i < words; i += STAMP_STRIDE)
+		if (w[i] != s->stamp)
+			break;
+	if (i < words || w[words - 1] != s->stamp)
+		torture_error("pages %p overwritten: stamp %lx, found %lx",
+			      s->p, s->stamp, w[i < words ? i : words - 1]);
+}
+
+static void toggle_page_slot(struct owner *o, struct slot *s)
+{
+	if (s->p) {
+		check_page_run(s);
+		unclaim_range(tt.page_map, page_index(s->p), s->size);
+		page_free(s->p);
+		s->p = NULL;
+		return;
+	}
+	s->size = 1 + prng_below(&o->rng, MAX_RUN);
+	s->p = page_alloc(s->size);
+	if (!s->p)
+		return; /* out of memory is allowed; nothing to check */
+	if (!in_range(s->p, s->size * PAGE_SIZE)) {
+		torture_error("page_alloc returned %p, outside memory", s->p);
+		s->p = NULL;
+		return;
+	}
+	claim_range(tt.page_map, page_index(s->p), s->size, "page", s->p);
+	s->stamp = o->serial++;
+	stamp_page_run(s);
+}
+
+static void toggle_block_slot(struct owner *o, struct slot *s)
+{
+	unsigned char *b = s->p;
+	size_t i;
+
+	if (b) {
+		for (i = 0; i < s->size && b[i] == (unsigned char)s->stamp; i++)
+			;
+		if (i < s->size)
+			torture_error("block %p overwritten at byte %lu", b,
+				      (unsigned long)i);
+		unclaim_range(tt.granule_map, granule_index(b),
+			      (s->size + GRANULE - 1) / GRANULE);
+		free(b);
+		s->p = NULL;
+		return;
+	}
+	s->size = 1 + prng_below(&o->rng, MAX_BLOCK);
+	b = malloc(s->size);
+	if (!b)
+		return;
+	if (!in_range(b, s->size)) {
+		torture_error("malloc returned %p, outside memory", (void *)b);
+		return;
+	}
+	claim_range(tt.granule_map, granule_index(b),
+		    (s->size + GRANULE - 1) / GRANULE, "block", b);
+	s->stamp = o->serial++;
+	for (i = 0; i < s->size; i++)
+		b[i] = (unsigned char)s->stamp;
+	s->p = b;
+}
+
+static void empty_slots(struct owner *o, bool blocks)
+{
+	int i;
+
+	for (i = 0; i < SLOTS; i++) {
+		if (o->pages[i].p)
+			toggle_page_slot(o, &o->pages[i]);
+		if (blocks && o->blocks[i].p)
+			toggle_block_slot(o, &o->blocks[i]);
+	}
+}
+
+static unsigned int current_hart(void)
+{
+	unsigned int me;
+
+	push_off();
+	me = this_hart();
+	pop_off();
+	return me;
+}
+
+struct torture_args {
+	unsigned int rounds;
+	bool blocks; /* malloc too, not only pages */
+};
+
+static void torture_hart(void *arg)
+{
+	const struct torture_args *a = arg;
+	unsigned int me = current_hart();
+	struct owner *o = &tt.harts[me];
+	unsigned int i;
+
+	prng_seed(&o->rng, 0x5eed + me);
+	o->serial = (unsigned long)me << 24;
+	for (i = 0; i < a->rounds; i++) {
+		toggle_page_slot(o, &o->pages[prng_below(&o->rng, SLOTS)]);
+		if (a->blocks)
+			toggle_block_slot(
+				o, &o->blocks[prng_below(&o->rng, SLOTS)]);
+	}
+	empty_slots(o, a->blocks);
+	__atomic_fetch_add(&tt.ops, a->rounds, __ATOMIC_RELAXED);
+}
+
+#ifndef HOST_TEST
+/* The same, one step per tick, from the timer interrupt. */
+static void torture_tick(void)
+{
+	unsigned int me = this_hart(); /* interrupts are off here */
+	struct owner *o = &tt.irq[me];
+
+	toggle_page_slot(o, &o->pages[0]);
+	toggle_block_slot(o, &o->blocks[0]);
+	o->serial++;
+}
+#endif
+
+static bool torture_setup(struct ktest *t)
+{
+	size_t npages, map_bytes;
+
+	page_span(&tt.lo, &tt.hi);
+	npages = (tt.hi - tt.lo) / PAGE_SIZE;
+	map_bytes = BITS_TO_LONGS(npages) * sizeof(long) +
+		    BITS_TO_LONGS((tt.hi - tt.lo) / GRANULE) * sizeof(long);
+	tt.map_pages = (map_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	tt.page_map = page_alloc(tt.map_pages);
+	if (!KEXPECT_NOT_NULL(t, tt.page_map))
+		return false;
+	memset(tt.page_map, 0, tt.map_pages * PAGE_SIZE);
+	tt.granule_map = tt.page_map + BITS_TO_LONGS(npages);
+	tt.errors = tt.ops = 0;
+	memset(tt.harts, 0, sizeof(tt.harts));
+	memset(tt.irq, 0, sizeof(tt.irq));
+	return true;
+}
+
+/* Run the torture; returns the number of errors found. */
+static unsigned long run_torture(struct ktest *t, bool blocks)
+{
+	struct torture_args args = {
+		.rounds = ROUNDS * ktest_scale(),
+		.blocks = blocks,
+	};
+	unsigned int i;
+
+	if (!torture_setup(t))
+		return 0;
+#ifndef HOST_TEST
+	if (blocks) {
+		for (i = 0; i < MAX_HARTS; i++)
+			prng_seed(&tt.irq[i].rng, 0x1a9 + i);
+		timer_tick_hook = torture_tick;
+	}
+#endif
+	ktest_on_each_hart(torture_hart, &args);
+#ifndef HOST_TEST
+	timer_tick_hook = NULL;
+	task_sleep(50); /* a hook already running on another hart ends */
+	for (i = 0; i < MAX_HARTS; i++) {
+		push_off(); /* as if in the interrupt: the hook may not run */
+		empty_slots(&tt.irq[i], true);
+		pop_off();
+	}
+	for (i = 0; i < MAX_HARTS; i++)
+		if (tt.irq[i].serial)
+			ktest_log(t,
+				  "hart %u: %lu steps in the timer interrupt",
+				  i, tt.irq[i].serial);
+#else
+	(void)i;
+#endif
+	ktest_log(t, "%lu rounds on %u harts, %lu errors", tt.ops,
+		  nr_harts_online(), tt.errors);
+	page_free(tt.page_map);
+	return tt.errors;
+}
+
+#ifndef CONFIG_MM_NOLOCK
+KTEST(torture, pages_and_malloc_on_every_hart_and_in_interrupts)
+{
+	size_t before = page_free_count();
+	void *warm = malloc(16);
+
+	/* Let malloc take its first arena outside the measurement. */
+	free(warm);
+	before = page_free_count();
+	KEXPECT_EQ(t, run_torture(t, true), 0);
+	KEXPECT_EQ(t, page_free_count(), before);
+}
+#else
+KTEST(torture, finds_the_races_when_locks_are_compiled_out)
+{
+	unsigned long errors = 0;
+	int tries;
+
+	if (nr_harts_online() < 2) {
+		ktest_log(t, "needs two harts to race");
+		return;
+	}
+	/* Races are likely, not certain: give them a few chances. */
+	for (tries = 0; tries < 5 && errors == 0; tries++)
+		errors = run_torture(t, false);
+	KEXPECT_GT(t, errors, 0);
+}
+#endif
