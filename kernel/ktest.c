@@ -150,6 +150,10 @@ static bool run_case(const struct ktest_case *c, int index, bool exact,
 		tally->skipped++;
 		return true;
 	}
+	/* tools/ktest.py reads this line: the panic that follows passes. */
+	if (expect_panic)
+		printk(INDENT "# ktest: expecting a panic from %s:%s\n",
+		       c->suite, c->name);
 	panicked = ktest_platform_run_case(c, &t);
 	if (expect_panic) {
 		ok = panicked;
