@@ -11,7 +11,11 @@ the self-test.
 Each config is booted (or run) once with ktest=F; the KTAP it prints is
 parsed and classified.  Cases flagged "# SKIP expects panic" are then run
 one per boot with filter suite:case and pass only if the kernel panics.
-A panic the run does not survive, a time-out or a missing "# ktest: done"
+Before it runs an expect-panic case the kernel prints "# ktest: expecting
+a panic from SUITE:CASE"; a panic after that line, before the case's
+result line, passes the case and ends the boot without failing it (cases
+the filter selected after it did not run and count as failed).  Any other
+panic the run does not survive, a time-out or a missing "# ktest: done"
 line fails the boot (the host runner survives panics in cases and reports
 them in KTAP).  --selftest also checks, with the kernel's manual
 selftest:* cases, that such failures are really caught; --selftest-only
@@ -46,6 +50,8 @@ SUBTEST_RE = re.compile(r"^\s+#\s*Subtest:\s*(\S+)")
 PLAN_RE = re.compile(r"^(\s*)1\.\.(\d+)\s*$")
 DIAG_RE = re.compile(r"^\s+#")
 DONE_RE = re.compile(r"^#\s*ktest:\s*done\b")
+# Printed by kernel/ktest.c run_case just before an expect-panic case runs.
+EXPECTING_RE = re.compile(r"^\s+#\s*ktest:\s*expecting a panic from\s+(\S+)")
 
 
 class SetupError(Exception):
@@ -249,14 +255,21 @@ class Report:
     planned_suites: int = -1
     done_at: int = -1  # index of the last "# ktest: done" line, or -1
     panics: list = field(default_factory=list)  # indexes of the panic lines
+    # Indexes of the panic lines printed while an announced expect-panic
+    # case ran (after its "expecting a panic" line, before its result).
+    expected_panics: list = field(default_factory=list)
+    # SUITE:CASE whose expected panic ended the boot before it printed the
+    # case's result line, or "".  That case passed; nothing ran after it.
+    ended_by_expected_panic: str = ""
     problems: list = field(default_factory=list)  # (headline, output lines)
 
     @property
     def fatal_panic_at(self):
         """The first panic the run did not survive (none came back to the
-        done line), or -1.  The host runner survives panics in cases; their
-        results are then in the KTAP."""
-        return next((i for i in self.panics if i > self.done_at), -1)
+        done line) and no case expected, or -1.  The host runner survives
+        panics in cases; their results are then in the KTAP."""
+        return next((i for i in self.panics
+                     if i > self.done_at and i not in self.expected_panics), -1)
 
     def cases(self):
         return [case for suite in self.suites for case in suite.cases]
@@ -273,9 +286,12 @@ class Report:
 def parse_ktap(boot):
     report = Report(boot)
     suite, detail = None, []
+    expecting = None  # (suite, case name, line index) of an announced expect-panic case
     for i, line in enumerate(boot.lines):
         if PANIC_MARK in line:
             report.panics.append(i)
+            if expecting:
+                report.expected_panics.append(i)
         if DONE_RE.match(line):
             report.done_at = i
         elif m := SUBTEST_RE.match(line):
@@ -297,10 +313,19 @@ def parse_ktap(boot):
                 suite = Suite("?")
                 report.suites.append(suite)
             suite.cases.append(Case(suite.name, name, case_status(verdict, directive), detail))
-            detail = []
+            detail, expecting = [], None
         elif suite is not None and not suite.finished and line.strip():
             # Diagnostics ("    # ...") and console output during a case.
             detail.append(line.strip() if DIAG_RE.match(line) else "| " + line)
+            if m := EXPECTING_RE.match(line):
+                expecting = (suite, m.group(1).partition(":")[2], i)
+    if expecting and report.expected_panics and report.expected_panics[-1] > expecting[2]:
+        # The case panicked as it should and the kernel never came back to
+        # print its result line (the host runner does, and then expecting
+        # is None here): the panic is the case's pass.
+        suite, name, _ = expecting
+        suite.cases.append(Case(suite.name, name, "pass", detail))
+        report.ended_by_expected_panic = f"{suite.name}:{name}"
     classify_boot(report)
     return report
 
@@ -321,6 +346,10 @@ def classify_boot(report):
         start = max(panic_at - CONTEXT_LINES, 0)
         report.problems.append(("KERNEL PANIC during the boot",
                                 boot.lines[start:panic_at + 5]))
+    elif report.ended_by_expected_panic:
+        # The boot ends there by design: no done line, and QEMU exits with
+        # the panic's status.  Only the cases it cut off are problems.
+        pass
     elif boot.timed_out:
         report.problems.append((f"hang: time-out after {boot.duration:.0f} s, "
                                 f"no output for the last {boot.idle:.0f} s",
@@ -333,28 +362,39 @@ def classify_boot(report):
         # It may exit 1 when cases failed; with none failed, that is odd.
         report.problems.append((f"exit status {boot.exit_status} after '# ktest: done' "
                                 "with no failed case", boot.lines[-CONTEXT_LINES:]))
+    cut_off = (f"did not run: the boot ended in an expected panic from "
+               f"{report.ended_by_expected_panic}" if report.ended_by_expected_panic else "")
     for suite in report.suites:
         if suite.unfinished:
             report.problems.append((f"suite {suite.name}: {suite.unfinished} case(s) "
-                                    "started but never reported", []))
+                                    f"{cut_off or 'started but never reported'}", []))
         elif not suite.reported_ok and not any(c.status == "fail" for c in suite.cases):
             report.problems.append((f"suite {suite.name} reported 'not ok' "
                                     "but none of its cases failed", []))
     missing = report.planned_suites - len(report.suites)
     if missing > 0:
-        report.problems.append((f"{missing} planned suite(s) never started", []))
+        report.problems.append((f"{missing} planned suite(s) {cut_off or 'never started'}", []))
 
 
 def run_expect_panic(runner, config, case, timeout):
-    """Run one expect-panic case in a boot of its own; it must panic."""
+    """Run one expect-panic case in a boot of its own; it must panic while
+    it runs (after the kernel announced it), and the boot must be clean
+    otherwise."""
     boot = runner.boot(config, case.full_name, timeout)
     report = parse_ktap(boot)
-    if report.panics and report.count("fail") == 0:
+    passed = any(c.full_name == case.full_name and c.status == "pass"
+                 for c in report.cases())
+    if passed and report.failures() == 0:
         case.status = "pass"
         return boot
     case.status = "fail"
     how = "timed out" if boot.timed_out else f"exit status {boot.exit_status}"
-    case.detail = [f"# expected a kernel panic, but none was seen ({how})"]
+    if not report.panics:
+        case.detail = [f"# expected a kernel panic, but none was seen ({how})"]
+    elif report.fatal_panic_at >= 0:
+        case.detail = ["# the kernel panicked, but not while the case ran"]
+    else:
+        case.detail = [f"# {headline}" for headline, _ in report.problems]
     case.detail += ["| " + line for line in boot.lines[-CONTEXT_LINES:]]
     return boot
 
