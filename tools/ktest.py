@@ -75,7 +75,9 @@ class Config:
         else:
             label = f"host {self.name}"
         if self.fixed_filter:
-            label += f" {os.path.basename(os.path.dirname(self.path))} ktest={self.fixed_filter}"
+            if self.kind == "qemu":  # name the image: test, nolock, ...
+                label += f" {os.path.basename(os.path.dirname(self.path))}"
+            label += f" ktest={self.fixed_filter}"
         return label
 
     def command(self, test_filter):
