@@ -50,10 +50,10 @@ ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 	arch/riscv/machine.o
 KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
-	kernel/shell.o kernel/spinlock.o kernel/lockstat.o
+	kernel/shell.o kernel/spinlock.o kernel/lockstat.o mm/buddyinfo.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
-MM_OBJS := mm/page.o mm/malloc.o
+MM_OBJS := mm/page.o mm/page_validate.o mm/malloc.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
@@ -63,7 +63,8 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o \
 	tests/selftest/harness_test.o
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
-	tests/kernel/task_test.o tests/bench/lock_bench.o
+	tests/kernel/task_test.o tests/bench/lock_bench.o \
+	tests/bench/page_bench.o tests/bench/linear_page.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
@@ -183,14 +184,10 @@ test: lint test-images host-tests
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
 
-# Instruction counts under -icount shift=0 on one hart (exact, repeatable).
+# Instructions under -icount shift=0 on one hart (exact, repeatable), at
+# three memory sizes and without lock statistics (tools/bench.py).
 bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf
-	@for img in test nostats; do \
-		echo "== $(ARCH), image $$img ($$( [ $$img = test ] && echo with || echo without) lock statistics)"; \
-		$(QEMU_$(ARCH)) -machine virt -bios none -m $(MEM) -smp 1 \
-			-nographic -icount shift=0 -kernel build/$(ARCH)/$$img/kernel.elf \
-			-append ktest=bench </dev/null | grep 'bench:' | sed 's/^ *# //'; \
-	done
+	python3 tools/bench.py $(ARCH) $^
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:

@@ -1,9 +1,10 @@
 /*
- * page.h - the physical page allocator (mm/page.c).
+ * page.h - the physical page allocator: a buddy system (mm/page.c).
  *
  * Memory is handed over as one or more regions at boot; afterwards pages
  * are allocated in runs of npages contiguous pages and freed by the
- * address of the first page.
+ * address of the first page.  Any npages works (3 pages cost 3 pages);
+ * page_alloc_order(k) gives a block of 2^k pages aligned to 2^k pages.
  */
 #ifndef KERNEL_PAGE_H
 #define KERNEL_PAGE_H
@@ -17,17 +18,36 @@ struct mem_region {
 };
 
 #define PAGE_MAX_REGIONS 4
+/* Orders 0 .. PAGE_ORDERS - 1: blocks of 1 page up to 4 MiB. */
+#define PAGE_ORDERS 11
 
 /* Manage the given regions (rounded inwards to whole pages). */
 void page_init(const struct mem_region *regions, int count);
 /* npages contiguous pages, page aligned, or NULL. */
 void *page_alloc(size_t npages);
+/* 2^order pages aligned to 2^order pages, or NULL; free with page_free. */
+void *page_alloc_order(unsigned int order);
 /* Free the run that starts at p; NULL is ignored, bad input reported. */
 void page_free(void *p);
 
+/* Free pages, counting those held in per-hart caches. */
 size_t page_free_count(void);
 size_t page_total_count(void);
 /* Lowest managed address and one past the highest (tests, diagnostics). */
 void page_span(uintptr_t *lo, uintptr_t *hi);
+/* Check every invariant of the allocator; 0, or -1 after a report. */
+int page_validate(void);
+
+struct page_stats {
+	size_t total;		    /* managed pages */
+	size_t free;		    /* free pages, caches included */
+	size_t cached[MAX_HARTS];   /* free pages in each hart's cache */
+	size_t blocks[PAGE_ORDERS]; /* free blocks of each order */
+	size_t metadata_bytes;	    /* the bitmaps */
+	unsigned long failures;	    /* allocations that returned NULL */
+	unsigned long bad_frees;    /* page_free calls refused */
+};
+
+void page_get_stats(struct page_stats *stats);
 
 #endif /* KERNEL_PAGE_H */

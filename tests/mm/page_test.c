@@ -5,6 +5,7 @@
 #include <kernel/ktest.h>
 #include <kernel/page.h>
 #include <kernel/string.h>
+#include <kernel/bitmap.h>
 
 KTEST(page, alloc_one_gives_an_aligned_usable_page)
 {
@@ -66,4 +67,368 @@ KTEST(page, double_free_is_refused)
 	KEXPECT_EQ(t, page_free_count(), before);
 	page_free(NULL);
 	KEXPECT_EQ(t, page_free_count(), before);
+}
+
+/*
+ * The cases below build a private pool (mm/internal.h) over memory taken
+ * from the kernel's allocator, so they start from a known state and may
+ * do anything to it.  The region is cut at odd places on purpose: the
+ * pool must use every page of any range.
+ */
+#include <kernel/prng.h>
+#include "../../mm/internal.h"
+
+#define POOL_PAGES 512 /* an order-9 block from the kernel's pool */
+
+static struct page_pool pool;
+static void *pool_mem;
+
+/* A pool over [mem + 3 pages, mem + POOL_PAGES - 5 pages): unaligned. */
+static bool make_pool(struct ktest *t, int holes)
+{
+	struct mem_region r[2];
+	uintptr_t m;
+	int n = 1;
+
+	pool_mem = page_alloc_order(9);
+	if (!KEXPECT_NOT_NULL(t, pool_mem))
+		return false;
+	m = (uintptr_t)pool_mem;
+	r[0] = (struct mem_region){ m + 3 * PAGE_SIZE,
+				    m + (POOL_PAGES - 5) * PAGE_SIZE };
+	if (holes) { /* two regions with a 7-page hole between them */
+		r[1] = (struct mem_region){ m + 200 * PAGE_SIZE, r[0].end };
+		r[0].end = m + 193 * PAGE_SIZE;
+		n = 2;
+	}
+	return KEXPECT_TRUE(t, page_pool_init(&pool, r, n));
+}
+
+static void drop_pool(void)
+{
+	page_free(pool_mem);
+}
+
+static void snapshot(size_t blocks[PAGE_ORDERS])
+{
+	unsigned int o;
+
+	for (o = 0; o < PAGE_ORDERS; o++)
+		blocks[o] = pool.area[o].nr_blocks;
+}
+
+static bool same_blocks(struct ktest *t, const size_t a[PAGE_ORDERS])
+{
+	size_t b[PAGE_ORDERS];
+	unsigned int o;
+	bool same = true;
+
+	snapshot(b);
+	for (o = 0; o < PAGE_ORDERS; o++)
+		same &= KEXPECT_EQ(t, b[o], a[o]);
+	return same;
+}
+
+KTEST(page, metadata_is_under_a_thousandth_of_memory)
+{
+	KASSERT_TRUE(t, make_pool(t, 0));
+	KEXPECT_LE(t, pool.meta_bytes * 1000, pool.nr_total * PAGE_SIZE);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+KTEST(page, every_page_of_an_unaligned_region_is_usable)
+{
+	size_t n = 0, managed;
+
+	KASSERT_TRUE(t, make_pool(t, 1));
+	/* POOL_PAGES - 8 cut at the ends - 7 in the hole - the bitmaps. */
+	managed = POOL_PAGES - 8 - 7 -
+		  ALIGN_UP(pool.meta_bytes, PAGE_SIZE) / PAGE_SIZE;
+	KEXPECT_EQ(t, pool.nr_total, managed);
+	pool.use_caches = false;
+	while (page_pool_alloc(&pool, 1))
+		n++;
+	KEXPECT_EQ(t, n, managed);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+KTEST(page, odd_sizes_cost_exactly_their_pages)
+{
+	size_t sizes[] = { 3, 5, 7, 100, 1, 33 }, before, i;
+	void *p[ARRAY_SIZE(sizes)];
+
+	KASSERT_TRUE(t, make_pool(t, 0));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		before = page_pool_free_count(&pool);
+		p[i] = page_pool_alloc(&pool, sizes[i]);
+		KASSERT_NOT_NULL(t, p[i]);
+		KEXPECT_EQ(t, before - page_pool_free_count(&pool), sizes[i]);
+		KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		page_pool_free(&pool, p[i]);
+	KEXPECT_EQ(t, page_pool_free_count(&pool), pool.nr_total);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+KTEST(page, order_blocks_are_aligned_to_their_size)
+{
+	unsigned int k;
+
+	for (k = 0; k <= 6; k++) {
+		uintptr_t p = (uintptr_t)page_alloc_order(k);
+
+		KASSERT_TRUE(t, p != 0);
+		KEXPECT_EQ(t, p % ((uintptr_t)PAGE_SIZE << k), 0);
+		page_free((void *)p);
+	}
+	KEXPECT_NULL(t, page_alloc_order(PAGE_ORDERS));
+}
+
+KTEST(page, split_and_merge_are_exact)
+{
+	size_t initial[PAGE_ORDERS];
+	void *p[64];
+	struct prng rng;
+	int i, n;
+
+	KASSERT_TRUE(t, make_pool(t, 1));
+	snapshot(initial);
+	prng_seed(&rng, 7);
+	for (n = 0; n < 64; n++) {
+		p[n] = page_pool_alloc(&pool, 1 + prng_below(&rng, 9));
+		if (!p[n])
+			break;
+	}
+	/* Free in a shuffled order. */
+	for (i = n - 1; i > 0; i--) {
+		int j = (int)prng_below(&rng, (uint32_t)i + 1);
+		void *tmp = p[i];
+
+		p[i] = p[j];
+		p[j] = tmp;
+	}
+	for (i = 0; i < n; i++)
+		page_pool_free(&pool, p[i]);
+	page_pool_drain(&pool);
+	KEXPECT_TRUE(t, same_blocks(t, initial));
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+/*
+ * Model check: random allocations (any size, or an order) and frees in
+ * random order, against a plain map of which pages are in use; after
+ * every step the pool must validate and agree with the model.
+ */
+#define MODEL_LIVE 48
+
+KTEST(page, random_operations_match_a_reference_model)
+{
+	static uint8_t in_use[POOL_PAGES];
+	struct {
+		void *p;
+		size_t n;
+	} live[MODEL_LIVE] = { { NULL, 0 } };
+	size_t initial[PAGE_ORDERS], used = 0, i;
+	unsigned int step, steps = 400 * ktest_scale();
+	uintptr_t base;
+	struct prng rng;
+
+#ifdef HOST_TEST
+	steps *= 25;
+#endif
+	KASSERT_TRUE(t, make_pool(t, 1));
+	snapshot(initial);
+	base = (uintptr_t)pool_mem;
+	memset(in_use, 0, sizeof(in_use));
+	prng_seed(&rng, 2026);
+	for (step = 0; step < steps; step++) {
+		unsigned int slot = prng_below(&rng, MODEL_LIVE);
+
+		if (live[slot].p) {
+			page_pool_free(&pool, live[slot].p);
+			for (i = 0; i < live[slot].n; i++)
+				in_use[((uintptr_t)live[slot].p - base) /
+					       PAGE_SIZE +
+				       i] = 0;
+			used -= live[slot].n;
+			live[slot].p = NULL;
+		} else {
+			bool by_order = prng_below(&rng, 4) == 0;
+			unsigned int order = prng_below(&rng, 4);
+			size_t n = by_order ? (size_t)1 << order
+					    : 1 + prng_below(&rng, 12);
+			uint8_t *p = page_pool_alloc(&pool, n);
+			size_t first;
+
+			if (!p)
+				continue; /* full: allowed */
+			first = ((uintptr_t)p - base) / PAGE_SIZE;
+			if (by_order && !KEXPECT_EQ(t, first % n, 0))
+				break;
+			for (i = 0; i < n; i++) {
+				if (!KEXPECT_EQ(t, in_use[first + i], 0))
+					break;
+				in_use[first + i] = 1;
+			}
+			live[slot].p = p;
+			live[slot].n = n;
+			used += n;
+		}
+		if (!KEXPECT_EQ(t, page_pool_validate(&pool), 0) ||
+		    !KEXPECT_EQ(t, page_pool_free_count(&pool),
+				pool.nr_total - used))
+			break;
+	}
+	ktest_log(t, "%u steps, validated after each", step);
+	for (i = 0; i < MODEL_LIVE; i++)
+		page_pool_free(&pool, live[i].p);
+	page_pool_drain(&pool);
+	KEXPECT_TRUE(t, same_blocks(t, initial));
+	drop_pool();
+}
+
+KTEST(page, requests_above_the_top_order_are_served)
+{
+	size_t big = ((size_t)1 << (PAGE_ORDERS - 1)) + 300;
+	size_t before = page_free_count();
+	void *p = page_alloc(big);
+
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT_EQ(t, before - page_free_count(), big);
+	page_free(p);
+	KEXPECT_EQ(t, page_free_count(), before);
+}
+
+KTEST(page, bad_frees_are_refused_and_change_nothing)
+{
+	struct page_stats before, after;
+	uint8_t *run = page_alloc(4);
+	size_t free_before;
+
+	KASSERT_NOT_NULL(t, run);
+	page_get_stats(&before);
+	free_before = page_free_count();
+	page_free(run + PAGE_SIZE);   /* inside a run */
+	page_free(run + 100);	      /* not aligned */
+	page_free((void *)PAGE_SIZE); /* outside the memory */
+	page_free(run);
+	page_free(run); /* double free */
+	page_get_stats(&after);
+	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 4);
+	KEXPECT_EQ(t, page_free_count(), free_before + 4);
+}
+
+/* Exhaustion, on every hart at once, from one private pool. */
+static void drain_pool_on_this_hart(void *arg)
+{
+	void **chain = arg, *p;
+
+	while ((p = page_pool_alloc(&pool, 1))) {
+		/* Chain the pages through themselves; atomic: all harts. */
+		*(void **)p = __atomic_load_n(chain, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(chain, (void **)p, p, false,
+						    __ATOMIC_RELAXED,
+						    __ATOMIC_RELAXED))
+			;
+	}
+}
+
+KTEST(page, exhaustion_on_every_hart_recovers_all_memory)
+{
+	size_t initial[PAGE_ORDERS], n = 0;
+	void *chain = NULL;
+
+	KASSERT_TRUE(t, make_pool(t, 1));
+	snapshot(initial);
+	ktest_on_each_hart(drain_pool_on_this_hart, &chain);
+	while (chain) {
+		void *next = *(void **)chain;
+
+		page_pool_free(&pool, chain);
+		chain = next;
+		n++;
+	}
+	KEXPECT_EQ(t, n, pool.nr_total); /* no page left in any cache */
+	page_pool_drain(&pool);
+	KEXPECT_EQ(t, page_pool_free_count(&pool), pool.nr_total);
+	KEXPECT_TRUE(t, same_blocks(t, initial));
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+/* A hart's cache keeps a few pages; they must not make page_alloc fail. */
+static void leave_pages_in_my_cache(void *arg)
+{
+	void *p[4];
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 4; i++)
+		p[i] = page_pool_alloc(&pool, 1);
+	for (i = 0; i < 4; i++)
+		page_pool_free(&pool, p[i]);
+}
+
+KTEST(page, caches_are_drained_before_an_allocation_fails)
+{
+	size_t n = 0;
+	void *chain = NULL, *p;
+
+	KASSERT_TRUE(t, make_pool(t, 0));
+	ktest_on_each_hart(leave_pages_in_my_cache, NULL);
+	/* Two-page runs bypass the caches: they need the drain. */
+	while ((p = page_pool_alloc(&pool, 2))) {
+		*(void **)p = chain;
+		chain = p;
+		n += 2;
+	}
+	KEXPECT_GE(t, n + 1, pool.nr_total); /* at most one odd page left */
+	while (chain) {
+		p = *(void **)chain;
+		page_pool_free(&pool, chain);
+		chain = p;
+	}
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+/* page_validate exists to catch corruption: corrupt a pool on purpose. */
+KTEST(page, validate_catches_injected_corruption)
+{
+	struct free_block *b;
+	void *p;
+	size_t i;
+
+	KASSERT_TRUE(t, make_pool(t, 0));
+	KASSERT_EQ(t, page_pool_validate(&pool), 0);
+
+	/* 1. A block header that lies about its order. */
+	b = list_first_entry(&pool.area[3].blocks, struct free_block, node);
+	b->order = 2;
+	KEXPECT_EQ(t, page_pool_validate(&pool), -1);
+	b->order = 3;
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+
+	/* 2. An allocated page whose free bit says free. */
+	pool.use_caches = false;
+	p = page_pool_alloc(&pool, 1);
+	KASSERT_NOT_NULL(t, p);
+	i = ((uintptr_t)p >> PAGE_SHIFT) - pool.base_pfn;
+	pool.free_map[BIT_WORD(i)] |= BIT_MASK(i);
+	KEXPECT_EQ(t, page_pool_validate(&pool), -1);
+	pool.free_map[BIT_WORD(i)] &= ~BIT_MASK(i);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+
+	/* 3. A free-list counter that is off by one. */
+	pool.area[0].nr_blocks++;
+	KEXPECT_EQ(t, page_pool_validate(&pool), -1);
+	pool.area[0].nr_blocks--;
+	page_pool_free(&pool, p);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
 }

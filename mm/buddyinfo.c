@@ -1,0 +1,56 @@
+/*
+ * buddyinfo.c - the shell's view of the page allocator, in the spirit of
+ * Linux's /proc/buddyinfo: free blocks per order, the pages in each
+ * hart's cache, and how fragmented the free memory is.
+ *
+ * The unusable free space index of order k (Linux's extfrag "unusable
+ * index") is the share of free memory that cannot serve a request of
+ * order k, because it sits in smaller blocks or in per-hart caches:
+ * 0.000 means every free page could, 1.000 that none could.
+ */
+#include <kernel/page.h>
+#include <kernel/printk.h>
+#include <kernel/shell.h>
+
+static int cmd_buddyinfo(int argc, char **argv)
+{
+	struct page_stats s;
+	size_t usable, largest = 0;
+	unsigned int o, h;
+
+	(void)argc;
+	(void)argv;
+	page_get_stats(&s);
+	printk("  order   blocks   pages   unusable-index\n");
+	for (o = 0; o < PAGE_ORDERS; o++) {
+		unsigned int k;
+
+		/* Pages in blocks of order >= o can serve order o. */
+		for (usable = 0, k = o; k < PAGE_ORDERS; k++)
+			usable += s.blocks[k] << k;
+		if (s.blocks[o])
+			largest = (size_t)1 << o;
+		printk("  %5u %8lu %7lu   %lu.%03lu\n", o,
+		       (unsigned long)s.blocks[o],
+		       (unsigned long)(s.blocks[o] << o),
+		       (unsigned long)(s.free ? (s.free - usable) / s.free : 0),
+		       (unsigned long)(s.free ? (s.free - usable) * 1000 /
+							s.free % 1000
+					      : 0));
+	}
+	for (h = 0; h < MAX_HARTS; h++)
+		if (s.cached[h])
+			printk("  hart %u cache: %lu pages\n", h,
+			       (unsigned long)s.cached[h]);
+	printk("  free %lu of %lu pages (%lu KiB), largest free block %lu "
+	       "pages\n",
+	       (unsigned long)s.free, (unsigned long)s.total,
+	       (unsigned long)(s.free * (PAGE_SIZE / 1024)),
+	       (unsigned long)largest);
+	printk("  metadata %lu bytes; %lu failed allocations, %lu refused "
+	       "frees\n",
+	       (unsigned long)s.metadata_bytes, s.failures, s.bad_frees);
+	return 0;
+}
+SHELL_COMMAND(buddyinfo, "free page blocks per order, caches, fragmentation",
+	      cmd_buddyinfo);
