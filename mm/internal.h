@@ -49,7 +49,8 @@ static inline void mm_unlock(struct spinlock *lock)
  *   head   1: the page starts a free block on a buddy list; the order is
  *             in the block's header (struct free_block, in the page).
  *   more   1: an allocated page with more of its run after it.
- *   inner  1: an allocated page that is not the first of its run.
+ *   inner  1: an allocated page that is not the first of its run, or a
+ *             page of the span that no region covers (never freeable).
  *
  *   run of 3 pages:   free 0 0 0   more 1 1 0   inner 0 1 1
  *   single page:      free 0       more 0       inner 0

@@ -362,6 +362,7 @@ static void *cache_refill(struct page_pool *pool)
 
 	page = chain;
 	chain = *(void **)page;
+	map_fetch_clear(pool->free_map, page_index(pool, page)); /* ours */
 	if (chain) {
 		flags = irq_save();
 		c = &pool->cache[this_hart()];
@@ -393,6 +394,64 @@ static void cache_drain_batch(struct page_pool *pool, struct page_cache *c)
 	mm_lock(pool->lock);
 	__free_chain(pool, chain);
 	mm_unlock(pool->lock);
+}
+
+/*
+ * The fast paths, inline in page_alloc and page_free: one page from or to
+ * this hart's cache, with interrupts off and no shared lock.  Anything
+ * unusual (an empty cache, a page that is not a plain single page of the
+ * first region) returns "not handled" and takes the general path, which
+ * also does the reporting.
+ */
+static inline void *cache_alloc(struct page_pool *pool)
+{
+	unsigned long flags = irq_save();
+	struct page_cache *c = &pool->cache[this_hart()];
+	void *page;
+
+	cache_lock(c);
+	page = c->head;
+	if (likely(page)) {
+		c->head = *(void **)page;
+		c->count--;
+	}
+	cache_unlock(c);
+	irq_restore(flags);
+	if (likely(page) &&
+	    unlikely(!map_fetch_clear(pool->free_map, page_index(pool, page))))
+		panic("page_alloc: cached page %p is not free: allocator "
+		      "metadata corrupted",
+		      page);
+	return page;
+}
+
+static inline bool cache_free(struct page_pool *pool, void *p)
+{
+	uintptr_t addr = (uintptr_t)p;
+	struct page_cache *c;
+	unsigned long flags;
+	unsigned int count;
+	size_t i;
+
+	i = page_index(pool, p);
+	/* Unmanaged pages in the span carry an inner bit: no region loop. */
+	if (unlikely(!IS_ALIGNED(addr, PAGE_SIZE) || i >= pool->span))
+		return false;
+	if (unlikely(map_test(pool->inner_map, i) ||
+		     map_test(pool->more_map, i) ||
+		     map_fetch_set(pool->free_map, i)))
+		return false; /* not a single page, or a double free */
+	flags = irq_save();
+	c = &pool->cache[this_hart()];
+	cache_lock(c);
+	*(void **)p = c->head;
+	c->head = p;
+	count = ++c->count;
+	cache_unlock(c);
+	irq_restore(flags);
+	if (unlikely(count > PCP_HIGH))
+		cache_drain_batch(pool, c);
+	return true;
 }
 
 /* --- Reports --------------------------------------------------------- */
@@ -428,28 +487,12 @@ static void *pool_alloc(struct page_pool *pool, size_t npages, uintptr_t caller)
 			pool, npages, "more pages than the memory has", caller);
 
 	if (npages == 1 && pool->use_caches) {
-		/* Fast path: about 25 instructions on a cache hit. */
-		unsigned long flags = irq_save();
-		struct page_cache *c = &pool->cache[this_hart()];
-		void *page;
+		void *page = cache_alloc(pool);
 
-		cache_lock(c);
-		page = c->head;
-		if (likely(page)) {
-			c->head = *(void **)page;
-			c->count--;
-		}
-		cache_unlock(c);
-		irq_restore(flags);
-		if (unlikely(!page))
+		if (!page)
 			page = cache_refill(pool);
 		if (unlikely(!page))
 			goto out_of_memory;
-		if (unlikely(!map_fetch_clear(pool->free_map,
-					      page_index(pool, page))))
-			panic("page_alloc: cached page %p is not free: "
-			      "allocator metadata corrupted",
-			      page);
 		return page;
 	}
 
@@ -625,11 +668,14 @@ bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
 	if (!place_metadata(pool))
 		return false;
 
+	/* Pages of the span outside every region look like run interiors. */
+	map_update(pool->inner_map, 0, pool->span, true);
 	for (r = 0; r < pool->nr_regions; r++) {
 		size_t first = page_index(pool, (void *)pool->regions[r].start);
 		size_t n = (pool->regions[r].end - pool->regions[r].start) /
 			   PAGE_SIZE;
 
+		map_update(pool->inner_map, first, n, false);
 		map_update(pool->free_map, first, n, true);
 		__free_range(pool, first, n);
 		pool->nr_total += n;
@@ -664,17 +710,27 @@ void page_init(const struct mem_region *regions, int count)
 	if (!page_pool_init(&kernel_pool, regions, count))
 		panic("page_init: no usable memory");
 	kernel_pool.lock = &page_lock;
-	printk("page: %lu pages managed, %lu bytes of metadata (%lu.%03lu%%)\n",
-	       (unsigned long)kernel_pool.nr_total,
-	       (unsigned long)kernel_pool.meta_bytes,
-	       (unsigned long)(kernel_pool.meta_bytes * 100 /
-			       (kernel_pool.nr_total * PAGE_SIZE)),
-	       (unsigned long)(kernel_pool.meta_bytes * 100000 /
-			       (kernel_pool.nr_total * PAGE_SIZE) % 1000));
+	{
+		uint64_t bytes = (uint64_t)kernel_pool.nr_total * PAGE_SIZE;
+		uint64_t permille =
+			(uint64_t)kernel_pool.meta_bytes * 100000 / bytes;
+
+		printk("page: %lu pages managed, %lu bytes of metadata (%llu.%03llu%%)\n",
+		       (unsigned long)kernel_pool.nr_total,
+		       (unsigned long)kernel_pool.meta_bytes,
+		       (unsigned long long)(permille / 1000),
+		       (unsigned long long)(permille % 1000));
+	}
 }
 
 void *page_alloc(size_t npages)
 {
+	if (likely(npages == 1)) {
+		void *page = cache_alloc(&kernel_pool);
+
+		if (likely(page))
+			return page;
+	}
 	return pool_alloc(&kernel_pool, npages, CALLER_ADDR);
 }
 
@@ -689,6 +745,8 @@ void *page_alloc_order(unsigned int order)
 
 void page_free(void *p)
 {
+	if (likely(p && cache_free(&kernel_pool, p)))
+		return;
 	pool_free(&kernel_pool, p, CALLER_ADDR);
 }
 

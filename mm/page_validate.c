@@ -206,10 +206,10 @@ static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
 		free_bits += f;
 		head_bits += bit(pool->head_map, i);
 		if (!managed(pool, i)) {
-			if (f || more || inner || bit(pool->head_map, i))
+			if (f || more || !inner || bit(pool->head_map, i))
 				return fail(pool, i,
-					    "unmanaged page has "
-					    "bits set");
+					    "unmanaged page is not marked "
+					    "reserved");
 			continue;
 		}
 		if (f)
@@ -220,8 +220,9 @@ static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
 			return fail(pool, i,
 				    "run continues into a page "
 				    "that is not part of it");
-		if (inner && (i == 0 || bit(pool->free_map, i - 1) ||
-			      !bit(pool->more_map, i - 1)))
+		if (inner &&
+		    (i == 0 || !managed(pool, i - 1) ||
+		     bit(pool->free_map, i - 1) || !bit(pool->more_map, i - 1)))
 			return fail(pool, i,
 				    "inner page of a run has no "
 				    "run before it");
