@@ -175,10 +175,13 @@ TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 	qemu:rv32:4:128M:build/rv32/test/kernel.elf \
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf
 # Whole runs only: the concurrency suites under ThreadSanitizer, 8 harts,
-# and the lock-less torture that must find the races.
+# the lock-less torture that must find the races, and the smallest and
+# largest memory sizes.
 FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture \
 	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task \
-	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture
+	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture \
+	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc \
+	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
 
 test: lint test-images host-tests
 	python3 tools/ktest.py --filter $(T) \

@@ -99,7 +99,7 @@ KTEST(spinlock, counters_are_exact_under_contention)
  * a host time slice, so that QEMU's vCPU threads, which the host runs in
  * turn, all get to ask.
  */
-#define FAIR_WINDOW_NS 1000000000ull
+#define FAIR_WINDOW_NS 2000000000ull
 
 static void take_turns(void *arg)
 {
