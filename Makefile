@@ -125,7 +125,7 @@ TEST_KERNEL := build/$(ARCH)/test/kernel.elf
 
 # --- Host test runner (lib/ and mm/ under sanitizers) -------------------
 HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
-	kernel/ktest.c $(PORTABLE_TESTS:.o=.c) tests/host/main.c \
+	kernel/printk.c kernel/ktest.c $(PORTABLE_TESTS:.o=.c) tests/host/main.c \
 	tests/host/machine.c
 HOST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 	-fno-toplevel-reorder -U_FORTIFY_SOURCE \

@@ -23,6 +23,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/machine.h>
+#include <kernel/spinlock.h>
 
 extern const struct ktest_case __start_ktest_cases[], __stop_ktest_cases[];
 
@@ -30,6 +31,16 @@ extern const struct ktest_case __start_ktest_cases[], __stop_ktest_cases[];
 	for (c = __start_ktest_cases; c < __stop_ktest_cases; c++)
 
 #define INDENT "    "
+
+unsigned int ktest_hart(void)
+{
+	unsigned int me;
+
+	push_off(); /* no migration between reading the id and using it */
+	me = this_hart();
+	pop_off();
+	return me;
+}
 
 bool ktest_streq(const char *a, const char *b)
 {

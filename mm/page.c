@@ -567,27 +567,11 @@ static void pool_free(struct page_pool *pool, void *p, uintptr_t caller)
 	}
 
 	if (!map_test(pool->more_map, i) && pool->use_caches) {
-		/* A single page: into this hart's cache, no shared lock. */
-		unsigned long flags;
-		struct page_cache *c;
-		unsigned int count;
-
-		if (unlikely(map_fetch_set(pool->free_map, i))) {
+		/* A single page: cache_free refuses it only if already free. */
+		if (!cache_free(pool, p))
 			report_bad_free(pool, p,
 					"is already free (double free)",
 					caller);
-			return;
-		}
-		flags = irq_save();
-		c = &pool->cache[this_hart()];
-		cache_lock(c);
-		*(void **)p = c->head;
-		c->head = p;
-		count = ++c->count;
-		cache_unlock(c);
-		irq_restore(flags);
-		if (unlikely(count > PCP_HIGH))
-			cache_drain_batch(pool, c);
 		return;
 	}
 

@@ -165,6 +165,9 @@ bool ktest_streq(const char *a, const char *b);
  */
 unsigned int ktest_on_each_hart(void (*fn)(void *arg), void *arg);
 
+/* The hart running the caller, read without moving to another. */
+unsigned int ktest_hart(void);
+
 /* The iteration count scale for stress tests (ktest.scale=N, default 1). */
 unsigned int ktest_scale(void);
 

@@ -9,6 +9,7 @@
  * panics) or aborts.
  */
 #include <kernel/machine.h>
+#include <kernel/console.h>
 #include <kernel/printk.h>
 #include "host.h"
 
@@ -98,29 +99,13 @@ void console_write(const char *s, size_t n)
 	fwrite(s, 1, n, stdout);
 }
 
-int vprintk(const char *fmt, va_list ap)
+/* kernel/printk.c formats; this is the host's console lock. */
+void console_write_locked(const char *s, size_t n)
 {
-	char buf[PRINTK_MAX];
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-
-	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
 	pthread_mutex_lock(&console_mutex);
-	console_write(buf, (size_t)n);
+	console_write(s, n);
 	fflush(stdout);
 	pthread_mutex_unlock(&console_mutex);
-	return n;
-}
-
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintk(fmt, ap);
-	va_end(ap);
-	return n;
 }
 
 void panic(const char *fmt, ...)

@@ -39,16 +39,6 @@ static unsigned int fair_harts(void)
 	return MIN(nr_harts_online(), FAIR_HARTS);
 }
 
-static unsigned int current_hart(void)
-{
-	unsigned int me;
-
-	push_off();
-	me = this_hart();
-	pop_off();
-	return me;
-}
-
 static void count_rounds(void *arg)
 {
 	unsigned int i, rounds = *(unsigned int *)arg;
@@ -104,7 +94,7 @@ KTEST(spinlock, counters_are_exact_under_contention)
 static void take_turns(void *arg)
 {
 	uint64_t until;
-	unsigned int me = current_hart();
+	unsigned int me = ktest_hart();
 
 	(void)arg;
 	if (me >= fair_harts())
@@ -155,7 +145,7 @@ static void hold_while_others_try(void *arg)
 	unsigned int others = nr_harts_online() - 1;
 
 	(void)arg;
-	if (current_hart() == 0) {
+	if (ktest_hart() == 0) {
 		acquire(&held_elsewhere);
 		__atomic_store_n(&is_held, true, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&tried, __ATOMIC_ACQUIRE) < others)
@@ -236,7 +226,7 @@ static void hold_or_wait(void *arg)
 {
 	(void)arg;
 	wait_for_all_harts();
-	if (current_hart() == 0) {
+	if (ktest_hart() == 0) {
 		uint64_t until;
 
 		acquire(&slow_lock);

@@ -233,16 +233,6 @@ static void empty_slots(struct owner *o, bool blocks)
 	}
 }
 
-static unsigned int current_hart(void)
-{
-	unsigned int me;
-
-	push_off();
-	me = this_hart();
-	pop_off();
-	return me;
-}
-
 struct torture_args {
 	unsigned int rounds;
 	bool blocks; /* malloc too, not only pages */
@@ -252,7 +242,7 @@ struct torture_args {
 static void torture_hart(void *arg)
 {
 	const struct torture_args *a = arg;
-	unsigned int me = current_hart();
+	unsigned int me = ktest_hart();
 	struct owner *o = &tt.harts[me];
 	unsigned int i;
 
