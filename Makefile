@@ -50,10 +50,11 @@ ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 	arch/riscv/machine.o
 KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
-	kernel/shell.o kernel/spinlock.o kernel/lockstat.o mm/buddyinfo.o
+	kernel/shell.o kernel/spinlock.o kernel/lockstat.o mm/buddyinfo.o \
+	mm/slabinfo.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
-MM_OBJS := mm/page.o mm/page_validate.o mm/malloc.o
+MM_OBJS := mm/page.o mm/page_validate.o mm/slab.o mm/kmalloc.o mm/malloc.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
@@ -64,7 +65,8 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/selftest/harness_test.o
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/kernel/task_test.o tests/bench/lock_bench.o \
-	tests/bench/page_bench.o tests/bench/linear_page.o
+	tests/bench/page_bench.o tests/bench/linear_page.o \
+	tests/bench/firstfit_malloc.o tests/bench/slab_bench.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)

@@ -11,6 +11,7 @@
 #include <kernel/printk.h>
 #include <kernel/platform.h>
 #include <kernel/shell.h>
+#include <kernel/slab.h>
 #include <kernel/task.h>
 #include <kernel/timer.h>
 #include <kernel/trap.h>
@@ -62,6 +63,7 @@ static void mem_init(const void *fdt)
 		free_ram[nr_free_ram++] = (struct mem_region){ start, end };
 	}
 	page_init(free_ram, nr_free_ram);
+	slab_init();
 }
 
 static void start_secondary_harts(void)

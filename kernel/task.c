@@ -16,15 +16,15 @@
  * across switch_context: the task that starts running releases the lock
  * its predecessor took, so no other hart can pick up a task whose
  * registers are still being saved.  Lock order: any lock passed to
- * task_sleep_on, then sched_lock, then malloc and page (exit frees the
- * stack under it).
+ * task_sleep_on, then sched_lock, then the task cache and page locks
+ * (exit frees the task and its stack under it).
  */
 #include <kernel/task.h>
 #include <kernel/hart.h>
 #include <kernel/spinlock.h>
 #include <kernel/timer.h>
 #include <kernel/page.h>
-#include <kernel/malloc.h>
+#include <kernel/slab.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/shell.h>
@@ -42,6 +42,7 @@ static unsigned int nr_tasks;		/* created and not yet reaped */
 static uint64_t next_wake = UINT64_MAX; /* earliest wake_time in wait_list */
 static unsigned long enqueue_count;	/* tells idle harts to look again */
 static struct task idle_tasks[MAX_HARTS];
+static struct kmem_cache *task_cache;
 
 struct task *current_task(void)
 {
@@ -94,7 +95,7 @@ static void __finish_switch(void)
 	if (prev && prev->state == TASK_ZOMBIE) {
 		list_del(&prev->all_node);
 		page_free(prev->stack);
-		free(prev);
+		kmem_cache_free(task_cache, prev);
 		WRITE_ONCE(nr_tasks, nr_tasks - 1);
 	}
 }
@@ -147,11 +148,11 @@ static void task_entry(void)
 struct task *task_create_on(int hart, const char *name, void (*fn)(void *arg),
 			    void *arg)
 {
-	struct task *t = malloc(sizeof(*t));
+	struct task *t = kmem_cache_alloc(task_cache);
 	void *stack = page_alloc(TASK_STACK_PAGES);
 
 	if (!t || !stack) {
-		free(t);
+		kmem_cache_free(task_cache, t);
 		page_free(stack);
 		return NULL;
 	}
@@ -300,6 +301,13 @@ void sched_init_hart(unsigned int hart)
 {
 	struct task *idle = &idle_tasks[hart];
 	struct hart *h = &harts[hart];
+
+	if (hart == 0 && !task_cache) {
+		task_cache = kmem_cache_create("task", sizeof(struct task), 0,
+					       0, NULL);
+		if (!task_cache)
+			panic("sched_init: no task cache");
+	}
 
 	snprintf(idle->name, sizeof(idle->name), "idle/%u", hart);
 	idle->state = TASK_RUNNING;

@@ -750,6 +750,17 @@ void page_span(uintptr_t *lo, uintptr_t *hi)
 	*hi = (kernel_pool.base_pfn + kernel_pool.span) << PAGE_SHIFT;
 }
 
+size_t page_run_pages(const void *p)
+{
+	const struct page_pool *pool = &kernel_pool;
+	size_t i = page_index(pool, p);
+
+	if (!IS_ALIGNED((uintptr_t)p, PAGE_SIZE) || i >= pool->span ||
+	    map_test(pool->free_map, i) || map_test(pool->inner_map, i))
+		return 0;
+	return run_length(pool, i);
+}
+
 int page_validate(void)
 {
 	return page_pool_validate(&kernel_pool);

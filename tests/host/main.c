@@ -11,6 +11,7 @@
 #include <kernel/ktest_runner.h>
 #include <kernel/machine.h>
 #include <kernel/page.h>
+#include <kernel/slab.h>
 #include "host.h"
 
 #include <pthread.h>
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
 		return 2;
 	ram.end = ram.start + HOST_RAM_SIZE;
 	page_init(&ram, 1);
+	slab_init();
 	snprintf(platform, sizeof(platform), "harts=%u arch=host",
 		 host_nr_harts);
 	return ktest_run(filter, platform) ? 1 : 0;

@@ -1,0 +1,71 @@
+/*
+ * slab.h - object caches and kmalloc, on top of the page allocator
+ * (mm/slab.c, mm/kmalloc.c).
+ *
+ *	static struct kmem_cache *task_cache;
+ *
+ *	task_cache = kmem_cache_create("task", sizeof(struct task), 0, 0,
+ *				       NULL);
+ *	t = kmem_cache_alloc(task_cache);
+ *	...
+ *	kmem_cache_free(task_cache, t);
+ *
+ * Objects are at least 8-byte aligned (more if align asks for it).  A
+ * constructor runs once for every object, when the slab holding it is
+ * created; objects must be given back in their constructed state.  The
+ * allocator keeps its free-list link in a word after the object when
+ * there is a constructor, and in the object's first word otherwise.
+ */
+#ifndef KERNEL_SLAB_H
+#define KERNEL_SLAB_H
+
+#include <kernel/compiler.h>
+
+/* Bytes per slab: 4 pages, aligned to their size. */
+#define SLAB_SIZE (4 * 4096)
+/* Largest object a cache may hold. */
+#define SLAB_MAX_OBJECT 4096
+/* Largest kmalloc served by a cache; larger ones are whole pages. */
+#define KMALLOC_MAX_CACHED 2048
+
+struct kmem_cache;
+
+/* Set up the allocator and the kmalloc caches; after page_init. */
+void slab_init(void);
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size,
+				     size_t align, unsigned int flags,
+				     void (*ctor)(void *obj));
+void *kmem_cache_alloc(struct kmem_cache *cache);
+void kmem_cache_free(struct kmem_cache *cache, void *obj);
+/* Give every empty slab back to the page allocator. */
+void kmem_cache_shrink(struct kmem_cache *cache);
+/* 0, or -1 with a report (and nothing done) while objects are allocated. */
+int kmem_cache_destroy(struct kmem_cache *cache);
+
+struct kmem_cache_stats {
+	const char *name;
+	size_t object_size; /* as asked */
+	size_t stride;	    /* bytes per object in a slab */
+	unsigned int objects_per_slab;
+	unsigned int pages_per_slab;
+	size_t active; /* objects handed out */
+	size_t total;  /* objects in all slabs */
+	size_t slabs;
+	size_t cached; /* free objects held in per-hart caches */
+};
+
+void kmem_cache_get_stats(struct kmem_cache *cache,
+			  struct kmem_cache_stats *stats);
+/* Call fn for every cache (kmalloc's included). */
+void kmem_cache_for_each(void (*fn)(struct kmem_cache *cache, void *arg),
+			 void *arg);
+
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void *krealloc(void *p, size_t size);
+void kfree(void *p);
+/* Usable size of a kmalloc block (>= the size asked); 0 for NULL. */
+size_t ksize(const void *p);
+
+#endif /* KERNEL_SLAB_H */

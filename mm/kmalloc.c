@@ -1,0 +1,121 @@
+/*
+ * kmalloc.c - kmalloc and friends over a set of slab caches.
+ *
+ * Requests up to KMALLOC_MAX_CACHED bytes are rounded up to a size class
+ * and served by that class's cache; larger ones are whole pages from
+ * page_alloc.  kfree tells them apart by the slab map (mm/slab.c).
+ *
+ * The classes are 8, 16, 24, ... 64 and then four per power of two
+ * (80, 96, 112, 128, 160, ...), so from 64 bytes on a request is rounded
+ * up by at most 25%.  A table indexed by (size + 7) / 8 finds the class
+ * in O(1).
+ */
+#include <kernel/machine.h>
+#include <kernel/page.h>
+#include <kernel/printk.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+#include "internal.h"
+
+static const unsigned short class_sizes[] = {
+	8,   16,  24,  32,   40,   48,	 56,   64,   80,  96,
+	112, 128, 160, 192,  224,  256,	 320,  384,  448, 512,
+	640, 768, 896, 1024, 1280, 1536, 1792, 2048,
+};
+
+static const char *const class_names[] = {
+	"kmalloc-8",	"kmalloc-16",	"kmalloc-24",	"kmalloc-32",
+	"kmalloc-40",	"kmalloc-48",	"kmalloc-56",	"kmalloc-64",
+	"kmalloc-80",	"kmalloc-96",	"kmalloc-112",	"kmalloc-128",
+	"kmalloc-160",	"kmalloc-192",	"kmalloc-224",	"kmalloc-256",
+	"kmalloc-320",	"kmalloc-384",	"kmalloc-448",	"kmalloc-512",
+	"kmalloc-640",	"kmalloc-768",	"kmalloc-896",	"kmalloc-1024",
+	"kmalloc-1280", "kmalloc-1536", "kmalloc-1792", "kmalloc-2048",
+};
+
+#define NR_CLASSES ARRAY_SIZE(class_sizes)
+
+static struct kmem_cache *classes[NR_CLASSES];
+/* Class of a request of size bytes: class_of[(size + 7) / 8]. */
+static uint8_t class_of[KMALLOC_MAX_CACHED / 8 + 1];
+
+void kmalloc_init(void)
+{
+	unsigned int c, i = 0;
+
+	for (c = 0; c < NR_CLASSES; c++) {
+		classes[c] = kmem_cache_create(class_names[c], class_sizes[c],
+					       0, 0, NULL);
+		if (!classes[c])
+			panic("kmalloc_init: cannot create %s", class_names[c]);
+		for (; i <= class_sizes[c] / 8; i++)
+			class_of[i] = (uint8_t)c;
+	}
+}
+
+void *kmalloc(size_t size)
+{
+	if (unlikely(size == 0))
+		return NULL;
+	if (likely(size <= KMALLOC_MAX_CACHED))
+		return kmem_cache_alloc(classes[class_of[(size + 7) / 8]]);
+	if (size > page_total_count() * (size_t)PAGE_SIZE)
+		return NULL;
+	return page_alloc((size + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+size_t ksize(const void *p)
+{
+	size_t size;
+
+	if (!p)
+		return 0;
+	size = slab_object_size(p);
+	if (size)
+		return class_sizes[class_of[(size + 7) / 8]];
+	return page_run_pages(p) * PAGE_SIZE;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	if (slab_free_object(p, CALLER_ADDR))
+		return;
+	page_free(p); /* reports anything that is not a page run either */
+}
+
+void *krealloc(void *p, size_t size)
+{
+	size_t old = ksize(p);
+	void *q;
+
+	if (!p)
+		return kmalloc(size);
+	if (size == 0) {
+		kfree(p);
+		return NULL;
+	}
+	if (old == 0) {
+		printk("krealloc: %p was not allocated by kmalloc (caller %p)\n",
+		       p, (void *)CALLER_ADDR);
+		return NULL;
+	}
+	if (size <= old)
+		return p;
+	q = kmalloc(size);
+	if (q) {
+		memcpy(q, p, old);
+		kfree(p);
+	}
+	return q;
+}
