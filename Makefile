@@ -61,7 +61,8 @@ LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
 	tests/lib/fdt_test.o tests/kernel/spinlock_test.o tests/mm/page_test.o \
-	tests/mm/malloc_test.o tests/mm/torture_test.o \
+	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
+	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/kernel/task_test.o tests/bench/lock_bench.o \
@@ -163,10 +164,18 @@ run: $(KERNEL)
 	@echo "RVOS: booting $(ARCH) with $(SMP) harts and $(MEM) (quit: poweroff, or Ctrl-A X)"
 	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL))
 
+# QEMU waits for gdb in the background (its console goes to a file, since
+# gdb has the terminal); gdb-multiarch starts with the symbols loaded and
+# connected.  Quitting gdb stops QEMU.
+DEBUG_LOG := build/$(ARCH)/debug-console.log
 debug: $(KERNEL)
-	@echo "RVOS: QEMU waits for gdb on port 1234; gdb-multiarch starts in another terminal:"
-	@echo "  gdb-multiarch -ex 'target remote :1234' $(KERNEL)"
-	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL)) -S -gdb tcp::1234
+	@echo "RVOS: QEMU waits for gdb on :1234; console output goes to $(DEBUG_LOG)"
+	@echo "      (follow it with: tail -f $(DEBUG_LOG)); quit gdb to stop QEMU"
+	@$(QEMU_$(ARCH)) -machine virt -bios none -m $(MEM) -smp $(SMP) \
+		-display none -monitor none -serial file:$(DEBUG_LOG) \
+		-kernel $(KERNEL) -S -gdb tcp::1234 & qemu=$$!; \
+	gdb-multiarch -q -ex 'set confirm off' -ex 'target remote :1234' \
+		$(KERNEL); kill $$qemu 2>/dev/null; true
 
 test-images: build/rv32/test/kernel.elf build/rv64/test/kernel.elf \
 	build/rv32/nolock/kernel.elf
@@ -179,10 +188,10 @@ TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 # Whole runs only: the concurrency suites under ThreadSanitizer, 8 harts,
 # the lock-less torture that must find the races, and the smallest and
 # largest memory sizes.
-FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture \
-	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task \
+FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc \
+	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task,slab \
 	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture \
-	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc \
+	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
 
 test: lint test-images host-tests

@@ -1,0 +1,679 @@
+/*
+ * slab_test.c - object caches (mm/slab.c) through their public interface:
+ * alignment, constructors, giving pages back, refused frees, frees from
+ * another hart, every hart at once, and the space 100000 objects take.
+ *
+ * Page counts are compared after every cache has been shrunk: other
+ * caches (the task cache, which ktest_on_each_hart uses, and kmalloc's)
+ * may keep empty slabs, and that is not what these cases measure.
+ */
+#include <kernel/ktest.h>
+#include <kernel/machine.h>
+#include <kernel/page.h>
+#include <kernel/prng.h>
+#include <kernel/printk.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+
+static void shrink_one(struct kmem_cache *cache, void *arg)
+{
+	(void)arg;
+	kmem_cache_shrink(cache);
+}
+
+/* Free pages once every cache has given its empty slabs back. */
+static size_t settled_free_pages(void)
+{
+	kmem_cache_for_each(shrink_one, NULL);
+	return page_free_count();
+}
+
+static struct kmem_cache_stats stats_of(struct kmem_cache *cache)
+{
+	struct kmem_cache_stats s;
+
+	kmem_cache_get_stats(cache, &s);
+	return s;
+}
+
+static void fill_words(void *obj, size_t size, unsigned long v)
+{
+	unsigned long *w = obj;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(long); i++)
+		w[i] = v;
+}
+
+static bool words_are(const void *obj, size_t size, unsigned long v)
+{
+	const unsigned long *w = obj;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(long); i++)
+		if (w[i] != v)
+			return false;
+	return true;
+}
+
+/* --- Alignment and disjointness ------------------------------------- */
+
+#define ALIGN_OBJECTS 300
+
+static void *align_objs[ALIGN_OBJECTS];
+
+KTEST(slab, objects_are_aligned_and_disjoint)
+{
+	static const struct {
+		size_t size, align, expect;
+	} kinds[] = {
+		{ 40, 0, 8 },	 /* default: 8 bytes */
+		{ 40, 64, 64 },	 /* asked for more than the size */
+		{ 24, 16, 16 },	 /* asked for less than the size */
+		{ 200, 32, 32 }, /* stride must keep every object aligned */
+	};
+	size_t before = settled_free_pages(), k;
+	int i, n;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct kmem_cache *c = kmem_cache_create(
+			"test-align", kinds[k].size, kinds[k].align, 0, NULL);
+		struct kmem_cache_stats s;
+		bool aligned = true, ok = true;
+
+		KASSERT_NOT_NULL(t, c);
+		s = stats_of(c);
+		KEXPECT_EQ(t, s.object_size, kinds[k].size);
+		KEXPECT_GE(t, s.stride, kinds[k].size);
+		KEXPECT_EQ(t, s.stride % kinds[k].expect, 0);
+		for (n = 0; n < ALIGN_OBJECTS; n++) {
+			uint8_t *p = kmem_cache_alloc(c);
+
+			if (!KEXPECT_NOT_NULL(t, p))
+				break;
+			align_objs[n] = p;
+			if (aligned)
+				aligned = KEXPECT_EQ(
+					t, (uintptr_t)p % kinds[k].expect, 0);
+			memset(p, n & 0xff, kinds[k].size);
+		}
+		/* Nobody wrote over anybody: the objects are disjoint. */
+		for (i = 0; i < n && ok; i++) {
+			const uint8_t *p = align_objs[i];
+			size_t j;
+
+			for (j = 0; j < kinds[k].size; j++)
+				if (p[j] != (i & 0xff))
+					break;
+			ok = KEXPECT_EQ(t, j, kinds[k].size);
+		}
+		KEXPECT_EQ(t, stats_of(c).active, (size_t)n);
+		for (i = 0; i < n; i++)
+			kmem_cache_free(c, align_objs[i]);
+		KEXPECT_EQ(t, stats_of(c).active, 0);
+		KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	}
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/* --- Constructors --------------------------------------------------- */
+
+#define CTOR_SIZE 48
+#define CTOR_MARK 0xc0de5eedUL
+#define CTOR_MAX_OBJECTS 600
+
+static unsigned long ctor_calls;
+static void *ctor_objs[CTOR_MAX_OBJECTS];
+
+static void marking_ctor(void *obj)
+{
+	fill_words(obj, CTOR_SIZE, CTOR_MARK);
+	__atomic_fetch_add(&ctor_calls, 1, __ATOMIC_RELAXED);
+}
+
+static unsigned long ctor_count(void)
+{
+	return __atomic_load_n(&ctor_calls, __ATOMIC_RELAXED);
+}
+
+/* Allocate n objects into ctor_objs; each must be in constructed state. */
+static int alloc_constructed(struct ktest *t, struct kmem_cache *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ctor_objs[i] = kmem_cache_alloc(c);
+		if (!KEXPECT_NOT_NULL(t, ctor_objs[i]))
+			break;
+		if (!KEXPECT_TRUE(
+			    t, words_are(ctor_objs[i], CTOR_SIZE, CTOR_MARK))) {
+			i++;
+			break;
+		}
+	}
+	return i;
+}
+
+KTEST(slab, constructor_runs_once_per_object_at_slab_creation)
+{
+	size_t before = settled_free_pages(), total_after_free;
+	struct kmem_cache_stats s;
+	struct kmem_cache *c;
+	unsigned long calls;
+	int i, n, want;
+
+	__atomic_store_n(&ctor_calls, 0, __ATOMIC_RELAXED);
+	c = kmem_cache_create("test-ctor", CTOR_SIZE, 0, 0, marking_ctor);
+	KASSERT_NOT_NULL(t, c);
+	s = stats_of(c);
+	KEXPECT_EQ(t, ctor_count(), s.total);
+	/* Enough objects for two slabs. */
+	want = (int)MIN((size_t)s.objects_per_slab + 50, CTOR_MAX_OBJECTS);
+	n = alloc_constructed(t, c, want);
+	s = stats_of(c);
+	KEXPECT_EQ(t, s.active, (size_t)n);
+	KEXPECT_GE(t, s.total, (size_t)n);
+	KEXPECT_EQ(t, ctor_count(), s.total);
+	ktest_log(t, "%d objects, %lu slabs, %lu constructor calls", n,
+		  (unsigned long)s.slabs, ctor_count());
+
+	/* Free one and take one, the others held: no constructor call. */
+	calls = ctor_count();
+	for (i = 0; i < 100 && n > 1; i++) {
+		kmem_cache_free(c, ctor_objs[0]);
+		ctor_objs[0] = kmem_cache_alloc(c);
+		if (!KEXPECT_NOT_NULL(t, ctor_objs[0]) ||
+		    !KEXPECT_TRUE(
+			    t, words_are(ctor_objs[0], CTOR_SIZE, CTOR_MARK)))
+			break;
+	}
+	KEXPECT_EQ(t, ctor_count(), calls);
+
+	/*
+	 * Free all and take them again.  Objects keep their constructed
+	 * state while free; only a slab created anew (one given back to
+	 * the pages meanwhile, if the allocator does that) runs the
+	 * constructor, once per object.
+	 */
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c, ctor_objs[i]);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	total_after_free = stats_of(c).total;
+	calls = ctor_count();
+	n = alloc_constructed(t, c, n);
+	s = stats_of(c);
+	KEXPECT_EQ(t, ctor_count() - calls, s.total - total_after_free);
+
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c, ctor_objs[i]);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/* --- Pages go back --------------------------------------------------- */
+
+#define MANY_OBJECTS 2000
+
+static void *many_objs[MANY_OBJECTS];
+
+KTEST(slab, empty_slabs_go_back_to_the_page_allocator)
+{
+	size_t before = settled_free_pages();
+	struct kmem_cache_stats s;
+	struct kmem_cache *c;
+	int i, n;
+
+	c = kmem_cache_create("test-pages", 100, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, c);
+	for (n = 0; n < MANY_OBJECTS; n++) {
+		many_objs[n] = kmem_cache_alloc(c);
+		if (!KEXPECT_NOT_NULL(t, many_objs[n]))
+			break;
+	}
+	s = stats_of(c);
+	KEXPECT_EQ(t, s.active, (size_t)n);
+	KEXPECT_GE(t, s.total, (size_t)n);
+	KEXPECT_LT(t, page_free_count(), before);
+	ktest_log(t, "%d objects of 100 bytes in %lu slabs of %u pages", n,
+		  (unsigned long)s.slabs, s.pages_per_slab);
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c, many_objs[i]);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+
+	kmem_cache_shrink(c);
+	s = stats_of(c);
+	KEXPECT_EQ(t, s.slabs, 0);
+	KEXPECT_EQ(t, s.total, 0);
+	KEXPECT_EQ(t, s.cached, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/* --- Refused operations --------------------------------------------- */
+
+KTEST(slab, destroy_refuses_while_objects_are_allocated)
+{
+	size_t before = settled_free_pages();
+	struct kmem_cache *c =
+		kmem_cache_create("test-destroy", 32, 0, 0, NULL);
+	void *a, *b;
+
+	KASSERT_NOT_NULL(t, c);
+	a = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, a);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), -1); /* reported */
+	/* Nothing was done: the cache and its object are still there. */
+	KEXPECT_EQ(t, stats_of(c).active, 1);
+	fill_words(a, 32, 0xabcdUL);
+	b = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, b);
+	KEXPECT_TRUE(t, a != b);
+	KEXPECT_TRUE(t, words_are(a, 32, 0xabcdUL));
+	kmem_cache_free(c, b);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), -1);
+	kmem_cache_free(c, a);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+#define REUSE_CHECK 40
+
+/* The next allocations must all differ from each other and from avoid. */
+static void expect_distinct_allocations(struct ktest *t, struct kmem_cache *c,
+					const void *avoid)
+{
+	void *p[REUSE_CHECK];
+	bool distinct = true;
+	int i, j, n;
+
+	for (n = 0; n < REUSE_CHECK; n++) {
+		p[n] = kmem_cache_alloc(c);
+		if (!KEXPECT_NOT_NULL(t, p[n]))
+			break;
+		if (!KEXPECT_TRUE(t, p[n] != avoid))
+			break; /* handed out twice: leave it alone */
+	}
+	for (i = 0; i < n && distinct; i++)
+		for (j = i + 1; j < n && distinct; j++)
+			distinct = KEXPECT_TRUE(t, p[i] != p[j]);
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c, p[i]);
+}
+
+KTEST(slab, wrong_cache_free_is_refused)
+{
+	size_t before = settled_free_pages();
+	struct kmem_cache *a = kmem_cache_create("test-a", 64, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("test-b", 64, 0, 0, NULL);
+	void *obj, *other;
+
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, b);
+	obj = kmem_cache_alloc(a);
+	other = kmem_cache_alloc(b); /* b has a slab of the same size */
+	KASSERT_NOT_NULL(t, obj);
+	KASSERT_NOT_NULL(t, other);
+	fill_words(obj, 64, 0x600dUL);
+
+	kmem_cache_free(b, obj); /* reported, nothing freed */
+	KEXPECT_EQ(t, stats_of(a).active, 1);
+	KEXPECT_EQ(t, stats_of(b).active, 1);
+	KEXPECT_TRUE(t, words_are(obj, 64, 0x600dUL));
+	/* Neither cache hands it out again. */
+	expect_distinct_allocations(t, b, obj);
+	expect_distinct_allocations(t, a, obj);
+	KEXPECT_TRUE(t, words_are(obj, 64, 0x600dUL));
+
+	kmem_cache_free(a, obj);
+	kmem_cache_free(b, other);
+	KEXPECT_EQ(t, stats_of(a).active, 0);
+	KEXPECT_EQ(t, stats_of(b).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(a), 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(b), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+KTEST(slab, double_free_is_refused)
+{
+	size_t before = settled_free_pages();
+	struct kmem_cache *c = kmem_cache_create("test-double", 64, 0, 0, NULL);
+	void *a, *b;
+
+	KASSERT_NOT_NULL(t, c);
+	a = kmem_cache_alloc(c);
+	b = kmem_cache_alloc(c); /* keeps the slab from being empty */
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, b);
+	fill_words(b, 64, 0xb0b0UL);
+
+	/* Freed just now: the object may still be in a per-hart cache. */
+	kmem_cache_free(c, a);
+	KEXPECT_EQ(t, stats_of(c).active, 1);
+	kmem_cache_free(c, a); /* reported, nothing freed */
+	KEXPECT_EQ(t, stats_of(c).active, 1);
+	expect_distinct_allocations(t, c, b);
+	KEXPECT_EQ(t, stats_of(c).active, 1);
+
+	/* Freed long ago: the object is back on its slab. */
+	a = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, a);
+	kmem_cache_free(c, a);
+	kmem_cache_shrink(c); /* the slab stays: b is in it */
+	kmem_cache_free(c, a);
+	KEXPECT_EQ(t, stats_of(c).active, 1);
+	expect_distinct_allocations(t, c, b);
+
+	KEXPECT_TRUE(t, words_are(b, 64, 0xb0b0UL));
+	kmem_cache_free(c, b);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/* --- Frees from another hart ---------------------------------------- */
+
+#define XHART_OBJECTS 500
+#define XHART_SIZE 56
+
+static struct {
+	struct kmem_cache *cache;
+	void *objs[XHART_OBJECTS];
+	unsigned long failed; /* a dummy, published when alloc fails */
+	unsigned long errors;
+	unsigned int freed_on;
+} xh;
+
+static void xhart_free_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < XHART_OBJECTS; i++) {
+		void *p;
+
+		while (!(p = __atomic_load_n(&xh.objs[i], __ATOMIC_ACQUIRE)))
+			cpu_relax();
+		if (p == &xh.failed)
+			continue;
+		if (!words_are(p, XHART_SIZE, i))
+			__atomic_fetch_add(&xh.errors, 1, __ATOMIC_RELAXED);
+		kmem_cache_free(xh.cache, p);
+	}
+	xh.freed_on = ktest_hart();
+}
+
+static void xhart_role(void *arg)
+{
+	unsigned int me = ktest_hart(), i;
+
+	(void)arg;
+	if (me == 0) {
+		for (i = 0; i < XHART_OBJECTS; i++) {
+			void *p = kmem_cache_alloc(xh.cache);
+
+			if (p) {
+				fill_words(p, XHART_SIZE, i);
+			} else {
+				__atomic_fetch_add(&xh.errors, 1,
+						   __ATOMIC_RELAXED);
+				p = &xh.failed;
+			}
+			__atomic_store_n(&xh.objs[i], p, __ATOMIC_RELEASE);
+		}
+		if (nr_harts_online() == 1)
+			xhart_free_all();
+	} else if (me == 1) {
+		xhart_free_all();
+	}
+}
+
+KTEST(slab, frees_from_another_hart_work)
+{
+	size_t before = settled_free_pages();
+	struct kmem_cache_stats s;
+
+	memset(&xh, 0, sizeof(xh));
+	xh.cache = kmem_cache_create("test-xhart", XHART_SIZE, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, xh.cache);
+	ktest_on_each_hart(xhart_role, NULL);
+	KEXPECT_EQ(t, xh.errors, 0);
+	if (nr_harts_online() > 1)
+		KEXPECT_EQ(t, xh.freed_on, 1);
+	s = stats_of(xh.cache);
+	KEXPECT_EQ(t, s.active, 0);
+	ktest_log(t, "%u objects freed on hart %u; %lu left in per-hart caches",
+		  XHART_OBJECTS, xh.freed_on, (unsigned long)s.cached);
+	/* The objects freed over there are good to use here. */
+	expect_distinct_allocations(t, xh.cache, NULL);
+	KEXPECT_EQ(t, stats_of(xh.cache).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(xh.cache), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/* --- Every hart at once ---------------------------------------------- */
+
+/*
+ * Each hart owns SLOTS slots and, at random, fills an empty one (alloc,
+ * then stamp every word of the object with owner and serial), empties a
+ * full one (check the stamp, free), swaps one with a mailbox shared by
+ * all harts (so objects are freed on other harts than their own), or now
+ * and then frees everything it holds or shrinks the cache under the
+ * others' feet.  An object handed out twice, or written by the allocator
+ * while allocated, shows up as a wrong stamp.
+ */
+#define SLOTS 128
+#define MAILBOXES 16
+#define OBJ_SIZE 72
+#define ROUNDS 3000
+#define MAX_REPORTS 5
+
+struct slot {
+	unsigned long *p;
+	unsigned long stamp;
+};
+
+struct owner {
+	struct slot slots[SLOTS];
+	struct prng rng;
+	unsigned long serial;
+	unsigned long handoffs;
+} __aligned(CACHELINE_SIZE);
+
+static struct {
+	struct kmem_cache *cache;
+	unsigned long *mailbox[MAILBOXES];
+	unsigned int rounds;
+	unsigned long errors;
+	struct owner harts[MAX_HARTS];
+} tt;
+
+static __printf(1, 2) void torture_error(const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (__atomic_fetch_add(&tt.errors, 1, __ATOMIC_RELAXED) >= MAX_REPORTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("    # slab torture: %s\n", msg);
+}
+
+/* Owner (1 .. MAX_HARTS) from bit 24, serial below: never 0. */
+static unsigned long new_stamp(unsigned int me, struct owner *o)
+{
+	return ((unsigned long)(me + 1) << 24) | (o->serial++ & 0xffffff);
+}
+
+static void check_stamp(const struct slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < OBJ_SIZE / sizeof(long); i++)
+		if (s->p[i] != s->stamp) {
+			torture_error("object %p overwritten: word %lu is %lx, "
+				      "stamp %lx",
+				      (void *)s->p, (unsigned long)i, s->p[i],
+				      s->stamp);
+			return;
+		}
+}
+
+static void free_slot(struct slot *s)
+{
+	check_stamp(s);
+	kmem_cache_free(tt.cache, s->p);
+	s->p = NULL;
+}
+
+/* An object from a mailbox: one stamp throughout, from a valid owner. */
+static void check_handed_over(const unsigned long *p)
+{
+	struct slot s = { (unsigned long *)p, p[0] };
+
+	if (p[0] >> 24 < 1 || p[0] >> 24 > MAX_HARTS)
+		torture_error("object %p from a mailbox has no stamp: %lx",
+			      (const void *)p, p[0]);
+	else
+		check_stamp(&s);
+}
+
+static void swap_with_mailbox(unsigned int me, struct owner *o, struct slot *s)
+{
+	unsigned long *got;
+
+	if (s->p)
+		check_stamp(s);
+	got = __atomic_exchange_n(&tt.mailbox[prng_below(&o->rng, MAILBOXES)],
+				  s->p, __ATOMIC_ACQ_REL);
+	s->p = got;
+	if (got) {
+		check_handed_over(got);
+		s->stamp = new_stamp(me, o);
+		fill_words(got, OBJ_SIZE, s->stamp);
+		o->handoffs++;
+	}
+}
+
+static void torture_hart(void *arg)
+{
+	unsigned int me = ktest_hart(), i, j;
+	struct owner *o = &tt.harts[me];
+
+	(void)arg;
+	prng_seed(&o->rng, 0x51ab + me);
+	for (i = 0; i < tt.rounds; i++) {
+		unsigned int op = prng_below(&o->rng, 1000);
+		struct slot *s = &o->slots[prng_below(&o->rng, SLOTS)];
+
+		if (op == 0) {
+			for (j = 0; j < SLOTS; j++)
+				if (o->slots[j].p)
+					free_slot(&o->slots[j]);
+		} else if (op == 1) {
+			kmem_cache_shrink(tt.cache);
+		} else if (op < 100) {
+			swap_with_mailbox(me, o, s);
+		} else if (s->p) {
+			free_slot(s);
+		} else {
+			s->p = kmem_cache_alloc(tt.cache);
+			if (!s->p) {
+				torture_error("hart %u: allocation failed", me);
+				continue;
+			}
+			if ((uintptr_t)s->p % 8)
+				torture_error("object %p is not aligned",
+					      (void *)s->p);
+			s->stamp = new_stamp(me, o);
+			fill_words(s->p, OBJ_SIZE, s->stamp);
+		}
+	}
+	for (j = 0; j < SLOTS; j++)
+		if (o->slots[j].p)
+			free_slot(&o->slots[j]);
+}
+
+KTEST(slab, torture_on_every_hart)
+{
+	size_t before = settled_free_pages();
+	unsigned long handoffs = 0;
+	unsigned int i, harts;
+
+	memset(&tt, 0, sizeof(tt));
+	tt.rounds = ROUNDS * ktest_scale();
+#ifdef HOST_TEST
+	tt.rounds *= 10;
+#endif
+	tt.cache = kmem_cache_create("test-torture", OBJ_SIZE, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, tt.cache);
+	harts = ktest_on_each_hart(torture_hart, NULL);
+	for (i = 0; i < MAILBOXES; i++) {
+		if (!tt.mailbox[i])
+			continue;
+		check_handed_over(tt.mailbox[i]);
+		kmem_cache_free(tt.cache, tt.mailbox[i]);
+	}
+	for (i = 0; i < MAX_HARTS; i++)
+		handoffs += tt.harts[i].handoffs;
+	ktest_log(t,
+		  "%u rounds on each of %u harts, %lu objects through the "
+		  "mailboxes",
+		  tt.rounds, harts, handoffs);
+	KEXPECT_EQ(t, tt.errors, 0);
+	KEXPECT_EQ(t, stats_of(tt.cache).active, 0);
+	kmem_cache_shrink(tt.cache);
+	KEXPECT_EQ(t, stats_of(tt.cache).slabs, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(tt.cache), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/* --- Space ------------------------------------------------------------ */
+
+#define SPACE_OBJECTS 100000
+#define SPACE_SIZE 64
+
+KTEST(slab, space_for_100000_objects_of_64_bytes)
+{
+	size_t settled = settled_free_pages(), before, used, i, n;
+	size_t array_pages =
+		(SPACE_OBJECTS * sizeof(void *) + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct kmem_cache_stats s;
+	struct kmem_cache *c;
+	void **objs;
+
+	objs = page_alloc(array_pages);
+	KASSERT_NOT_NULL(t, objs);
+	c = kmem_cache_create("test-space", SPACE_SIZE, 0, 0, NULL);
+	if (!KEXPECT_NOT_NULL(t, c)) {
+		page_free(objs);
+		return;
+	}
+	before = page_free_count();
+	for (n = 0; n < SPACE_OBJECTS; n++) {
+		objs[n] = kmem_cache_alloc(c);
+		if (!KEXPECT_NOT_NULL(t, objs[n]))
+			break;
+	}
+	used = before - page_free_count();
+	s = stats_of(c);
+	KEXPECT_EQ(t, n, SPACE_OBJECTS);
+	KEXPECT_EQ(t, s.active, n);
+	/* At most 7% over the objects' own bytes. */
+	KEXPECT_LE(t, (uint64_t)used * PAGE_SIZE * 100,
+		   (uint64_t)SPACE_OBJECTS * SPACE_SIZE * 107);
+	ktest_log(
+		t,
+		"%lu objects of %d bytes in %lu pages (%lu slabs, "
+		"%u objects each): %lu bytes per 100 objects",
+		(unsigned long)n, SPACE_SIZE, (unsigned long)used,
+		(unsigned long)s.slabs, s.objects_per_slab,
+		(unsigned long)(n ? (uint64_t)used * PAGE_SIZE * 100 / n : 0));
+	for (i = 0; i < n; i++)
+		kmem_cache_free(c, objs[i]);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	page_free(objs);
+	KEXPECT_EQ(t, settled_free_pages(), settled);
+}
