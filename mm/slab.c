@@ -484,6 +484,17 @@ void kmem_cache_shrink(struct kmem_cache *c)
 	release(&c->lock);
 }
 
+static void shrink_one(struct kmem_cache *c, void *arg)
+{
+	(void)arg;
+	kmem_cache_shrink(c);
+}
+
+void kmem_cache_shrink_all(void)
+{
+	kmem_cache_for_each(shrink_one, NULL);
+}
+
 int kmem_cache_destroy(struct kmem_cache *c)
 {
 	size_t active;

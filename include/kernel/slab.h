@@ -40,6 +40,8 @@ void *kmem_cache_alloc(struct kmem_cache *cache);
 void kmem_cache_free(struct kmem_cache *cache, void *obj);
 /* Give every empty slab back to the page allocator. */
 void kmem_cache_shrink(struct kmem_cache *cache);
+/* The same for every cache, kmalloc's included. */
+void kmem_cache_shrink_all(void);
 /* 0, or -1 with a report (and nothing done) while objects are allocated. */
 int kmem_cache_destroy(struct kmem_cache *cache);
 

@@ -15,16 +15,10 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 
-static void shrink_one(struct kmem_cache *cache, void *arg)
-{
-	(void)arg;
-	kmem_cache_shrink(cache);
-}
-
 /* Free pages once every cache has given its empty slabs back. */
 static size_t settled_free_pages(void)
 {
-	kmem_cache_for_each(shrink_one, NULL);
+	kmem_cache_shrink_all();
 	return page_free_count();
 }
 

@@ -349,16 +349,10 @@ static unsigned long run_torture(struct ktest *t, struct page_pool *pool,
 }
 
 #ifndef CONFIG_MM_NOLOCK
-static void shrink(struct kmem_cache *cache, void *arg)
-{
-	(void)arg;
-	kmem_cache_shrink(cache);
-}
-
-/* Free pages once every slab cache has given its empty slabs back. */
+/* Free pages once every cache has given its empty slabs back. */
 static size_t settled_free_pages(void)
 {
-	kmem_cache_for_each(shrink, NULL);
+	kmem_cache_shrink_all();
 	return page_free_count();
 }
 
