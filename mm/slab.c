@@ -79,7 +79,7 @@ struct kmem_cache {
 	void (*ctor)(void *obj);
 	struct list_head partial, full, empty;
 	size_t nr_slabs, nr_empty;
-	size_t active;		 /* objects owned by callers */
+	size_t out; /* objects off their slabs: with callers or in magazines */
 	struct list_head caches; /* on the list of all caches */
 	struct magazine mag[MAX_HARTS];
 };
@@ -212,6 +212,7 @@ static unsigned int __take_objects(struct kmem_cache *c, void **out,
 
 			s->free = *link_of(c, obj);
 			s->inuse++;
+			c->out++;
 			out[got++] = obj;
 		}
 		__file_slab(c, s, was_empty);
@@ -231,6 +232,7 @@ static void __put_objects(struct kmem_cache *c, void **objs, unsigned int n)
 		*link_of(c, objs[i]) = s->free;
 		s->free = objs[i];
 		s->inuse--;
+		c->out--;
 		__file_slab(c, s, was_empty);
 		if (s->inuse == 0 && c->nr_empty > MAX_EMPTY)
 			__release_slab(c, s);
@@ -336,7 +338,6 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 	    BIT_MASK(i))
 		panic("slab: cache %s handed out %p twice: metadata corrupted",
 		      c->name, obj);
-	__atomic_fetch_add(&c->active, 1, __ATOMIC_RELAXED);
 	return obj;
 }
 
@@ -344,9 +345,9 @@ void *kmem_cache_alloc(struct kmem_cache *c)
  * Check obj and take it from its owner; false after a report.  A NULL
  * cache means "whatever cache the object belongs to" (kfree).
  */
-static bool release_object(struct kmem_cache *c, void *obj, uintptr_t caller)
+static bool release_object(struct kmem_cache *c, struct slab *s, void *obj,
+			   uintptr_t caller)
 {
-	struct slab *s = slab_of(obj);
 	long i;
 
 	if (!s || s->magic != SLAB_MAGIC) {
@@ -370,7 +371,6 @@ static bool release_object(struct kmem_cache *c, void *obj, uintptr_t caller)
 		report(s->cache, obj, "is already free (double free)", caller);
 		return false;
 	}
-	__atomic_fetch_sub(&s->cache->active, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -401,7 +401,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	if (!obj)
 		return;
-	if (release_object(c, obj, CALLER_ADDR))
+	if (release_object(c, slab_of(obj), obj, CALLER_ADDR))
 		cache_free(c, obj);
 }
 
@@ -412,7 +412,7 @@ bool slab_free_object(void *obj, uintptr_t caller)
 
 	if (!s)
 		return false; /* not a slab object: the caller decides */
-	if (release_object(NULL, obj, caller))
+	if (release_object(NULL, s, obj, caller))
 		cache_free(s->cache, obj);
 	return true;
 }
@@ -501,8 +501,10 @@ int kmem_cache_destroy(struct kmem_cache *c)
 
 	if (!c)
 		return 0;
-	kmem_cache_shrink(c);
-	active = __atomic_load_n(&c->active, __ATOMIC_RELAXED);
+	kmem_cache_shrink(c); /* magazines drained: out is what callers hold */
+	acquire(&c->lock);
+	active = c->out;
+	release(&c->lock);
 	if (active) {
 		printk("kmem_cache_destroy(%s): %lu objects still allocated "
 		       "(caller %p); cache kept\n",
@@ -525,14 +527,15 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->stride = c->stride;
 	st->objects_per_slab = c->objects;
 	st->pages_per_slab = SLAB_SIZE / PAGE_SIZE;
-	acquire(&c->lock);
-	st->slabs = c->nr_slabs;
-	st->total = c->nr_slabs * c->objects;
-	release(&c->lock);
-	st->active = __atomic_load_n(&c->active, __ATOMIC_RELAXED);
 	for (st->cached = 0, h = 0; h < MAX_HARTS; h++)
 		st->cached +=
 			__atomic_load_n(&c->mag[h].count, __ATOMIC_RELAXED);
+	acquire(&c->lock);
+	st->slabs = c->nr_slabs;
+	st->total = c->nr_slabs * c->objects;
+	/* Read while other harts work: a snapshot, not a ledger. */
+	st->active = c->out > st->cached ? c->out - st->cached : 0;
+	release(&c->lock);
 }
 
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *cache, void *arg),
