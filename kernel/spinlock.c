@@ -239,6 +239,9 @@ static __noinline void wait_turn(struct spinlock *lock, uint16_t ticket,
 				 uintptr_t pc)
 {
 	uint64_t start = time_ns();
+#ifdef CONFIG_LOCK_STATS
+	uint64_t cycles = read_cycles();
+#endif
 	unsigned int spins = 0;
 	bool reported = false;
 
@@ -254,6 +257,13 @@ static __noinline void wait_turn(struct spinlock *lock, uint16_t ticket,
 			reported = true;
 		}
 	}
+#ifdef CONFIG_LOCK_STATS
+	/* The lock is ours now, and the holder keeps the statistics. */
+	cycles = read_cycles() - cycles;
+	lock->stats.contended++;
+	if (cycles > lock->stats.wait_max)
+		lock->stats.wait_max = cycles;
+#endif
 }
 
 /* We own the lock now: record it. */
@@ -284,25 +294,9 @@ void acquire(struct spinlock *lock)
 	/* amoadd.w.aq: take a ticket and read "now serving" in one step. */
 	old = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);
 	ticket = (uint16_t)(old >> 16);
-	if (likely(ticket == (uint16_t)old)) {
-		mark_held(lock, hl, me, pc);
-		return;
-	}
-#ifdef CONFIG_LOCK_STATS
-	{
-		uint64_t start = read_cycles(), waited;
-
+	if (unlikely(ticket != (uint16_t)old))
 		wait_turn(lock, ticket, pc);
-		waited = read_cycles() - start;
-		mark_held(lock, hl, me, pc);
-		lock->stats.contended++;
-		if (waited > lock->stats.wait_max)
-			lock->stats.wait_max = waited;
-	}
-#else
-	wait_turn(lock, ticket, pc);
 	mark_held(lock, hl, me, pc);
-#endif
 }
 
 bool try_acquire(struct spinlock *lock)
