@@ -153,11 +153,28 @@ build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(TSAN_FLAGS) $(HOST_SRCS) -o $@
 
+# The host benchmark (tools/bench-host.sh): the allocators at -O2 without
+# sanitizers.  malloc_bench.c is compiled without rename.h, so it can call
+# the C library's malloc as well as kmalloc.
+BENCH_HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
+	kernel/printk.c tests/host/machine.c
+BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
+	-U_FORTIFY_SOURCE -Iinclude -DHOST_TEST -DCONFIG_LOCK_STATS
+
+build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
+		$(wildcard include/kernel/*.h tests/host/*.h mm/*.h)
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -c tests/host/malloc_bench.c \
+		-o $(@D)/malloc_bench.o
+	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -include tests/host/rename.h \
+		$(BENCH_HOST_SRCS) $(@D)/malloc_bench.o -o $@
+
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
-.PHONY: all run debug test bench lint host-tests test-images clean FORCE
+.PHONY: all run debug test bench bench-host lint host-tests test-images clean FORCE
 all: $(KERNEL)
 
 run: $(KERNEL)
@@ -202,6 +219,11 @@ test: lint test-images host-tests
 # three memory sizes and without lock statistics (tools/bench.py).
 bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf
 	python3 tools/bench.py $(ARCH) $^
+
+# Instructions per 64-byte kmalloc/kfree pair on the host under callgrind,
+# next to glibc, jemalloc, tcmalloc and mimalloc (tools/bench-host.sh).
+bench-host: build/host/bench/malloc-bench
+	bash tools/bench-host.sh build/host/bench/malloc-bench
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:
