@@ -378,3 +378,43 @@ void release(struct spinlock *lock)
 		kick_next(lock, owner);
 	__pop_off(hl);
 }
+
+/* --- The registry ---------------------------------------------------- */
+
+extern struct spinlock __start_spinlocks[], __stop_spinlocks[];
+static DEFINE_SPINLOCK(registry_lock, "lock_registry", LOCK_LEVEL_LEAF);
+static struct spinlock *registered; /* run-time locks, newest first */
+
+void spinlock_register(struct spinlock *lock)
+{
+	acquire(&registry_lock);
+	lock->next_registered = registered;
+	registered = lock;
+	release(&registry_lock);
+}
+
+void spinlock_unregister(struct spinlock *lock)
+{
+	struct spinlock **p;
+
+	acquire(&registry_lock);
+	for (p = &registered; *p; p = &(*p)->next_registered) {
+		if (*p == lock) {
+			*p = lock->next_registered;
+			break;
+		}
+	}
+	release(&registry_lock);
+}
+
+void spinlock_for_each(void (*fn)(struct spinlock *lock, void *arg), void *arg)
+{
+	struct spinlock *lock;
+
+	acquire(&registry_lock);
+	for (lock = __start_spinlocks; lock < __stop_spinlocks; lock++)
+		fn(lock, arg);
+	for (lock = registered; lock; lock = lock->next_registered)
+		fn(lock, arg);
+	release(&registry_lock);
+}

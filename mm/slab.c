@@ -444,6 +444,7 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 		return NULL;
 	memset(c, 0, sizeof(*c));
 	spinlock_init_level(&c->lock, name, LOCK_LEVEL_SLAB);
+	spinlock_register(&c->lock); /* so lockstat lists it */
 	c->name = name;
 	c->size = size;
 	c->ctor = ctor;
@@ -514,6 +515,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	acquire(&slab_lock);
 	list_del(&c->caches);
 	release(&slab_lock);
+	spinlock_unregister(&c->lock);
 	page_free(c);
 	return 0;
 }

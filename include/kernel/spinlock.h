@@ -61,7 +61,8 @@ struct spinlock {
 	uintptr_t acquire_pc; /* where the holder took it */
 	const char *name;
 	enum lock_level level;
-	unsigned int sleepers; /* waiters parked in cpu_wait */
+	unsigned int sleepers;		  /* waiters parked in cpu_wait */
+	struct spinlock *next_registered; /* spinlock_register's list */
 #ifdef CONFIG_LOCK_STATS
 	struct lock_stats stats;
 #endif
@@ -74,8 +75,8 @@ struct spinlock {
 	}
 
 /*
- * A lock with static storage, listed by spinlock_for_each (and so by the
- * shell's lockstat).  The linker collects them into one table.
+ * A lock with static storage, in the lock registry (spinlock_for_each,
+ * the shell's lockstat).  The linker collects them into one table.
  */
 #define DEFINE_SPINLOCK(var, lockname, lvl)                                    \
 	struct spinlock var __section("spinlocks") __used =                    \
@@ -113,9 +114,14 @@ extern uint64_t spinlock_report_ns;
 /* How many such reports were printed (tests check it). */
 extern unsigned long spinlock_long_waits;
 
-/* The statically defined locks (DEFINE_SPINLOCK). */
-extern struct spinlock __start_spinlocks[], __stop_spinlocks[];
-#define spinlock_for_each(lock)                                                \
-	for (lock = __start_spinlocks; lock < __stop_spinlocks; lock++)
+/*
+ * The lock registry, which lockstat prints: every DEFINE_SPINLOCK lock,
+ * and the long-lived locks made at run time that spinlock_register adds
+ * (a slab cache's, say; unregister before the lock's memory goes).
+ */
+void spinlock_register(struct spinlock *lock);
+void spinlock_unregister(struct spinlock *lock);
+/* Call fn for every registered lock, under the registry's own lock. */
+void spinlock_for_each(void (*fn)(struct spinlock *lock, void *arg), void *arg);
 
 #endif /* KERNEL_SPINLOCK_H */

@@ -260,6 +260,36 @@ KTEST(spinlock, a_long_wait_is_reported)
 	KEXPECT_GE(t, spinlock_long_waits, 1);
 }
 
+static void find_lock(struct spinlock *lock, void *arg)
+{
+	struct spinlock **wanted = arg;
+
+	if (lock == *wanted)
+		*wanted = NULL; /* found */
+}
+
+static bool registered(struct spinlock *lock)
+{
+	struct spinlock *wanted = lock;
+
+	spinlock_for_each(find_lock, &wanted);
+	return wanted == NULL;
+}
+
+KTEST(spinlock, the_registry_lists_static_and_registered_locks)
+{
+	static DEFINE_SPINLOCK(static_lock, "test_static", LOCK_LEVEL_LEAF);
+	static struct spinlock dynamic;
+
+	KEXPECT_TRUE(t, registered(&static_lock));
+	spinlock_init(&dynamic, "test_dynamic");
+	KEXPECT_FALSE(t, registered(&dynamic));
+	spinlock_register(&dynamic);
+	KEXPECT_TRUE(t, registered(&dynamic));
+	spinlock_unregister(&dynamic);
+	KEXPECT_FALSE(t, registered(&dynamic));
+}
+
 /* The misuses: each must panic, naming the lock. */
 
 KTEST_FLAGS(spinlock, recursive_acquire_panics, KTEST_EXPECT_PANIC)
