@@ -285,7 +285,7 @@ static void report(const struct kmem_cache *c, const void *obj, const char *why,
 
 /* --- Allocation and free ------------------------------------------------- */
 
-static void *cache_alloc(struct kmem_cache *c)
+static __always_inline void *cache_alloc(struct kmem_cache *c)
 {
 	unsigned long flags = irq_save();
 	struct magazine *m = &c->mag[this_hart()];
@@ -345,8 +345,8 @@ void *kmem_cache_alloc(struct kmem_cache *c)
  * Check obj and take it from its owner; false after a report.  A NULL
  * cache means "whatever cache the object belongs to" (kfree).
  */
-static bool release_object(struct kmem_cache *c, struct slab *s, void *obj,
-			   uintptr_t caller)
+static __always_inline bool release_object(struct kmem_cache *c, struct slab *s,
+					   void *obj, uintptr_t caller)
 {
 	long i;
 
@@ -374,7 +374,7 @@ static bool release_object(struct kmem_cache *c, struct slab *s, void *obj,
 	return true;
 }
 
-static void cache_free(struct kmem_cache *c, void *obj)
+static __always_inline void cache_free(struct kmem_cache *c, void *obj)
 {
 	unsigned long flags = irq_save();
 	struct magazine *m = &c->mag[this_hart()];
