@@ -63,6 +63,20 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt,
 	printk(INDENT "# %s:%d: %s\n", file, line, msg);
 }
 
+void ktest_report(unsigned long *errors, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (__atomic_fetch_add(errors, 1, __ATOMIC_RELAXED) >=
+	    KTEST_MAX_REPORTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk(INDENT "# %s\n", msg);
+}
+
 void ktest_log(struct ktest *t, const char *fmt, ...)
 {
 	char msg[256];

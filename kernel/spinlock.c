@@ -279,17 +279,30 @@ static inline void mark_held(struct spinlock *lock, struct hart_locks *hl,
 #endif
 }
 
+/*
+ * What every acquire starts with: interrupts off (before reading the hart
+ * id, so we cannot move), then the misuse checks.
+ */
+static inline struct hart_locks *enter(const struct spinlock *lock,
+				       unsigned int *me, uintptr_t pc)
+{
+	unsigned long flags = irq_save();
+	struct hart_locks *hl;
+
+	*me = this_hart();
+	hl = &hart_locks[*me];
+	__push_off(hl, flags);
+	check_acquire(hl, lock, *me, pc);
+	return hl;
+}
+
 void acquire(struct spinlock *lock)
 {
 	uintptr_t pc = CALLER_ADDR;
-	unsigned long flags = irq_save();
-	unsigned int me = this_hart();
-	struct hart_locks *hl = &hart_locks[me];
+	unsigned int me;
+	struct hart_locks *hl = enter(lock, &me, pc);
 	uint32_t old;
 	uint16_t ticket;
-
-	__push_off(hl, flags);
-	check_acquire(hl, lock, me, pc);
 
 	/* amoadd.w.aq: take a ticket and read "now serving" in one step. */
 	old = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);
@@ -302,13 +315,10 @@ void acquire(struct spinlock *lock)
 bool try_acquire(struct spinlock *lock)
 {
 	uintptr_t pc = CALLER_ADDR;
-	unsigned long flags = irq_save();
-	unsigned int me = this_hart();
-	struct hart_locks *hl = &hart_locks[me];
+	unsigned int me;
+	struct hart_locks *hl = enter(lock, &me, pc);
 	uint32_t old;
 
-	__push_off(hl, flags);
-	check_acquire(hl, lock, me, pc);
 	old = __atomic_load_n(&lock->word, __ATOMIC_RELAXED);
 	/* Free means next == owner; then take ticket "next" by CAS. */
 	if ((uint16_t)(old >> 16) == (uint16_t)old &&

@@ -265,6 +265,29 @@ static void __mark_run(struct page_pool *pool, size_t i, size_t n)
 	}
 }
 
+/*
+ * Take npages as one allocated run: the smallest block that holds them
+ * with its unused tail given back, or a row of top-order blocks.  Returns
+ * the first page's index, or -1 if nothing large enough is free.
+ */
+static long __take_run(struct page_pool *pool, size_t npages)
+{
+	unsigned int order = order_for(npages);
+	long i;
+
+	if (order > MAX_ORDER) {
+		i = __take_large(pool, npages); /* gives its own tail back */
+	} else {
+		i = __take_block(pool, order);
+		if (i >= 0)
+			__free_range(pool, (size_t)i + npages,
+				     ((size_t)1 << order) - npages);
+	}
+	if (i >= 0)
+		__mark_run(pool, (size_t)i, npages);
+	return i;
+}
+
 /* --- Per-hart caches ----------------------------------------------- */
 
 static inline void cache_lock(struct page_cache *c)
@@ -477,7 +500,6 @@ static void *report_bad_alloc(struct page_pool *pool, size_t npages,
 
 static void *pool_alloc(struct page_pool *pool, size_t npages, uintptr_t caller)
 {
-	unsigned int order;
 	long i;
 
 	if (unlikely(npages == 0))
@@ -496,20 +518,11 @@ static void *pool_alloc(struct page_pool *pool, size_t npages, uintptr_t caller)
 		return page;
 	}
 
-	order = order_for(npages);
 	mm_lock(pool->lock);
-	i = order <= MAX_ORDER ? __take_block(pool, order)
-			       : __take_large(pool, npages);
+	i = __take_run(pool, npages);
 	if (i < 0) {
-		__drain_caches(pool);
-		i = order <= MAX_ORDER ? __take_block(pool, order)
-				       : __take_large(pool, npages);
-	}
-	if (i >= 0) {
-		size_t got = order <= MAX_ORDER ? (size_t)1 << order : npages;
-
-		__mark_run(pool, (size_t)i, npages);
-		__free_range(pool, (size_t)i + npages, got - npages);
+		__drain_caches(pool); /* pages may sit in other harts' caches */
+		i = __take_run(pool, npages);
 	}
 	mm_unlock(pool->lock);
 	if (i >= 0)

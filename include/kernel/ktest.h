@@ -65,6 +65,14 @@ struct ktest_case {
 __printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line,
 			       const char *fmt, ...);
 
+/*
+ * For stress tests whose helpers run on many harts without a struct ktest
+ * at hand: count one error in *errors (atomically) and print it, but only
+ * the first KTEST_MAX_REPORTS of them, so a broken run cannot flood the log.
+ */
+#define KTEST_MAX_REPORTS 5
+__printf(2, 3) void ktest_report(unsigned long *errors, const char *fmt, ...);
+
 /* Print a diagnostic line ("# ...") inside the current case. */
 __printf(2, 3) void ktest_log(struct ktest *t, const char *fmt, ...);
 

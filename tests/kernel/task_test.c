@@ -39,6 +39,7 @@ KTEST(task, sleep_wakes_on_time)
 
 static volatile bool spinner_stop;
 static volatile bool spinner_started;
+static volatile bool spinner_done;
 
 static void spinner(void *arg)
 {
@@ -46,6 +47,7 @@ static void spinner(void *arg)
 	spinner_started = true;
 	while (!spinner_stop)
 		; /* never yields: only the tick can take the hart away */
+	spinner_done = true;
 }
 
 KTEST(task, busy_task_is_preempted)
@@ -54,15 +56,22 @@ KTEST(task, busy_task_is_preempted)
 
 	spinner_stop = false;
 	spinner_started = false;
+	spinner_done = false;
 	/* On our own hart, so we only run again if the spinner is preempted. */
 	s = task_create_on(0, "spinner", spinner, NULL);
 	KASSERT_NOT_NULL(t, s);
 	while (!spinner_started)
 		task_yield();
 	task_sleep(30);
-	spinner_stop = true; /* reaching this line proves preemption */
-	task_sleep(20);
-	KEXPECT_TRUE(t, spinner_started);
+	/*
+	 * Reaching this line proves the spinner was preempted: it holds our
+	 * hart and never yields (without preemption the case hangs, which
+	 * the runner reports).  Now it must get the hart back and finish.
+	 */
+	spinner_stop = true;
+	for (int i = 0; i < 100 && !spinner_done; i++)
+		task_sleep(10);
+	KEXPECT_TRUE(t, spinner_done);
 }
 
 static void do_nothing(void *arg)
@@ -90,4 +99,21 @@ KTEST(task, exit_returns_the_stack)
 	before = page_free_count();
 	create_and_reap(t, before);
 	KEXPECT_EQ(t, page_free_count(), before);
+}
+
+static void note_current(void *arg)
+{
+	*(struct task **)arg = current_task();
+}
+
+KTEST(task, current_task_is_the_caller)
+{
+	struct task *seen = NULL, *t1;
+
+	KEXPECT_STREQ(t, current_task()->name, "ktest");
+	t1 = task_create("current", note_current, &seen);
+	KASSERT_NOT_NULL(t, t1);
+	while (!READ_ONCE(seen))
+		task_sleep(1);
+	KEXPECT_PTR_EQ(t, seen, t1);
 }

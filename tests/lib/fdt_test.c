@@ -361,22 +361,38 @@ KTEST(fdt, bootargs_point_into_blob)
 	KEXPECT_TRUE(t, info.bootargs >= start && info.bootargs < end);
 }
 
-KTEST(fdt, reads_64_bit_memory_cells)
+/*
+ * A root with the given #address-cells and #size-cells (left out when 0)
+ * and one memory node holding reg, parsed into info.
+ */
+static int parse_memory_tree(struct fdt_info *info, uint32_t address_cells,
+			     uint32_t size_cells, const char *node,
+			     const uint32_t *reg, uint32_t ncells)
 {
-	static const uint32_t reg[] = { 0x1, 0x80000000, 0x2, 0x40000000 };
-	struct fdt_info info;
-
 	fb_reset(&fb);
 	fb_begin_node(&fb, "");
-	fb_prop_u32(&fb, "#address-cells", 2);
-	fb_prop_u32(&fb, "#size-cells", 2);
-	fb_begin_node(&fb, "memory@180000000");
-	fb_prop_cells(&fb, "reg", reg, 4);
+	if (address_cells)
+		fb_prop_u32(&fb, "#address-cells", address_cells);
+	if (size_cells)
+		fb_prop_u32(&fb, "#size-cells", size_cells);
+	fb_begin_node(&fb, node);
+	fb_prop_cells(&fb, "reg", reg, ncells);
 	fb_end_node(&fb);
 	fb_end_node(&fb);
 	fb_end(&fb);
-	KASSERT_TRUE(t, fb_finish(&fb) > 0);
-	KASSERT_EQ(t, parse(&fb, &info), 0);
+	if (fb_finish(&fb) == 0)
+		return -100; /* the builder overflowed */
+	return parse(&fb, info);
+}
+
+KTEST(fdt, reads_64_bit_memory_cells)
+{
+	static const uint32_t reg[] = { 0x1, 0x80000000, 0x2, 0x40000000 };
+	struct fdt_info info = { 0 };
+
+	KASSERT_EQ(t,
+		   parse_memory_tree(&info, 2, 2, "memory@180000000", reg, 4),
+		   0);
 	KEXPECT_EQ(t, info.mem_base, 0x180000000ULL);
 	KEXPECT_EQ(t, info.mem_size, 0x240000000ULL);
 }
@@ -384,19 +400,9 @@ KTEST(fdt, reads_64_bit_memory_cells)
 KTEST(fdt, one_cell_memory_reg)
 {
 	static const uint32_t reg[] = { 0x80000000, 0x4000000 };
-	struct fdt_info info;
+	struct fdt_info info = { 0 };
 
-	fb_reset(&fb);
-	fb_begin_node(&fb, "");
-	fb_prop_u32(&fb, "#address-cells", 1);
-	fb_prop_u32(&fb, "#size-cells", 1);
-	fb_begin_node(&fb, "memory");
-	fb_prop_cells(&fb, "reg", reg, 2);
-	fb_end_node(&fb);
-	fb_end_node(&fb);
-	fb_end(&fb);
-	KASSERT_TRUE(t, fb_finish(&fb) > 0);
-	KASSERT_EQ(t, parse(&fb, &info), 0);
+	KASSERT_EQ(t, parse_memory_tree(&info, 1, 1, "memory", reg, 2), 0);
 	KEXPECT_EQ(t, info.mem_base, 0x80000000ULL);
 	KEXPECT_EQ(t, info.mem_size, 0x4000000ULL);
 }
@@ -404,17 +410,10 @@ KTEST(fdt, one_cell_memory_reg)
 KTEST(fdt, root_cells_default_to_2_and_1)
 {
 	static const uint32_t reg[] = { 0, 0x80000000, 0x1000000 };
-	struct fdt_info info;
+	struct fdt_info info = { 0 };
 
-	fb_reset(&fb);
-	fb_begin_node(&fb, "");
-	fb_begin_node(&fb, "memory@80000000");
-	fb_prop_cells(&fb, "reg", reg, 3);
-	fb_end_node(&fb);
-	fb_end_node(&fb);
-	fb_end(&fb);
-	KASSERT_TRUE(t, fb_finish(&fb) > 0);
-	KASSERT_EQ(t, parse(&fb, &info), 0);
+	KASSERT_EQ(t, parse_memory_tree(&info, 0, 0, "memory@80000000", reg, 3),
+		   0);
 	KEXPECT_EQ(t, info.mem_base, 0x80000000ULL);
 	KEXPECT_EQ(t, info.mem_size, 0x1000000ULL);
 }

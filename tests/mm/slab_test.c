@@ -459,7 +459,6 @@ KTEST(slab, frees_from_another_hart_work)
 #define MAILBOXES 16
 #define OBJ_SIZE 72
 #define ROUNDS 3000
-#define MAX_REPORTS 5
 
 struct slot {
 	unsigned long *p;
@@ -481,18 +480,7 @@ static struct {
 	struct owner harts[MAX_HARTS];
 } tt;
 
-static __printf(1, 2) void torture_error(const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	if (__atomic_fetch_add(&tt.errors, 1, __ATOMIC_RELAXED) >= MAX_REPORTS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printk("    # slab torture: %s\n", msg);
-}
+#define torture_error(...) ktest_report(&tt.errors, __VA_ARGS__)
 
 /* Owner (1 .. MAX_HARTS) from bit 24, serial below: never 0. */
 static unsigned long new_stamp(unsigned int me, struct owner *o)

@@ -40,7 +40,6 @@
 #define GRANULE 8     /* kmalloc objects are 8-aligned, 8-byte multiples */
 #define ROUNDS 3000
 #define STAMP_STRIDE 64 /* stamp every 64th word of a page */
-#define MAX_REPORTS 5
 
 struct slot {
 	void *p;
@@ -67,18 +66,7 @@ static struct torture {
 	struct owner irq[MAX_HARTS]; /* timer interrupt, per hart */
 } tt;
 
-static __printf(1, 2) void torture_error(const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	if (__atomic_fetch_add(&tt.errors, 1, __ATOMIC_RELAXED) >= MAX_REPORTS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printk("    # torture: %s\n", msg);
-}
+#define torture_error(...) ktest_report(&tt.errors, __VA_ARGS__)
 
 static void *alloc_pages(size_t n)
 {
@@ -362,6 +350,8 @@ KTEST(torture, pages_and_malloc_on_every_hart_and_in_interrupts)
 
 	KEXPECT_EQ(t, run_torture(t, NULL, true), 0);
 	KEXPECT_EQ(t, settled_free_pages(), before);
+	/* And the kernel's own allocator is still consistent, every bit. */
+	KEXPECT_EQ(t, page_validate(), 0);
 }
 #else
 #define POOL_PAGES 1024
