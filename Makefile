@@ -132,11 +132,13 @@ HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
 	tests/host/machine.c
 HOST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 	-fno-toplevel-reorder -U_FORTIFY_SOURCE \
-	-fno-omit-frame-pointer -Iinclude -include tests/host/rename.h \
+	-fno-omit-frame-pointer -Iinclude -Itests/host/include \
+	-include tests/host/rename.h \
 	-DHOST_TEST -DCONFIG_LOCK_STATS
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN_FLAGS := -fsanitize=thread
-HOST_DEPS := $(HOST_SRCS) $(wildcard include/kernel/*.h tests/host/*.h mm/*.h)
+HOST_DEPS := $(HOST_SRCS) $(wildcard include/kernel/*.h tests/host/*.h \
+	tests/host/include/asm/*.h mm/*.h)
 
 build/host/flags: FORCE
 	@mkdir -p $(@D)
@@ -159,10 +161,12 @@ build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
 BENCH_HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
 	kernel/printk.c tests/host/machine.c
 BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
-	-U_FORTIFY_SOURCE -Iinclude -DHOST_TEST -DCONFIG_LOCK_STATS
+	-U_FORTIFY_SOURCE -Iinclude -Itests/host/include -DHOST_TEST \
+	-DCONFIG_LOCK_STATS
 
 build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
-		$(wildcard include/kernel/*.h tests/host/*.h mm/*.h)
+		$(wildcard include/kernel/*.h tests/host/*.h tests/host/include/asm/*.h \
+		mm/*.h)
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -c tests/host/malloc_bench.c \

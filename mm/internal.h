@@ -112,10 +112,6 @@ void page_pool_drain(struct page_pool *pool);
 
 /* Between mm/slab.c and mm/kmalloc.c. */
 void kmalloc_init(void);
-/* Free obj if it lies in a slab (true), else leave it (false). */
-bool slab_free_object(void *obj, uintptr_t caller);
-/* Size of the object at obj if it is in a slab, else 0. */
-size_t slab_object_size(const void *obj);
 /* Pages of the allocated run that starts at p, or 0. */
 size_t page_run_pages(const void *p);
 

@@ -7,15 +7,15 @@
  *
  * The classes are 8, 16, 24, ... 64 and then four per power of two
  * (80, 96, 112, 128, 160, ...), so from 64 bytes on a request is rounded
- * up by at most 25%.  A table indexed by (size + 7) / 8 finds the class
- * in O(1).
+ * up by at most 25%.  A free object holds two pointers (mm/slab.c), so on
+ * 64-bit machines there is no 8-byte class: the first is 16.  A table
+ * indexed by (size - 1) / 8 gives the cache in O(1).
  */
-#include <kernel/machine.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
-#include <kernel/slab.h>
 #include <kernel/string.h>
 #include "internal.h"
+#include "slab.h"
 
 static const unsigned short class_sizes[] = {
 	8,   16,  24,  32,   40,   48,	 56,   64,   80,  96,
@@ -33,35 +33,53 @@ static const char *const class_names[] = {
 	"kmalloc-1280", "kmalloc-1536", "kmalloc-1792", "kmalloc-2048",
 };
 
-#define NR_CLASSES ARRAY_SIZE(class_sizes)
+#define KMALLOC_MIN (2 * sizeof(void *))
 
-static struct kmem_cache *classes[NR_CLASSES];
-/* Class of a request of size bytes: class_of[(size + 7) / 8]. */
-static uint8_t class_of[KMALLOC_MAX_CACHED / 8 + 1];
+/* The cache for a request of size bytes: cache_for[(size - 1) / 8]. */
+static struct kmem_cache *cache_for[KMALLOC_MAX_CACHED / 8] __read_mostly;
 
 void kmalloc_init(void)
 {
 	unsigned int c, i = 0;
 
-	for (c = 0; c < NR_CLASSES; c++) {
-		classes[c] = kmem_cache_create(class_names[c], class_sizes[c],
-					       0, 0, NULL);
-		if (!classes[c])
+	for (c = 0; c < ARRAY_SIZE(class_sizes); c++) {
+		struct kmem_cache *cache;
+
+		if (class_sizes[c] < KMALLOC_MIN)
+			continue;
+		cache = kmem_cache_create(class_names[c], class_sizes[c], 0, 0,
+					  NULL);
+		if (!cache)
 			panic("kmalloc_init: cannot create %s", class_names[c]);
-		for (; i <= class_sizes[c] / 8; i++)
-			class_of[i] = (uint8_t)c;
+		for (; i < class_sizes[c] / 8; i++)
+			cache_for[i] = cache;
 	}
 }
 
-void *kmalloc(size_t size)
+static __noinline void *kmalloc_large(size_t size)
 {
-	if (unlikely(size == 0))
-		return NULL;
-	if (likely(size <= KMALLOC_MAX_CACHED))
-		return kmem_cache_alloc(classes[class_of[(size + 7) / 8]]);
-	if (size > page_total_count() * (size_t)PAGE_SIZE)
+	if (size == 0 || size > page_total_count() * (size_t)PAGE_SIZE)
 		return NULL;
 	return page_alloc((size + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+__fast_path void *kmalloc(size_t size)
+{
+	/* size - 1 wraps for 0, which is no cached size either. */
+	if (likely(size - 1 < KMALLOC_MAX_CACHED))
+		return slab_alloc(cache_for[(size - 1) / 8]);
+	return kmalloc_large(size);
+}
+
+__fast_path void kfree(void *p)
+{
+	struct kmem_cache *c = slab_cache_of(p);
+
+	if (likely(c))
+		return slab_free(c, p);
+	if (p)
+		page_free(
+			p); /* a tail call: a bad p is reported as our caller's */
 }
 
 void *kzalloc(size_t size)
@@ -75,23 +93,13 @@ void *kzalloc(size_t size)
 
 size_t ksize(const void *p)
 {
-	size_t size;
+	struct kmem_cache *c = slab_cache_of(p);
 
 	if (!p)
 		return 0;
-	size = slab_object_size(p);
-	if (size)
-		return class_sizes[class_of[(size + 7) / 8]];
+	if (c)
+		return c->size;
 	return page_run_pages(p) * PAGE_SIZE;
-}
-
-void kfree(void *p)
-{
-	if (!p)
-		return;
-	if (slab_free_object(p, CALLER_ADDR))
-		return;
-	page_free(p); /* reports anything that is not a page run either */
 }
 
 void *krealloc(void *p, size_t size)

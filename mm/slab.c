@@ -3,125 +3,87 @@
  *
  * A cache hands out objects of one size.  It keeps them in slabs: blocks
  * of SLAB_SIZE bytes (4 pages) from page_alloc_order, aligned to their
- * size, each cut into equal objects behind a small header:
+ * size, each cut into equal objects with a small header at the end:
  *
  *   slab (16 KiB, aligned)
- *   +-------------+--------+--------+--------+-----+--------+-------+
- *   | struct slab | obj 0  | obj 1  | obj 2  | ... | obj n-1| waste |
- *   | + alloc map |        |        |        |     |        |       |
- *   +-------------+--------+--------+--------+-----+--------+-------+
+ *   +--------+--------+--------+-----+----------+-------+-------------+
+ *   | obj 0  | obj 1  | obj 2  | ... | obj n-1  | waste | struct slab |
+ *   +--------+--------+--------+-----+----------+-------+-------------+
+ *   ^ SLAB_SIZE aligned: object i is at i * stride
  *
- *   object (stride bytes):  | payload (size) | free link (if ctor) | pad |
+ *   free object (stride bytes):   | link | key | ...         |
+ *   with a constructor:           | payload (size) | link | key | pad |
  *
- * The slab of any object is its address rounded down to SLAB_SIZE: O(1),
- * no header in front of each object.  A free object holds the link of
- * its slab's free list in its first word, or, for caches with a
- * constructor, in the word after the payload, so constructed state
- * survives.  The space between payload and stride is where step 4 of the
- * roadmap will put red zones.  The alloc map has one bit per object, set
- * while a caller owns it: a double free is one atomic test-and-clear.
+ * Finding things from an address, in O(1) and without a header in front
+ * of each object:
+ *   - slab_space.cache_of has one entry per SLAB_SIZE block of memory:
+ *     the cache whose slab it is, or NULL.  kfree learns the cache there,
+ *     and any pointer that is in no slab is refused there.
+ *   - the offset of an object in its slab must be a multiple of the
+ *     stride, below the last object: one multiplication and one
+ *     comparison check both (slab_offset_check, below).
+ *   - a free object holds its free key, the complement of its own
+ *     address, in the word after the free-list link.  Freeing an object
+ *     that holds its key is probably a double free; the slow path looks
+ *     through the magazines and the slab's free list to be sure, so live
+ *     data that happens to look like a key costs time, never correctness.
+ *     A constructor's state survives because link and key then sit after
+ *     the payload.  Step 4 of the roadmap puts red zones in the padding.
  *
- * Each hart has a magazine of up to MAG_SIZE free objects per cache: the
- * common alloc and free touch only it, with interrupts off and no shared
- * lock.  An empty magazine is refilled, and a full one flushed, MAG_BATCH
- * objects at a time under the cache lock.  Objects freed on another hart
- * than the one that allocated them just go into that hart's magazine.
+ * Each hart has a magazine of up to MAG_SIZE free objects per cache (see
+ * mm/slab.h): the common alloc and free touch only it, with interrupts
+ * off and no shared lock.  An empty magazine is refilled, and a full one
+ * flushed, MAG_BATCH objects at a time under the cache lock.  An object
+ * freed on another hart than the one that allocated it just goes into
+ * that hart's magazine.
  *
  * Slabs sit on three lists: partial (some free objects), full and empty.
  * At most MAX_EMPTY empty slabs are kept per cache; kmem_cache_shrink
  * returns all of them to the page allocator.
  *
- * Locking: cache->lock (LOCK_LEVEL_SLAB) protects the slab lists and the
- * slabs' free lists and counters; slab_lock (LOCK_LEVEL_SLAB_CACHES, taken
- * before any cache lock) the list of caches.
- * page_alloc is called with a cache lock held.  A magazine has its own
- * small lock, as the page allocator's per-hart caches do, taken by its
- * hart and by shrink/destroy; it is never held while taking cache->lock.
+ * Locking: cache->lock (LOCK_LEVEL_SLAB) protects the slab lists, the
+ * slabs' free lists and the counters; slab_lock (LOCK_LEVEL_SLAB_CACHES,
+ * taken before any cache lock) the list of caches.  page_alloc is called
+ * with a cache lock held.  A magazine is changed only by its own hart,
+ * or by a hart that holds cache->lock, and either must hold the
+ * magazine's own lock (its count, see mm/slab.h).  Its hart never waits
+ * for cache->lock while holding it.
  */
-#include <kernel/bitmap.h>
-#include <kernel/machine.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
-#include <kernel/slab.h>
 #include <kernel/string.h>
 #include "internal.h"
+#include "slab.h"
 
 #define SLAB_ORDER 2 /* SLAB_SIZE == PAGE_SIZE << SLAB_ORDER */
-#define MAG_SIZE 16  /* free objects a hart keeps per cache */
 #define MAG_BATCH 8  /* objects moved between a magazine and the slabs */
-#define SLAB_MAGIC 0x51ab51abu
 #define MAX_EMPTY 2
-#define MAX_OBJECTS (SLAB_SIZE / 8)
+
+_Static_assert(SLAB_SIZE == 1 << SLAB_SHIFT, "SLAB_SHIFT");
+_Static_assert(SLAB_SIZE == PAGE_SIZE << SLAB_ORDER, "SLAB_ORDER");
 
 struct slab {
 	struct list_head node; /* on its cache's partial/full/empty list */
-	struct kmem_cache *cache;
-	void *free;	    /* free objects on this slab */
-	unsigned int inuse; /* objects not on the free list */
-	unsigned int magic;
-	unsigned long allocated[]; /* one bit per object, set while owned */
-};
-
-struct magazine {
-	int lock; /* 0 free, 1 held: a bare amoswap lock */
-	unsigned int count;
-	void *objects[MAG_SIZE];
-} __aligned(CACHELINE_SIZE);
-
-struct kmem_cache {
-	struct spinlock lock;
-	const char *name;
-	size_t size;	      /* as asked */
-	size_t stride;	      /* bytes per object */
-	size_t link;	      /* offset of the free link in an object */
-	size_t first;	      /* offset of object 0 in a slab */
-	unsigned int objects; /* per slab */
-	void (*ctor)(void *obj);
-	struct list_head partial, full, empty;
-	size_t nr_slabs, nr_empty;
-	size_t out; /* objects off their slabs: with callers or in magazines */
-	struct list_head caches; /* on the list of all caches */
-	struct magazine mag[MAX_HARTS];
+	void *free;	       /* free objects on this slab */
+	unsigned int inuse;    /* objects not on the free list */
 };
 
 static DEFINE_SPINLOCK(slab_lock, "slab_caches", LOCK_LEVEL_SLAB_CACHES);
 static LIST_HEAD(all_caches);
-static unsigned long *slab_map; /* one bit per SLAB_SIZE block: a slab */
-static uintptr_t span_lo, span_hi;
+struct slab_space slab_space __read_mostly;
 
 /* --- Finding things from an address ---------------------------------- */
 
-static inline size_t block_of(const void *p)
+static inline void *slab_base(const void *p)
 {
-	return ((uintptr_t)p - span_lo) / SLAB_SIZE;
+	return (void *)ALIGN_DOWN((uintptr_t)p, SLAB_SIZE);
 }
 
-/* The slab that holds p, or NULL if p is not inside a slab. */
+/* The header of the slab that holds p. */
 static inline struct slab *slab_of(const void *p)
 {
-	if ((uintptr_t)p < span_lo || (uintptr_t)p >= span_hi ||
-	    !(__atomic_load_n(&slab_map[BIT_WORD(block_of(p))],
-			      __ATOMIC_RELAXED) &
-	      BIT_MASK(block_of(p))))
-		return NULL;
-	return (struct slab *)ALIGN_DOWN((uintptr_t)p, SLAB_SIZE);
-}
-
-/* Index of the object at p, or -1 if p is not the start of an object. */
-static inline long obj_to_index(const struct slab *s, const void *p)
-{
-	const struct kmem_cache *c = s->cache;
-	size_t off = (uintptr_t)p - (uintptr_t)s;
-
-	if (off < c->first || (off - c->first) % c->stride ||
-	    (off - c->first) / c->stride >= c->objects)
-		return -1;
-	return (long)((off - c->first) / c->stride);
-}
-
-static inline void *index_to_obj(const struct slab *s, size_t i)
-{
-	return (char *)s + s->cache->first + i * s->cache->stride;
+	return (struct slab *)((char *)slab_base(p) + SLAB_SIZE -
+			       sizeof(struct slab));
 }
 
 static inline void **link_of(const struct kmem_cache *c, void *obj)
@@ -129,30 +91,36 @@ static inline void **link_of(const struct kmem_cache *c, void *obj)
 	return (void **)((char *)obj + c->link);
 }
 
+static void set_cache_of(void *base, struct kmem_cache *c)
+{
+	size_t b = ((uintptr_t)base >> SLAB_SHIFT) - slab_space.first_block;
+
+	__atomic_store_n(&slab_space.cache_of[b], c, __ATOMIC_RELAXED);
+}
+
 /* --- Slabs (cache->lock held) ------------------------------------------ */
 
 static struct slab *__new_slab(struct kmem_cache *c)
 {
-	struct slab *s = page_alloc_order(SLAB_ORDER);
+	char *base = page_alloc_order(SLAB_ORDER);
+	struct slab *s;
 	size_t i;
 
-	if (!s)
+	if (!base)
 		return NULL;
-	s->cache = c;
+	s = slab_of(base);
 	s->inuse = 0;
-	s->magic = SLAB_MAGIC;
 	s->free = NULL;
-	memset(s->allocated, 0, BITS_TO_LONGS(c->objects) * sizeof(long));
 	for (i = c->objects; i-- > 0;) {
-		void *obj = index_to_obj(s, i);
+		void *obj = base + i * c->stride;
 
 		if (c->ctor)
 			c->ctor(obj);
 		*link_of(c, obj) = s->free;
+		*free_key(c, obj) = key_of(obj);
 		s->free = obj;
 	}
-	__atomic_fetch_or(&slab_map[BIT_WORD(block_of(s))],
-			  BIT_MASK(block_of(s)), __ATOMIC_RELAXED);
+	set_cache_of(base, c);
 	list_add(&s->node, &c->empty);
 	c->nr_slabs++;
 	c->nr_empty++;
@@ -164,10 +132,8 @@ static void __release_slab(struct kmem_cache *c, struct slab *s)
 	list_del(&s->node);
 	c->nr_slabs--;
 	c->nr_empty--;
-	s->magic = 0;
-	__atomic_fetch_and(&slab_map[BIT_WORD(block_of(s))],
-			   ~BIT_MASK(block_of(s)), __ATOMIC_RELAXED);
-	page_free(s);
+	set_cache_of(slab_base(s), NULL);
+	page_free(slab_base(s));
 }
 
 /* Put a slab on the list its free count says. */
@@ -239,202 +205,201 @@ static void __put_objects(struct kmem_cache *c, void **objs, unsigned int n)
 	}
 }
 
-/* --- Magazines ----------------------------------------------------------- */
+/* --- Magazines ------------------------------------------------------------ */
 
-static inline void mag_lock(struct magazine *m)
+/* Take a magazine, waiting if need be; interrupts must be off. */
+static unsigned long mag_lock(struct magazine *m)
 {
-	while (__atomic_exchange_n(&m->lock, 1, __ATOMIC_ACQUIRE))
+	unsigned long n;
+
+	while ((n = mag_trylock(m)) == MAG_LOCKED)
 		cpu_relax();
+	return n;
 }
 
-static inline void mag_unlock(struct magazine *m)
+/* The rest with cache->lock held. */
+
+/* Push obj on this hart's magazine, first flushing the oldest if full. */
+static void __mag_push(struct kmem_cache *c, void *obj)
 {
-	__atomic_store_n(&m->lock, 0, __ATOMIC_RELEASE);
+	struct magazine *m = &c->mag[this_hart()];
+	unsigned long n = mag_lock(m);
+
+	if (n == MAG_SIZE) {
+		__put_objects(c, m->objects, MAG_BATCH);
+		n -= MAG_BATCH;
+		memmove(m->objects, m->objects + MAG_BATCH, n * sizeof(void *));
+	}
+	m->objects[n++] = obj;
+	mag_unlock(m, n);
 }
 
 /* Empty every hart's magazine back into the slabs. */
-static void drain_magazines(struct kmem_cache *c)
+static void __drain_magazines(struct kmem_cache *c)
 {
 	void *objs[MAG_SIZE];
-	unsigned int h, n;
+	unsigned int h;
 
 	for (h = 0; h < MAX_HARTS; h++) {
 		struct magazine *m = &c->mag[h];
-		unsigned long flags = irq_save();
+		unsigned long n = mag_lock(m);
 
-		mag_lock(m);
-		n = m->count;
 		memcpy(objs, m->objects, n * sizeof(void *));
-		m->count = 0;
-		mag_unlock(m);
-		irq_restore(flags);
-		acquire(&c->lock);
+		mag_unlock(m, 0);
 		__put_objects(c, objs, n);
-		release(&c->lock);
 	}
 }
 
-/* --- Reports --------------------------------------------------------------- */
+/* Is obj free: in some hart's magazine or on its slab's free list? */
+static bool __object_is_free(struct kmem_cache *c, void *obj)
+{
+	unsigned long i, n;
+	unsigned int h;
+	void *p;
 
-static void report(const struct kmem_cache *c, const void *obj, const char *why,
+	for (h = 0; h < MAX_HARTS; h++) {
+		struct magazine *m = &c->mag[h];
+		bool found = false;
+
+		n = mag_lock(m);
+		for (i = 0; i < n && !found; i++)
+			found = m->objects[i] == obj;
+		mag_unlock(m, n);
+		if (found)
+			return true;
+	}
+	for (p = slab_of(obj)->free; p; p = *link_of(c, p))
+		if (p == obj)
+			return true;
+	return false;
+}
+
+/* --- The slow paths of mm/slab.h --------------------------------------- */
+
+/* Say why a free of obj to c (NULL: no cache) was refused; count it. */
+static void report(struct kmem_cache *c, const void *obj, const char *why,
 		   uintptr_t caller)
 {
+	if (c)
+		__atomic_fetch_add(&c->refused, 1, __ATOMIC_RELAXED);
 	printk("slab: free of %p %s (cache %s, caller %p); nothing freed\n",
-	       obj, why, c ? c->name : "-", (void *)caller);
+	       obj, why, c ? c->name : "none", (void *)caller);
+}
+
+/* The magazine was empty: refill it from the slabs. */
+__noinline void *slab_alloc_slow(struct kmem_cache *c)
+{
+	struct magazine *m;
+	unsigned long n;
+	void *obj = NULL;
+
+	acquire(&c->lock);
+	m = &c->mag[this_hart()];
+	/* Nobody else may touch m while we hold c->lock: fill it in place. */
+	n = mag_lock(m);
+	if (n == 0)
+		n = __take_objects(c, m->objects, MAG_BATCH);
+	if (n)
+		obj = m->objects[--n];
+	mag_unlock(m, n);
+	release(&c->lock);
+	if (obj)
+		*free_key(c, obj) = 0;
+	return obj;
+}
+
+/* The magazine was full. */
+__noinline void slab_free_slow(struct kmem_cache *c, void *obj)
+{
+	acquire(&c->lock);
+	__mag_push(c, obj);
+	release(&c->lock);
+}
+
+/* obj holds its free key: a double free, or live data that looks free. */
+__noinline void slab_free_suspect(struct kmem_cache *c, void *obj)
+{
+	uintptr_t caller = CALLER_ADDR; /* see mm/slab.h */
+	bool is_free;
+
+	acquire(&c->lock);
+	is_free = __object_is_free(c, obj);
+	if (!is_free)
+		__mag_push(c, obj); /* the key was the caller's own data */
+	release(&c->lock);
+	if (is_free)
+		report(c, obj, "is already free (double free)", caller);
+}
+
+/* obj is not an object of c: say why.  kmem_cache_free(c, NULL) is fine. */
+__noinline void slab_bad_free(struct kmem_cache *c, void *obj)
+{
+	uintptr_t caller = CALLER_ADDR; /* see mm/slab.h */
+	struct kmem_cache *owner = slab_cache_of(obj);
+	char why[64];
+
+	if (!obj)
+		return;
+	if (!owner) {
+		report(c, obj, "is not in any slab", caller);
+	} else if (owner != c) {
+		snprintf(why, sizeof(why), "belongs to cache %s", owner->name);
+		report(c, obj, why, caller);
+	} else {
+		report(c, obj, "is not the start of an object", caller);
+	}
 }
 
 /* --- Allocation and free ------------------------------------------------- */
 
-static __always_inline void *cache_alloc(struct kmem_cache *c)
+__fast_path void *kmem_cache_alloc(struct kmem_cache *c)
 {
-	unsigned long flags = irq_save();
-	struct magazine *m = &c->mag[this_hart()];
-	void *obj = NULL;
-
-	mag_lock(m);
-	if (likely(m->count))
-		obj = m->objects[--m->count];
-	mag_unlock(m);
-	irq_restore(flags);
-	if (unlikely(!obj)) {
-		/* Refill: a batch from the slabs, one of them for us. */
-		void *objs[MAG_BATCH];
-		unsigned int n, i;
-
-		acquire(&c->lock);
-		n = __take_objects(c, objs, MAG_BATCH);
-		release(&c->lock);
-		if (!n)
-			return NULL;
-		obj = objs[--n];
-		flags = irq_save();
-		m = &c->mag[this_hart()];
-		mag_lock(m);
-		for (i = 0; i < n && m->count < MAG_SIZE; i++)
-			m->objects[m->count++] = objs[i];
-		mag_unlock(m);
-		irq_restore(flags);
-		if (i < n) { /* the magazine filled meanwhile */
-			acquire(&c->lock);
-			__put_objects(c, objs + i, n - i);
-			release(&c->lock);
-		}
-	}
-	return obj;
+	return slab_alloc(c);
 }
 
-void *kmem_cache_alloc(struct kmem_cache *c)
+__fast_path void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	void *obj = cache_alloc(c);
-	struct slab *s;
-	long i;
-
-	if (unlikely(!obj))
-		return NULL;
-	s = slab_of(obj);
-	i = obj_to_index(s, obj);
-	if (__atomic_fetch_or(&s->allocated[BIT_WORD(i)], BIT_MASK(i),
-			      __ATOMIC_RELAXED) &
-	    BIT_MASK(i))
-		panic("slab: cache %s handed out %p twice: metadata corrupted",
-		      c->name, obj);
-	return obj;
-}
-
-/*
- * Check obj and take it from its owner; false after a report.  A NULL
- * cache means "whatever cache the object belongs to" (kfree).
- */
-static __always_inline bool release_object(struct kmem_cache *c, struct slab *s,
-					   void *obj, uintptr_t caller)
-{
-	long i;
-
-	if (!s || s->magic != SLAB_MAGIC) {
-		report(c, obj, "is not in any slab", caller);
-		return false;
-	}
-	if (c && s->cache != c) {
-		printk("slab: free of %p to cache %s, but it belongs to cache "
-		       "%s (caller %p); nothing freed\n",
-		       obj, c->name, s->cache->name, (void *)caller);
-		return false;
-	}
-	i = obj_to_index(s, obj);
-	if (i < 0) {
-		report(s->cache, obj, "is not the start of an object", caller);
-		return false;
-	}
-	if (!(__atomic_fetch_and(&s->allocated[BIT_WORD(i)], ~BIT_MASK(i),
-				 __ATOMIC_RELAXED) &
-	      BIT_MASK(i))) {
-		report(s->cache, obj, "is already free (double free)", caller);
-		return false;
-	}
-	return true;
-}
-
-static __always_inline void cache_free(struct kmem_cache *c, void *obj)
-{
-	unsigned long flags = irq_save();
-	struct magazine *m = &c->mag[this_hart()];
-	void *flush[MAG_BATCH];
-	unsigned int n = 0;
-
-	mag_lock(m);
-	if (unlikely(m->count == MAG_SIZE)) {
-		n = MAG_BATCH;
-		m->count -= n;
-		memcpy(flush, &m->objects[m->count], n * sizeof(void *));
-	}
-	m->objects[m->count++] = obj;
-	mag_unlock(m);
-	irq_restore(flags);
-	if (unlikely(n)) {
-		acquire(&c->lock);
-		__put_objects(c, flush, n);
-		release(&c->lock);
-	}
-}
-
-void kmem_cache_free(struct kmem_cache *c, void *obj)
-{
-	if (!obj)
-		return;
-	if (release_object(c, slab_of(obj), obj, CALLER_ADDR))
-		cache_free(c, obj);
-}
-
-/* kfree's way in: the cache is found from the object. */
-bool slab_free_object(void *obj, uintptr_t caller)
-{
-	struct slab *s = slab_of(obj);
-
-	if (!s)
-		return false; /* not a slab object: the caller decides */
-	if (release_object(NULL, s, obj, caller))
-		cache_free(s->cache, obj);
-	return true;
-}
-
-size_t slab_object_size(const void *obj)
-{
-	struct slab *s = slab_of(obj);
-
-	return s && s->magic == SLAB_MAGIC ? s->cache->size : 0;
+	if (unlikely(!c || slab_cache_of(obj) != c))
+		return slab_bad_free(c, obj);
+	slab_free(c, obj);
 }
 
 /* --- Caches ------------------------------------------------------------- */
+
+/*
+ * The numbers for slab_offset_ok(): off starts one of the objects of a
+ * slab (off == q * stride with q < objects) iff off * magic (mod 2^32)
+ * <= limit.  With magic = ceil(2^32 / stride), off * magic is
+ * q * stride * magic = q * err (mod 2^32), where err = stride * magic -
+ * 2^32 is below the stride: small, and growing with q, so limit =
+ * (objects - 1) * err also rules out offsets past the last object.  An
+ * offset that is no multiple of the stride lands above limit: this is
+ * Lemire, Kaser and Kurz's divisibility test ("Faster remainder by
+ * direct computation", 2019), exact while off * stride < 2^32.  A
+ * power-of-two stride has err 0, so it takes magic + 1 instead.
+ * tests/mm/slab_test.c checks every stride a cache can have against
+ * every offset in a slab.
+ */
+void slab_offset_check(size_t stride, unsigned int objects, uint32_t *magic,
+		       uint32_t *limit)
+{
+	uint32_t m = UINT32_MAX / stride + 1;
+
+	if ((uint32_t)(m * stride) == 0)
+		m++;
+	*magic = m;
+	*limit = (objects - 1) * (uint32_t)(m * stride);
+}
 
 struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     size_t align, unsigned int flags,
 				     void (*ctor)(void *obj))
 {
 	struct kmem_cache *c;
-	size_t header, h;
 
 	(void)flags;
-	if (size == 0 || size > SLAB_MAX_OBJECT || (align & (align - 1))) {
+	if (size == 0 || size > SLAB_MAX_OBJECT || (align & (align - 1)) ||
+	    align > SLAB_MAX_OBJECT) {
 		printk("kmem_cache_create(%s): bad size %lu or align %lu\n",
 		       name, (unsigned long)size, (unsigned long)align);
 		return NULL;
@@ -452,19 +417,13 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 	/* Natural alignment for power-of-two sizes (kmalloc promises it). */
 	if (!(size & (size - 1)))
 		align = MAX(align, size);
+	/* A free object holds a link and a key: after a constructed payload. */
 	c->link = ctor ? ALIGN_UP(size, sizeof(void *)) : 0;
-	c->stride = ALIGN_UP(c->link + (ctor ? sizeof(void *) : size), align);
-	/* The header holds one bit per object: find how many fit. */
+	c->key = c->link + sizeof(void *);
+	c->stride =
+		ALIGN_UP(MAX(c->key + sizeof(void *), ctor ? 0 : size), align);
 	c->objects = (SLAB_SIZE - sizeof(struct slab)) / c->stride;
-	for (;;) {
-		h = sizeof(struct slab) +
-		    BITS_TO_LONGS(c->objects) * sizeof(long);
-		header = ALIGN_UP(h, align);
-		if (header + c->objects * c->stride <= SLAB_SIZE)
-			break;
-		c->objects--;
-	}
-	c->first = header;
+	slab_offset_check(c->stride, c->objects, &c->off_magic, &c->off_limit);
 	list_init(&c->partial);
 	list_init(&c->full);
 	list_init(&c->empty);
@@ -478,8 +437,8 @@ void kmem_cache_shrink(struct kmem_cache *c)
 {
 	struct slab *s, *n;
 
-	drain_magazines(c);
 	acquire(&c->lock);
+	__drain_magazines(c);
 	list_for_each_entry_safe (s, n, &c->empty, node)
 		__release_slab(c, s);
 	release(&c->lock);
@@ -529,13 +488,18 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->stride = c->stride;
 	st->objects_per_slab = c->objects;
 	st->pages_per_slab = SLAB_SIZE / PAGE_SIZE;
-	for (st->cached = 0, h = 0; h < MAX_HARTS; h++)
-		st->cached +=
-			__atomic_load_n(&c->mag[h].count, __ATOMIC_RELAXED);
+	st->cached = 0;
 	acquire(&c->lock);
+	for (h = 0; h < MAX_HARTS; h++) {
+		unsigned long n = mag_lock(&c->mag[h]);
+
+		st->cached += n;
+		mag_unlock(&c->mag[h], n);
+	}
+	st->refused = __atomic_load_n(&c->refused, __ATOMIC_RELAXED);
 	st->slabs = c->nr_slabs;
 	st->total = c->nr_slabs * c->objects;
-	/* Read while other harts work: a snapshot, not a ledger. */
+	/* Counts read one magazine at a time: a snapshot, not a ledger. */
 	st->active = c->out > st->cached ? c->out - st->cached : 0;
 	release(&c->lock);
 }
@@ -553,16 +517,21 @@ void kmem_cache_for_each(void (*fn)(struct kmem_cache *cache, void *arg),
 
 void slab_init(void)
 {
-	size_t blocks;
+	uintptr_t lo, hi;
+	size_t blocks, bytes;
+	struct kmem_cache **map;
 
-	page_span(&span_lo, &span_hi);
-	span_lo = ALIGN_DOWN(span_lo, SLAB_SIZE);
-	blocks = (span_hi - span_lo) / SLAB_SIZE + 1;
-	slab_map = page_alloc(
-		(BITS_TO_LONGS(blocks) * sizeof(long) + PAGE_SIZE - 1) /
-		PAGE_SIZE);
-	if (!slab_map)
+	page_span(&lo, &hi);
+	blocks = ((hi - 1) >> SLAB_SHIFT) - (lo >> SLAB_SHIFT) + 1;
+	bytes = blocks * sizeof(*map);
+	map = page_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!map)
 		panic("slab_init: no memory for the slab map");
-	memset(slab_map, 0, BITS_TO_LONGS(blocks) * sizeof(long));
+	memset(map, 0, bytes);
+	slab_space.first_block = lo >> SLAB_SHIFT;
+	slab_space.cache_of = map;
+	slab_space.blocks = blocks;
+	printk("slab: %lu bytes map %lu blocks of %u KiB to their caches\n",
+	       (unsigned long)bytes, (unsigned long)blocks, SLAB_SIZE / 1024);
 	kmalloc_init();
 }

@@ -4,9 +4,9 @@
  * lib/, mm/ and kernel/spinlock.c touch the hardware only through these
  * calls.  There are two implementations:
  *
- *   arch/riscv/machine.c   the real one: mhartid, mstatus.MIE, the cycle
+ *   arch/riscv/            the real one: mhartid, mstatus.MIE, the cycle
  *                          CSR, the UART;
- *   tests/host/machine.c   the host one: a thread-local hart id (pthreads
+ *   tests/host/            the host one: a thread-local hart id (pthreads
  *                          stand in for harts), no interrupts, printf.
  *
  * Anything not listed here (tasks, timers, traps) is kernel-only and must
@@ -31,19 +31,11 @@
  * void cpu_relax(void)		tell the hart we are busy-waiting
  * uint64_t read_cycles(void)	a free-running cycle counter
  *
- * The kernel defines these inline (asm/machine.h); the host runner
- * defines them in tests/host/machine.c.
+ * Both define these in their asm/machine.h, inline where they are one
+ * or two instructions, for they sit on every allocator fast path:
+ * arch/riscv/include/asm/machine.h and tests/host/include/asm/machine.h.
  */
-#ifdef HOST_TEST
-unsigned int this_hart(void);
-unsigned long irq_save(void);
-void irq_restore(unsigned long flags);
-bool irqs_enabled(void);
-void cpu_relax(void);
-uint64_t read_cycles(void);
-#else
 #include <asm/machine.h>
-#endif
 
 /*
  * Park this hart until cpu_kick() or any interrupt, even with interrupts

@@ -54,7 +54,8 @@ struct kmem_cache_stats {
 	size_t active; /* objects handed out */
 	size_t total;  /* objects in all slabs */
 	size_t slabs;
-	size_t cached; /* free objects held in per-hart caches */
+	size_t cached;	       /* free objects held in per-hart caches */
+	unsigned long refused; /* bad frees refused, with a report */
 };
 
 void kmem_cache_get_stats(struct kmem_cache *cache,

@@ -3,7 +3,8 @@
  *
  * On the host, pthreads stand in for harts: each thread carries a hart id
  * in thread-local storage (the main thread is hart 0).  There are no
- * interrupts, so irq_save/irq_restore only keep the bookkeeping honest.
+ * interrupts, so irq_save/irq_restore (inline, in include/asm/machine.h)
+ * only keep the bookkeeping honest.
  * panic() prints the kernel's "KERNEL PANIC:" line and then either jumps
  * back into the runner (when a case that runs on the main thread
  * panics) or aborts.
@@ -20,8 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static __thread unsigned int host_hart_id;
-static __thread bool host_irqs_on = true;
+__thread struct host_hart host_hart = { .irqs_on = true };
 static pthread_mutex_t console_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 jmp_buf *host_panic_jump;
@@ -30,36 +30,12 @@ unsigned int host_nr_harts = 4;
 
 void host_set_hart(unsigned int id)
 {
-	host_hart_id = id;
-}
-
-unsigned int this_hart(void)
-{
-	return host_hart_id;
+	host_hart.id = id;
 }
 
 unsigned int nr_harts_online(void)
 {
 	return host_nr_harts;
-}
-
-unsigned long irq_save(void)
-{
-	unsigned long was_on = host_irqs_on;
-
-	host_irqs_on = false;
-	return was_on;
-}
-
-void irq_restore(unsigned long flags)
-{
-	if (flags)
-		host_irqs_on = true;
-}
-
-bool irqs_enabled(void)
-{
-	return host_irqs_on;
 }
 
 void cpu_relax(void)

@@ -14,6 +14,7 @@
 #include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
+#include "../../mm/slab.h" /* free_key, slab_offset_ok */
 
 /* Free pages once every cache has given its empty slabs back. */
 static size_t settled_free_pages(void)
@@ -233,6 +234,12 @@ KTEST(slab, empty_slabs_go_back_to_the_page_allocator)
 	for (i = 0; i < n; i++)
 		kmem_cache_free(c, many_objs[i]);
 	KEXPECT_EQ(t, stats_of(c).active, 0);
+	/*
+	 * Without a shrink, only the spare empty slabs (2) and the one or
+	 * two that hold the objects freed last, now in this hart's
+	 * magazine, are left: the rest went back as they emptied.
+	 */
+	KEXPECT_LE(t, stats_of(c).slabs, 4);
 
 	kmem_cache_shrink(c);
 	s = stats_of(c);
@@ -311,6 +318,8 @@ KTEST(slab, wrong_cache_free_is_refused)
 	fill_words(obj, 64, 0x600dUL);
 
 	kmem_cache_free(b, obj); /* reported, nothing freed */
+	KEXPECT_EQ(t, stats_of(b).refused, 1);
+	KEXPECT_EQ(t, stats_of(a).refused, 0);
 	KEXPECT_EQ(t, stats_of(a).active, 1);
 	KEXPECT_EQ(t, stats_of(b).active, 1);
 	KEXPECT_TRUE(t, words_are(obj, 64, 0x600dUL));
@@ -345,6 +354,7 @@ KTEST(slab, double_free_is_refused)
 	kmem_cache_free(c, a);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
 	kmem_cache_free(c, a); /* reported, nothing freed */
+	KEXPECT_EQ(t, stats_of(c).refused, 1);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
 	expect_distinct_allocations(t, c, b);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
@@ -355,6 +365,7 @@ KTEST(slab, double_free_is_refused)
 	kmem_cache_free(c, a);
 	kmem_cache_shrink(c); /* the slab stays: b is in it */
 	kmem_cache_free(c, a);
+	KEXPECT_EQ(t, stats_of(c).refused, 2);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
 	expect_distinct_allocations(t, c, b);
 
@@ -363,6 +374,92 @@ KTEST(slab, double_free_is_refused)
 	KEXPECT_EQ(t, stats_of(c).active, 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/*
+ * The free key is a hint, not a verdict: an object whose own data looks
+ * like its key is still freed, after the slow path has made sure.
+ */
+KTEST(slab, live_data_that_looks_free_is_still_freed)
+{
+	size_t before = settled_free_pages();
+	struct kmem_cache *c = kmem_cache_create("test-key", 64, 0, 0, NULL);
+	void *a, *b;
+
+	KASSERT_NOT_NULL(t, c);
+	a = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, a);
+	*free_key(c, a) = key_of(a); /* the caller's data, as it happens */
+	kmem_cache_free(c, a);
+	KEXPECT_EQ(t, stats_of(c).refused, 0);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	b = kmem_cache_alloc(c); /* the hart's magazine gives a back */
+	KEXPECT_PTR_EQ(t, b, a);
+	kmem_cache_free(c, b);
+	kmem_cache_free(c, b); /* and a true double free is still caught */
+	KEXPECT_EQ(t, stats_of(c).refused, 1);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/* Nonsense given to kmem_cache_free is refused, never followed. */
+KTEST(slab, free_with_a_bad_cache_or_pointer_is_refused)
+{
+	static unsigned long not_in_a_slab[4];
+	struct kmem_cache *c = kmem_cache_create("test-bad", 32, 0, 0, NULL);
+	char *a;
+
+	KASSERT_NOT_NULL(t, c);
+	a = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, a);
+	kmem_cache_free(NULL, NULL);
+	kmem_cache_free(c, NULL);
+	KEXPECT_EQ(t, stats_of(c).refused, 0);
+	kmem_cache_free(NULL, a);	   /* no cache */
+	kmem_cache_free(c, not_in_a_slab); /* not a slab */
+	kmem_cache_free(c, a + 8);	   /* inside an object */
+	kmem_cache_free(c, (char *)-1L);   /* nowhere */
+	KEXPECT_EQ(t, stats_of(c).refused, 3);
+	KEXPECT_EQ(t, stats_of(c).active, 1);
+	kmem_cache_free(c, a);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/*
+ * One multiplication decides whether an offset starts an object: check
+ * it for every stride a cache can have (multiples of 8 up to the largest
+ * object) against every offset in a slab.
+ */
+KTEST(slab, object_start_check_is_exact_for_every_stride)
+{
+	size_t stride, off, wrong = 0, strides = 0;
+
+	for (stride = 2 * sizeof(void *); stride <= SLAB_MAX_OBJECT;
+	     stride += 8) {
+		struct kmem_cache *c =
+			kmem_cache_create("test-stride", stride, 8, 0, NULL);
+		unsigned int objects;
+
+		KASSERT_NOT_NULL(t, c);
+		KEXPECT_EQ(t, c->stride, stride);
+		objects = c->objects;
+		for (off = 0; off < SLAB_SIZE; off++) {
+			bool starts =
+				off % stride == 0 && off / stride < objects;
+
+			if (slab_offset_ok(c->off_magic, c->off_limit, off) !=
+				    starts &&
+			    wrong++ < 3)
+				KEXPECT_EQ(t, off, (size_t)-1); /* name it */
+		}
+		strides++;
+		KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	}
+	ktest_log(t, "%lu strides x %u offsets, %lu wrong",
+		  (unsigned long)strides, SLAB_SIZE, (unsigned long)wrong);
+	KEXPECT_EQ(t, wrong, 0);
 }
 
 /* --- Frees from another hart ---------------------------------------- */
@@ -442,6 +539,139 @@ KTEST(slab, frees_from_another_hart_work)
 	KEXPECT_EQ(t, stats_of(xh.cache).active, 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(xh.cache), 0);
 	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/*
+ * A double free whose first free went into another hart's magazine: the
+ * slow path must look through every hart's magazine, not just its own.
+ */
+static struct {
+	struct kmem_cache *cache;
+	void *obj;
+} dx;
+
+static void free_on_hart_1(void *arg)
+{
+	(void)arg;
+	if (ktest_hart() == 1)
+		kmem_cache_free(dx.cache, dx.obj);
+}
+
+KTEST(slab, double_free_across_harts_is_refused)
+{
+	void *keep;
+
+	if (nr_harts_online() < 2) {
+		ktest_log(t, "needs 2 harts: skipped");
+		return;
+	}
+	dx.cache = kmem_cache_create("test-dx", 48, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, dx.cache);
+	dx.obj = kmem_cache_alloc(dx.cache);
+	keep = kmem_cache_alloc(dx.cache);
+	KASSERT_NOT_NULL(t, dx.obj);
+	KASSERT_NOT_NULL(t, keep);
+	ktest_on_each_hart(free_on_hart_1, NULL);
+	KEXPECT_EQ(t, stats_of(dx.cache).active, 1);
+	KEXPECT_NE(t, ktest_hart(), 1); /* so it is another hart's magazine */
+	kmem_cache_free(dx.cache, dx.obj); /* refused */
+	KEXPECT_EQ(t, stats_of(dx.cache).refused, 1);
+	KEXPECT_EQ(t, stats_of(dx.cache).active, 1);
+	expect_distinct_allocations(t, dx.cache, keep);
+	kmem_cache_free(dx.cache, keep);
+	KEXPECT_EQ(t, kmem_cache_destroy(dx.cache), 0);
+}
+
+/*
+ * Drains race the fast paths: hart 0 shrinks the cache (which empties
+ * every hart's magazine) and reads its statistics over and over, while
+ * the other harts allocate and free as fast as they can.  Every object
+ * carries an owner word (after the allocator's link and key): taking an
+ * object that another hart still owns, or finding one's own word
+ * changed, means the magazine lock let a drain and a hart both have an
+ * object.
+ */
+#define DRAIN_SIZE 64
+#define DRAIN_KEEP 12 /* objects each hart holds: magazines fill and empty */
+#define DRAIN_LIVE 0x11fe0000UL
+
+static struct {
+	struct kmem_cache *cache;
+	unsigned long errors, rounds;
+	unsigned int workers_done;
+} dr;
+
+static unsigned long *owner_word(void *obj)
+{
+	return (unsigned long *)obj + 2;
+}
+
+static void drain_worker(void)
+{
+	unsigned long me = DRAIN_LIVE | ktest_hart(), i;
+	void *held[DRAIN_KEEP] = { NULL };
+
+	for (i = 0; i < dr.rounds; i++) {
+		unsigned int slot = i % DRAIN_KEEP;
+		void *p = kmem_cache_alloc(dr.cache);
+		unsigned long was;
+
+		if (!p) {
+			__atomic_fetch_add(&dr.errors, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		was = __atomic_exchange_n(owner_word(p), me, __ATOMIC_RELAXED);
+		if ((was & ~0xffffUL) == DRAIN_LIVE)
+			__atomic_fetch_add(&dr.errors, 1, __ATOMIC_RELAXED);
+		if (held[slot]) {
+			was = __atomic_exchange_n(owner_word(held[slot]), 0,
+						  __ATOMIC_RELAXED);
+			if (was != me)
+				__atomic_fetch_add(&dr.errors, 1,
+						   __ATOMIC_RELAXED);
+			kmem_cache_free(dr.cache, held[slot]);
+		}
+		held[slot] = p;
+	}
+	for (i = 0; i < DRAIN_KEEP; i++) {
+		if (!held[i])
+			continue;
+		__atomic_store_n(owner_word(held[i]), 0, __ATOMIC_RELAXED);
+		kmem_cache_free(dr.cache, held[i]);
+	}
+}
+
+static void drain_role(void *arg)
+{
+	struct kmem_cache_stats s;
+
+	(void)arg;
+	if (ktest_hart() != 0) {
+		drain_worker();
+		__atomic_fetch_add(&dr.workers_done, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&dr.workers_done, __ATOMIC_ACQUIRE) <
+	       nr_harts_online() - 1) {
+		kmem_cache_shrink(dr.cache);
+		kmem_cache_get_stats(dr.cache, &s);
+	}
+}
+
+KTEST(slab, drains_race_the_fast_paths)
+{
+	if (nr_harts_online() < 2) {
+		ktest_log(t, "needs 2 harts: skipped");
+		return;
+	}
+	memset(&dr, 0, sizeof(dr));
+	dr.rounds = 20000 * ktest_scale();
+	dr.cache = kmem_cache_create("test-drain", DRAIN_SIZE, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, dr.cache);
+	ktest_on_each_hart(drain_role, NULL);
+	KEXPECT_EQ(t, dr.errors, 0);
+	KEXPECT_EQ(t, stats_of(dr.cache).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(dr.cache), 0);
 }
 
 /* --- Every hart at once ---------------------------------------------- */

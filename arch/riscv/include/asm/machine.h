@@ -21,8 +21,8 @@ static inline unsigned long irq_save(void)
 
 static inline void irq_restore(unsigned long flags)
 {
-	if (flags & MSTATUS_MIE)
-		csr_set(mstatus, MSTATUS_MIE);
+	/* flags is irq_save's MIE bit: setting it (or nothing) restores. */
+	csr_set(mstatus, flags);
 }
 
 static inline bool irqs_enabled(void)
