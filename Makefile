@@ -178,7 +178,8 @@ build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
-.PHONY: all run debug test bench bench-host lint host-tests test-images clean FORCE
+.PHONY: all run debug test mutants bench bench-host lint host-tests \
+	test-images clean FORCE
 all: $(KERNEL)
 
 run: $(KERNEL)
@@ -218,6 +219,11 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 test: lint test-images host-tests
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
+	$(if $(filter all,$(T)),python3 tools/mutants.py)
+
+# Bugs put in on purpose, one at a time: the tests must catch each.
+mutants:
+	python3 tools/mutants.py
 
 # Instructions under -icount shift=0 on one hart (exact, repeatable), at
 # three memory sizes and without lock statistics (tools/bench.py).

@@ -323,6 +323,35 @@ KTEST(page, bad_frees_are_refused_and_change_nothing)
 	KEXPECT_EQ(t, page_free_count(), free_before + 4);
 }
 
+/*
+ * Without per-hart caches (a private pool may turn them off), every free
+ * takes the locked path: its own double-free check must hold alone.
+ */
+KTEST(page, double_free_without_caches_is_refused)
+{
+	size_t before, blocks[PAGE_ORDERS];
+	void *one, *run;
+
+	if (!make_pool(t, 0))
+		return;
+	pool.use_caches = false;
+	before = page_pool_free_count(&pool);
+	one = page_pool_alloc(&pool, 1);
+	run = page_pool_alloc(&pool, 3);
+	KASSERT_NOT_NULL(t, one);
+	KASSERT_NOT_NULL(t, run);
+	page_pool_free(&pool, one);
+	page_pool_free(&pool, run);
+	snapshot(blocks);
+	page_pool_free(&pool, one); /* reported, changes nothing */
+	page_pool_free(&pool, run);
+	KEXPECT_EQ(t, pool.bad_frees, 2);
+	KEXPECT_EQ(t, page_pool_free_count(&pool), before);
+	same_blocks(t, blocks);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
 /* Exhaustion, on every hart at once, from one private pool. */
 static void drain_pool_on_this_hart(void *arg)
 {

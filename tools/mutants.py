@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""mutants.py - show that the tests catch the bugs they exist for.
+
+Usage: tools/mutants.py [-j N] [--list] [NAME...]
+
+Each mutant below puts one bug into a copy of the tree on purpose: it
+takes out a check, or breaks what a check guards.  The copy is built, the
+suites the mutant names are run on it (tools/ktest.py), and at least one
+case must fail, or the run must panic or hang: the mutant is "killed".
+A mutant that survives is a checker that cannot fail, and the run fails
+naming it.  So does a mutant whose text is no longer in its file: the
+list must keep up with the code.
+
+Runners: "asan" and "tsan" are the host builds (tests/host/), "rv32"
+the QEMU test image on 4 harts.  The last line printed is "N killed,
+M survived"; the exit status is 0 if every mutant was killed.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass
+class Mutant:
+    name: str
+    file: str
+    find: str
+    replace: str
+    runner: str  # asan, tsan or rv32
+    suites: str  # the ktest filter
+    guards: str  # what the check guards, for the report
+
+
+MUTANTS = [
+    Mutant("slab-free-key-unchecked", "mm/slab.h",
+           "if (unlikely(*key == key_of(obj)))", "if (0)",
+           "asan", "slab,kmalloc", "double frees seen by the free key"),
+    Mutant("slab-free-key-not-set", "mm/slab.h",
+           "\t*key = key_of(obj);\n\tflags = irq_save();",
+           "\tflags = irq_save();",
+           "asan", "slab", "the key that marks a freed object"),
+    Mutant("slab-suspect-never-free", "mm/slab.c",
+           "is_free = __object_is_free(c, obj);",
+           "is_free = __object_is_free(c, obj) && false;",
+           "asan", "slab", "the slow path's double-free verdict"),
+    Mutant("slab-suspect-always-free", "mm/slab.c",
+           "is_free = __object_is_free(c, obj);",
+           "is_free = __object_is_free(c, obj) || true;",
+           "asan", "slab", "live data that looks like a free key"),
+    Mutant("slab-scan-own-magazine-only", "mm/slab.c",
+           "for (h = 0; h < MAX_HARTS; h++) {\n"
+           "\t\tstruct magazine *m = &c->mag[h];\n\t\tbool found",
+           "for (h = this_hart(); h == this_hart(); h++) {\n"
+           "\t\tstruct magazine *m = &c->mag[h];\n\t\tbool found",
+           "asan", "slab", "double frees into another hart's magazine"),
+    Mutant("slab-no-object-start-check", "mm/slab.h",
+           "if (unlikely(!slab_offset_ok(c->off_magic, c->off_limit, off)))",
+           "if (unlikely(!slab_offset_ok(c->off_magic, c->off_limit, off) && 0))",
+           "asan", "slab,kmalloc", "frees of pointers inside objects"),
+    Mutant("slab-offset-magic-unfixed", "mm/slab.c",
+           "\tif ((uint32_t)(m * stride) == 0)\n\t\tm++;\n", "",
+           "asan", "slab", "the object-start check for power-of-two strides"),
+    Mutant("slab-no-wrong-cache-check", "mm/slab.c",
+           "if (unlikely(!c || slab_cache_of(obj) != c))",
+           "if (unlikely(!c || !slab_cache_of(obj)))",
+           "asan", "slab", "frees to the wrong cache"),
+    Mutant("slab-keeps-every-empty-slab", "mm/slab.c",
+           "if (s->inuse == 0 && c->nr_empty > MAX_EMPTY)", "if (0)",
+           "asan", "slab", "giving empty slabs back"),
+    Mutant("slab-link-in-constructed-payload", "mm/slab.c",
+           "c->link = ctor ? ALIGN_UP(size, sizeof(void *)) : 0;",
+           "c->link = 0;",
+           "asan", "slab", "constructed state while objects are free"),
+    Mutant("slab-magazine-unlocked", "mm/slab.h",
+           "return __atomic_exchange_n(&m->count, MAG_LOCKED, __ATOMIC_ACQUIRE);",
+           "return __atomic_load_n(&m->count, __ATOMIC_ACQUIRE);",
+           "tsan", "slab", "the magazine lock against remote drains"),
+    Mutant("page-cache-double-free", "mm/page.c",
+           "\t\t     map_fetch_set(pool->free_map, i)))",
+           "\t\t     (map_fetch_set(pool->free_map, i), false)))",
+           "asan", "page", "double frees of single pages"),
+    Mutant("page-locked-double-free", "mm/page.c",
+           "\tif (map_test(pool->free_map, i) || map_test(pool->inner_map, i)) {\n"
+           "\t\tmm_unlock(pool->lock);",
+           "\tif (0) {\n\t\tmm_unlock(pool->lock);",
+           "asan", "page", "double frees of page runs"),
+]
+
+TARGETS = {
+    "asan": "build/host/asan/ktest-host",
+    "tsan": "build/host/tsan/ktest-host",
+    "rv32": "build/rv32/test/kernel.elf",
+}
+
+
+def config(runner):
+    if runner == "rv32":
+        return "qemu:rv32:4:128M:" + TARGETS[runner]
+    return "host:%s:%s" % (runner, TARGETS[runner])
+
+
+def tree_files():
+    """The files of the tree: tracked ones and new ones not yet ignored."""
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT, check=True, capture_output=True).stdout.decode()
+    return [f for f in out.split("\0") if f and os.path.isfile(
+        os.path.join(ROOT, f))]
+
+
+def run_mutant(m, files, timeout):
+    """Returns (verdict, detail): killed, survived or error."""
+    with tempfile.TemporaryDirectory(prefix="rvos-mutant-") as tmp:
+        for f in files:
+            os.makedirs(os.path.join(tmp, os.path.dirname(f)), exist_ok=True)
+            shutil.copy2(os.path.join(ROOT, f), os.path.join(tmp, f))
+        path = os.path.join(tmp, m.file)
+        with open(path) as fh:
+            text = fh.read()
+        if text.count(m.find) != 1:
+            return "error", "its text is in %s %d times, not once" % (
+                m.file, text.count(m.find))
+        with open(path, "w") as fh:
+            fh.write(text.replace(m.find, m.replace))
+        build = subprocess.run(["make", "-s", "-j2", TARGETS[m.runner]],
+                               cwd=tmp,
+                               capture_output=True, text=True)
+        if build.returncode:
+            return "error", "does not build:\n" + build.stderr[-2000:]
+        run = subprocess.run(
+            [sys.executable, "tools/ktest.py", "--timeout", str(timeout),
+             "--filter", m.suites, config(m.runner)],
+            cwd=tmp, capture_output=True, text=True)
+        failed = [line.strip() for line in run.stdout.splitlines()
+                  if "FAIL" in line or "not ok" in line or "panic" in line]
+        if run.returncode == 1:
+            return "killed", "; ".join(failed[:3]) or run.stdout[-300:]
+        if run.returncode == 0:
+            return "survived", "every case of %s passed" % m.suites
+        return "error", "ktest.py: " + (run.stdout + run.stderr)[-2000:]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--timeout", type=int, default=120,
+                    help="seconds allowed per run (default: 120)")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+
+    chosen = [m for m in MUTANTS if not args.names or m.name in args.names]
+    if args.list or not chosen:
+        for m in MUTANTS:
+            print("%-34s %-5s %-14s %s" % (m.name, m.runner, m.suites,
+                                           m.guards))
+        return 0 if args.list else 2
+    files = tree_files()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(
+            lambda m: run_mutant(m, files, args.timeout), chosen))
+    killed = 0
+    for m, (verdict, detail) in zip(chosen, results):
+        killed += verdict == "killed"
+        print("%-8s %-34s (%s)" % (verdict, m.name, m.guards))
+        print("         " + detail.replace("\n", "\n         "))
+    print("%d killed, %d survived" % (killed, len(chosen) - killed))
+    return 0 if killed == len(chosen) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
