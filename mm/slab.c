@@ -91,6 +91,19 @@ static inline void **link_of(const struct kmem_cache *c, void *obj)
 	return (void **)((char *)obj + c->link);
 }
 
+/*
+ * Is next a link the free list of the slab at base may hold: NULL, or
+ * an object of that slab?  A use after free can overwrite a link; follow
+ * a bad one and the allocator hands out, or walks, memory it does not own.
+ */
+static bool link_ok(const struct kmem_cache *c, const void *base,
+		    const void *next)
+{
+	return !next || (slab_base(next) == base &&
+			 slab_offset_ok(c->off_magic, c->off_limit,
+					(uintptr_t)next & (SLAB_SIZE - 1)));
+}
+
 static void set_cache_of(void *base, struct kmem_cache *c)
 {
 	size_t b = ((uintptr_t)base >> SLAB_SHIFT) - slab_space.first_block;
@@ -177,6 +190,11 @@ static unsigned int __take_objects(struct kmem_cache *c, void **out,
 			void *obj = s->free;
 
 			s->free = *link_of(c, obj);
+			if (unlikely(!link_ok(c, slab_base(obj), s->free)))
+				panic("slab: cache %s: free object %p links to "
+				      "%p, which is no object of its slab: "
+				      "written after it was freed?",
+				      c->name, obj, s->free);
 			s->inuse++;
 			c->out++;
 			out[got++] = obj;
@@ -253,7 +271,7 @@ static void __drain_magazines(struct kmem_cache *c)
 /* Is obj free: in some hart's magazine or on its slab's free list? */
 static bool __object_is_free(struct kmem_cache *c, void *obj)
 {
-	unsigned long i, n;
+	unsigned long i, n, steps = 0;
 	unsigned int h;
 	void *p;
 
@@ -268,9 +286,14 @@ static bool __object_is_free(struct kmem_cache *c, void *obj)
 		if (found)
 			return true;
 	}
-	for (p = slab_of(obj)->free; p; p = *link_of(c, p))
+	for (p = slab_of(obj)->free; p; p = *link_of(c, p)) {
 		if (p == obj)
 			return true;
+		/* A broken list: __take_objects will say so. */
+		if (!link_ok(c, slab_base(obj), *link_of(c, p)) ||
+		    ++steps > c->objects)
+			break;
+	}
 	return false;
 }
 

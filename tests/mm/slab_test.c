@@ -462,6 +462,63 @@ KTEST(slab, object_start_check_is_exact_for_every_stride)
 	KEXPECT_EQ(t, wrong, 0);
 }
 
+/*
+ * Out of memory: allocate 2 KiB objects until there is no page left for
+ * a slab.  The cache says NULL (again and again), its counts stay
+ * exact, and every page comes back.  The objects are chained through
+ * themselves, so the case needs no memory of its own.
+ */
+KTEST(slab, out_of_memory_returns_null_and_recovers)
+{
+	size_t before = settled_free_pages(), n = 0;
+	struct kmem_cache *c = kmem_cache_create("test-oom", 2048, 0, 0, NULL);
+	void *chain = NULL, *p;
+
+	KASSERT_NOT_NULL(t, c);
+	while ((p = kmem_cache_alloc(c))) {
+		*(void **)p = chain;
+		chain = p;
+		n++;
+	}
+	KEXPECT_NULL(t, kmem_cache_alloc(c));
+	KEXPECT_NULL(t, kmem_cache_alloc(c));
+	KEXPECT_EQ(t, stats_of(c).active, n);
+	KEXPECT_GT(t, (uint64_t)n * 2048, (uint64_t)before * PAGE_SIZE / 2);
+	ktest_log(t, "%lu objects of 2 KiB before memory ran out",
+		  (unsigned long)n);
+	while (chain) {
+		p = chain;
+		chain = *(void **)p;
+		kmem_cache_free(c, p);
+	}
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/*
+ * A write into a freed object that breaks its slab's free list (here its
+ * link, pointed inside another object) stops the kernel with a clear
+ * message when the list is next used, instead of handing out memory the
+ * allocator does not own.
+ */
+KTEST_FLAGS(slab, a_free_list_broken_by_a_write_after_free_panics,
+	    KTEST_EXPECT_PANIC)
+{
+	struct kmem_cache *c = kmem_cache_create("test-uaf", 64, 0, 0, NULL);
+	void *a, *keep;
+
+	KASSERT_NOT_NULL(t, c);
+	a = kmem_cache_alloc(c);
+	keep = kmem_cache_alloc(c); /* so that a's slab stays */
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, keep);
+	kmem_cache_free(c, a);
+	kmem_cache_shrink(c); /* a is back on its slab's list, first */
+	*(void **)a = (char *)keep + 8; /* the write after free */
+	kmem_cache_alloc(c);		/* refills from that list: panics */
+}
+
 /* --- Frees from another hart ---------------------------------------- */
 
 #define XHART_OBJECTS 500
