@@ -12,22 +12,23 @@ static void print_cache(struct kmem_cache *cache, void *arg)
 
 	(void)arg;
 	kmem_cache_get_stats(cache, &s);
-	printk("  %-14s %6lu %6lu %8lu %8lu %6u %5u %6lu %7lu\n", s.name,
+	printk("  %-14s %6lu %6lu %8lu %8lu %6u %5u %6lu %7lu %7lu\n", s.name,
 	       (unsigned long)s.object_size, (unsigned long)s.stride,
 	       (unsigned long)s.active, (unsigned long)s.total,
 	       s.objects_per_slab, s.pages_per_slab, (unsigned long)s.slabs,
-	       (unsigned long)s.cached);
+	       (unsigned long)s.cached, s.refused);
 }
 
 static int cmd_slabinfo(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printk("  %-14s %6s %6s %8s %8s %6s %5s %6s %7s\n", "CACHE", "SIZE",
+	printk("  %-14s %6s %6s %8s %8s %6s %5s %6s %7s %7s\n", "CACHE", "SIZE",
 	       "STRIDE", "ACTIVE", "TOTAL", "OBJ/SL", "PG/SL", "SLABS",
-	       "CACHED");
+	       "CACHED", "REFUSED");
 	kmem_cache_for_each(print_cache, NULL);
 	return 0;
 }
-SHELL_COMMAND(slabinfo, "slab caches: objects in use, slabs, per-hart caches",
+SHELL_COMMAND(slabinfo,
+	      "slab caches: objects in use, slabs, per-hart caches, bad frees",
 	      cmd_slabinfo);
