@@ -414,22 +414,12 @@ void slab_offset_check(size_t stride, unsigned int objects, uint32_t *magic,
 	*limit = (objects - 1) * (uint32_t)(m * stride);
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, size_t size,
-				     size_t align, unsigned int flags,
-				     void (*ctor)(void *obj))
-{
-	struct kmem_cache *c;
+/* The cache of the caches themselves; its own descriptor is static. */
+static struct kmem_cache cache_cache __aligned(CACHELINE_SIZE);
 
-	(void)flags;
-	if (size == 0 || size > SLAB_MAX_OBJECT || (align & (align - 1)) ||
-	    align > SLAB_MAX_OBJECT) {
-		printk("kmem_cache_create(%s): bad size %lu or align %lu\n",
-		       name, (unsigned long)size, (unsigned long)align);
-		return NULL;
-	}
-	c = page_alloc((sizeof(*c) + PAGE_SIZE - 1) / PAGE_SIZE);
-	if (!c)
-		return NULL;
+static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
+			size_t align, void (*ctor)(void *obj))
+{
 	memset(c, 0, sizeof(*c));
 	spinlock_init_level(&c->lock, name, LOCK_LEVEL_SLAB);
 	spinlock_register(&c->lock); /* so lockstat lists it */
@@ -453,6 +443,24 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 	acquire(&slab_lock);
 	list_add_tail(&c->caches, &all_caches);
 	release(&slab_lock);
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size,
+				     size_t align, unsigned int flags,
+				     void (*ctor)(void *obj))
+{
+	struct kmem_cache *c;
+
+	(void)flags;
+	if (size == 0 || size > SLAB_MAX_OBJECT || (align & (align - 1)) ||
+	    align > SLAB_MAX_OBJECT) {
+		printk("kmem_cache_create(%s): bad size %lu or align %lu\n",
+		       name, (unsigned long)size, (unsigned long)align);
+		return NULL;
+	}
+	c = kmem_cache_alloc(&cache_cache);
+	if (c)
+		cache_setup(c, name, size, align, ctor);
 	return c;
 }
 
@@ -498,7 +506,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	list_del(&c->caches);
 	release(&slab_lock);
 	spinlock_unregister(&c->lock);
-	page_free(c);
+	kmem_cache_free(&cache_cache, c);
 	return 0;
 }
 
@@ -556,5 +564,8 @@ void slab_init(void)
 	slab_space.blocks = blocks;
 	printk("slab: %lu bytes map %lu blocks of %u KiB to their caches\n",
 	       (unsigned long)bytes, (unsigned long)blocks, SLAB_SIZE / 1024);
+	/* Magazines in whole cache lines, as each hart writes only its own. */
+	cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
+		    CACHELINE_SIZE, NULL);
 	kmalloc_init();
 }
