@@ -97,9 +97,14 @@ size_t ksize(const void *p)
 
 	if (!p)
 		return 0;
-	if (c)
-		return c->size;
-	return page_run_pages(p) * PAGE_SIZE;
+	if (!c)
+		return page_run_pages(p) * PAGE_SIZE;
+	/* Only the start of an object that is not free has a size. */
+	if (!slab_offset_ok(c->off_magic, c->off_limit,
+			    (uintptr_t)p & (SLAB_SIZE - 1)) ||
+	    slab_object_is_free(c, (void *)p))
+		return 0;
+	return c->size;
 }
 
 void *krealloc(void *p, size_t size)
@@ -114,7 +119,8 @@ void *krealloc(void *p, size_t size)
 		return NULL;
 	}
 	if (old == 0) {
-		printk("krealloc: %p was not allocated by kmalloc (caller %p)\n",
+		printk("krealloc: %p is no live kmalloc block (caller %p); "
+		       "nothing changed\n",
 		       p, (void *)CALLER_ADDR);
 		return NULL;
 	}

@@ -297,6 +297,18 @@ static bool __object_is_free(struct kmem_cache *c, void *obj)
 	return false;
 }
 
+bool slab_object_is_free(struct kmem_cache *c, void *obj)
+{
+	bool is_free;
+
+	if (*free_key(c, obj) != key_of(obj))
+		return false; /* freeing writes the key: never freed since */
+	acquire(&c->lock);
+	is_free = __object_is_free(c, obj);
+	release(&c->lock);
+	return is_free;
+}
+
 /* --- The slow paths of mm/slab.h --------------------------------------- */
 
 /* Say why a free of obj to c (NULL: no cache) was refused; count it. */

@@ -121,6 +121,8 @@ void *slab_alloc_slow(struct kmem_cache *c);
 void slab_free_slow(struct kmem_cache *c, void *obj);
 void slab_free_suspect(struct kmem_cache *c, void *obj);
 void slab_bad_free(struct kmem_cache *c, void *obj);
+/* Is obj, the start of one of c's objects, free?  Exact, not fast. */
+bool slab_object_is_free(struct kmem_cache *c, void *obj);
 
 /* Pop an object from this hart's magazine, or go the slow way. */
 static __always_inline void *slab_alloc(struct kmem_cache *c)

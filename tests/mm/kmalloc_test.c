@@ -245,6 +245,11 @@ KTEST(kmalloc, bad_kfree_is_refused_and_changes_nothing)
 	KEXPECT_EQ(t, objects_in_use(), in_use + 1);
 	KEXPECT_GE(t, ksize(p), 64);
 	KEXPECT_TRUE(t, bytes_are(p, 64, 0x3c));
+	/* No size, so krealloc refuses it too. */
+	KEXPECT_EQ(t, ksize(p + 8), 0);
+	KEXPECT_NULL(t, krealloc(p + 8, 200));
+	KEXPECT_EQ(t, objects_in_use(), in_use + 1);
+	KEXPECT_TRUE(t, bytes_are(p, 64, 0x3c));
 	q = kmalloc(64);
 	KASSERT_NOT_NULL(t, q);
 	KEXPECT_TRUE(t, q != p && q != p + 8);
@@ -254,6 +259,9 @@ KTEST(kmalloc, bad_kfree_is_refused_and_changes_nothing)
 	kfree(p);
 	KEXPECT_EQ(t, objects_in_use(), in_use);
 	kfree(p);
+	KEXPECT_EQ(t, objects_in_use(), in_use);
+	KEXPECT_EQ(t, ksize(p), 0); /* freed: no size, no krealloc */
+	KEXPECT_NULL(t, krealloc(p, 200));
 	KEXPECT_EQ(t, objects_in_use(), in_use);
 	q = kmalloc(64);
 	r = kmalloc(64);
