@@ -290,6 +290,16 @@ static long __take_run(struct page_pool *pool, size_t npages)
 
 /* --- Per-hart caches ----------------------------------------------- */
 
+/* This hart's cache; interrupts must be off. */
+static inline struct page_cache *this_cache(struct page_pool *pool)
+{
+	struct page_cache *c = &pool->cache[this_hart()];
+
+	/* Make the compiler address c's fields from c, not the hart id. */
+	__asm__("" : "+r"(c));
+	return c;
+}
+
 static inline void cache_lock(struct page_cache *c)
 {
 	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
@@ -388,7 +398,7 @@ static void *cache_refill(struct page_pool *pool)
 	map_fetch_clear(pool->free_map, page_index(pool, page)); /* ours */
 	if (chain) {
 		flags = irq_save();
-		c = &pool->cache[this_hart()];
+		c = this_cache(pool);
 		cache_lock(c);
 		while (chain) {
 			void *next = *(void **)chain;
@@ -429,7 +439,7 @@ static void cache_drain_batch(struct page_pool *pool, struct page_cache *c)
 static inline void *cache_alloc(struct page_pool *pool)
 {
 	unsigned long flags = irq_save();
-	struct page_cache *c = &pool->cache[this_hart()];
+	struct page_cache *c = this_cache(pool);
 	void *page;
 
 	cache_lock(c);
@@ -465,7 +475,7 @@ static inline bool cache_free(struct page_pool *pool, void *p)
 		     map_fetch_set(pool->free_map, i)))
 		return false; /* not a single page, or a double free */
 	flags = irq_save();
-	c = &pool->cache[this_hart()];
+	c = this_cache(pool);
 	cache_lock(c);
 	*(void **)p = c->head;
 	c->head = p;
@@ -720,7 +730,21 @@ void page_init(const struct mem_region *regions, int count)
 	}
 }
 
-void *page_alloc(size_t npages)
+/*
+ * The slow paths of page_alloc and page_free, reached by tail calls
+ * (__fast_path): CALLER_ADDR here is the fast path's caller.
+ */
+static __noinline void *page_alloc_slow(size_t npages)
+{
+	return pool_alloc(&kernel_pool, npages, CALLER_ADDR);
+}
+
+static __noinline void page_free_slow(void *p)
+{
+	pool_free(&kernel_pool, p, CALLER_ADDR);
+}
+
+__fast_path void *page_alloc(size_t npages)
 {
 	if (likely(npages == 1)) {
 		void *page = cache_alloc(&kernel_pool);
@@ -728,7 +752,7 @@ void *page_alloc(size_t npages)
 		if (likely(page))
 			return page;
 	}
-	return pool_alloc(&kernel_pool, npages, CALLER_ADDR);
+	return page_alloc_slow(npages);
 }
 
 void *page_alloc_order(unsigned int order)
@@ -740,11 +764,11 @@ void *page_alloc_order(unsigned int order)
 	return pool_alloc(&kernel_pool, (size_t)1 << order, CALLER_ADDR);
 }
 
-void page_free(void *p)
+__fast_path void page_free(void *p)
 {
 	if (likely(p && cache_free(&kernel_pool, p)))
 		return;
-	pool_free(&kernel_pool, p, CALLER_ADDR);
+	page_free_slow(p);
 }
 
 size_t page_free_count(void)
