@@ -394,7 +394,7 @@ __fast_path void *kmem_cache_alloc(struct kmem_cache *c)
 
 __fast_path void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	if (unlikely(!c || slab_cache_of(obj) != c))
+	if (unlikely(slab_cache_of(obj) != c || !c))
 		return slab_bad_free(c, obj);
 	slab_free(c, obj);
 }
