@@ -56,28 +56,34 @@ static inline void __push_off(struct hart_locks *hl, unsigned long flags)
 		hl->saved = flags;
 }
 
-static inline void __pop_off(struct hart_locks *hl)
+/* Out of line and not noreturn, so that callers reach it by a tail call. */
+static __slow_path void pop_off_misuse(const struct hart_locks *hl)
 {
-	if (unlikely(hl->depth < 1))
+	if (hl->depth < 1)
 		panic("pop_off: without push_off on hart %u (unbalanced "
 		      "interrupt nesting)",
 		      this_hart());
-	if (unlikely(irqs_enabled()))
-		panic("pop_off: interrupts are on inside a push_off section "
-		      "on hart %u",
-		      this_hart());
+	panic("pop_off: interrupts are on inside a push_off section on hart "
+	      "%u",
+	      this_hart());
+}
+
+static inline void __pop_off(struct hart_locks *hl)
+{
+	if (unlikely(hl->depth < 1 || irqs_enabled()))
+		return pop_off_misuse(hl);
 	if (--hl->depth == 0)
 		irq_restore(hl->saved);
 }
 
-void push_off(void)
+__fast_path void push_off(void)
 {
 	unsigned long flags = irq_save(); /* before this_hart: no migration */
 
 	__push_off(&hart_locks[this_hart()], flags);
 }
 
-void pop_off(void)
+__fast_path void pop_off(void)
 {
 	__pop_off(&hart_locks[this_hart()]);
 }
@@ -139,28 +145,38 @@ static __noreturn void lock_misuse(const char *what,
 	      holder_of(lock), holder_pc(lock));
 }
 
-/* The checks that run before every acquire: a few loads and compares. */
-static inline void check_acquire(struct hart_locks *hl,
-				 const struct spinlock *lock, unsigned int me,
-				 uintptr_t pc)
+/*
+ * Why check_acquire said no: panic with the whole story.  Locks are taken
+ * in falling level order, so the last one taken has the lowest level of
+ * all that are held: comparing with it alone is the whole order check.
+ */
+static __slow_path void acquire_misuse(const struct spinlock *lock,
+				       struct hart_locks *hl, unsigned int me,
+				       uintptr_t pc)
 {
-	int i;
+	const struct spinlock *last;
 
-	if (unlikely(holder_of(lock) == (int)me))
+	if (holder_of(lock) == (int)me)
 		lock_misuse("recursive acquire", lock, pc);
-	for (i = 0; i < hl->nheld; i++) {
-		const struct spinlock *held = hl->held[i];
-
-		if (unlikely(lock->level >= held->level))
-			panic("spinlock: lock order violation on hart %u: "
-			      "taking \"%s\" (level %d) at %p while holding "
-			      "\"%s\" (level %d, taken at %p)",
-			      me, lock->name, lock->level, (void *)pc,
-			      held->name, held->level,
-			      (void *)held->acquire_pc);
-	}
-	if (unlikely(hl->nheld == MAX_HELD_LOCKS))
+	if (hl->nheld == MAX_HELD_LOCKS)
 		lock_misuse("too many locks held", lock, pc);
+	last = hl->held[hl->nheld - 1];
+	panic("spinlock: lock order violation on hart %u: taking \"%s\" "
+	      "(level %d) at %p while holding \"%s\" (level %d, taken at %p)",
+	      me, lock->name, lock->level, (void *)pc, last->name, last->level,
+	      (void *)last->acquire_pc);
+}
+
+/* The checks that run before every acquire: a few loads and compares. */
+static __always_inline bool acquire_ok(const struct spinlock *lock,
+				       const struct hart_locks *hl,
+				       unsigned int me)
+{
+	int n = hl->nheld;
+
+	return holder_of(lock) != (int)me &&
+	       (n == 0 ||
+		(n < MAX_HELD_LOCKS && lock->level < hl->held[n - 1]->level));
 }
 
 static __noinline void report_long_wait(const struct spinlock *lock,
@@ -267,8 +283,9 @@ static __noinline void wait_turn(struct spinlock *lock, uint16_t ticket,
 }
 
 /* We own the lock now: record it. */
-static inline void mark_held(struct spinlock *lock, struct hart_locks *hl,
-			     unsigned int me, uintptr_t pc)
+static __always_inline void mark_held(struct spinlock *lock,
+				      struct hart_locks *hl, unsigned int me,
+				      uintptr_t pc)
 {
 	__atomic_store_n(&lock->hart, (int)me, __ATOMIC_RELAXED);
 	__atomic_store_n(&lock->acquire_pc, pc, __ATOMIC_RELAXED);
@@ -279,46 +296,60 @@ static inline void mark_held(struct spinlock *lock, struct hart_locks *hl,
 #endif
 }
 
-/*
- * What every acquire starts with: interrupts off (before reading the hart
- * id, so we cannot move), then the misuse checks.
- */
-static inline struct hart_locks *enter(const struct spinlock *lock,
-				       unsigned int *me, uintptr_t pc)
+/* This hart's record; interrupts must be off, so that we cannot move. */
+static __always_inline struct hart_locks *this_hart_locks(unsigned int me)
 {
-	unsigned long flags = irq_save();
-	struct hart_locks *hl;
+	struct hart_locks *hl = &hart_locks[me];
 
-	*me = this_hart();
-	hl = &hart_locks[*me];
-	__push_off(hl, flags);
-	check_acquire(hl, lock, *me, pc);
+	/* Make the compiler address hl's fields from hl, not the hart id. */
+	__asm__("" : "+r"(hl));
 	return hl;
 }
 
-void acquire(struct spinlock *lock)
+/* The ticket was not served at once: wait, then take the lock. */
+static __noinline void acquire_contended(struct spinlock *lock,
+					 struct hart_locks *hl, unsigned int me,
+					 uint16_t ticket, uintptr_t pc)
+{
+	wait_turn(lock, ticket, pc);
+	mark_held(lock, hl, me, pc);
+}
+
+/*
+ * The fast path is one leaf function (__fast_path: no frame of its own),
+ * and everything unusual a tail call: waiting, and misuse.
+ */
+__fast_path void acquire(struct spinlock *lock)
 {
 	uintptr_t pc = CALLER_ADDR;
-	unsigned int me;
-	struct hart_locks *hl = enter(lock, &me, pc);
+	unsigned long flags = irq_save(); /* before this_hart: no migration */
+	unsigned int me = this_hart();
+	struct hart_locks *hl = this_hart_locks(me);
 	uint32_t old;
 	uint16_t ticket;
 
+	__push_off(hl, flags);
+	if (unlikely(!acquire_ok(lock, hl, me)))
+		return acquire_misuse(lock, hl, me, pc);
 	/* amoadd.w.aq: take a ticket and read "now serving" in one step. */
 	old = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);
 	ticket = (uint16_t)(old >> 16);
 	if (unlikely(ticket != (uint16_t)old))
-		wait_turn(lock, ticket, pc);
+		return acquire_contended(lock, hl, me, ticket, pc);
 	mark_held(lock, hl, me, pc);
 }
 
 bool try_acquire(struct spinlock *lock)
 {
 	uintptr_t pc = CALLER_ADDR;
-	unsigned int me;
-	struct hart_locks *hl = enter(lock, &me, pc);
+	unsigned long flags = irq_save();
+	unsigned int me = this_hart();
+	struct hart_locks *hl = this_hart_locks(me);
 	uint32_t old;
 
+	__push_off(hl, flags);
+	if (unlikely(!acquire_ok(lock, hl, me)))
+		acquire_misuse(lock, hl, me, pc); /* panics */
 	old = __atomic_load_n(&lock->word, __ATOMIC_RELAXED);
 	/* Free means next == owner; then take ticket "next" by CAS. */
 	if ((uint16_t)(old >> 16) == (uint16_t)old &&
@@ -347,20 +378,19 @@ static __noinline void forget_held(struct hart_locks *hl,
 		hl->held[i] = hl->held[i + 1];
 }
 
-void release(struct spinlock *lock)
+/* The end of every release: hand the lock on, then interrupts back. */
+static __noinline void kick_and_pop_off(struct spinlock *lock, uint16_t owner,
+					struct hart_locks *hl)
 {
-	unsigned int me = this_hart();
-	struct hart_locks *hl = &hart_locks[me];
-	uint16_t owner;
-	int i;
+	kick_next(lock, owner);
+	__pop_off(hl);
+}
 
-	if (unlikely(holder_of(lock) != (int)me))
-		lock_misuse("release of a lock this hart does not hold", lock,
-			    CALLER_ADDR);
-	/* Usually the last one taken; task_sleep_on releases out of order. */
-	i = --hl->nheld;
-	if (unlikely(hl->held[i] != lock))
-		forget_held(hl, lock);
+static __always_inline void hand_on(struct spinlock *lock,
+				    struct hart_locks *hl)
+{
+	uint16_t owner;
+
 #ifdef CONFIG_LOCK_STATS
 	{
 		uint64_t held = read_cycles() - lock->stats.hold_start;
@@ -379,14 +409,44 @@ void release(struct spinlock *lock)
 	owner = (uint16_t)(__atomic_load_n(&lock->tickets.owner,
 					   __ATOMIC_RELAXED) +
 			   1);
+	__atomic_store_n(&lock->tickets.owner, owner, __ATOMIC_RELEASE);
 	/*
-	 * Sequentially consistent store and load (fence rw,w; sh ... fence
-	 * rw,rw; lw): pairs with park(), so a parked waiter is never missed.
+	 * Read the sleepers with a read-modify-write (amoadd.w.aqrl), which
+	 * park()'s own one is ordered with: either we see its sleeper, or it
+	 * comes after us and sees the new owner.
 	 */
-	__atomic_store_n(&lock->tickets.owner, owner, __ATOMIC_SEQ_CST);
-	if (unlikely(__atomic_load_n(&lock->sleepers, __ATOMIC_SEQ_CST)))
-		kick_next(lock, owner);
+	if (unlikely(__atomic_fetch_add(&lock->sleepers, 0, __ATOMIC_SEQ_CST)))
+		return kick_and_pop_off(lock, owner, hl);
 	__pop_off(hl);
+}
+
+/* task_sleep_on releases a lock taken before the one it holds last. */
+static __noinline void release_out_of_order(struct spinlock *lock,
+					    struct hart_locks *hl)
+{
+	forget_held(hl, lock);
+	hand_on(lock, hl);
+}
+
+/* Reached by a tail call: CALLER_ADDR is release's caller. */
+static __slow_path void release_misuse(struct spinlock *lock)
+{
+	lock_misuse("release of a lock this hart does not hold", lock,
+		    CALLER_ADDR);
+}
+
+__fast_path void release(struct spinlock *lock)
+{
+	unsigned int me = this_hart(); /* interrupts are off: we hold a lock */
+	struct hart_locks *hl = this_hart_locks(me);
+	int i;
+
+	if (unlikely(holder_of(lock) != (int)me))
+		return release_misuse(lock);
+	i = --hl->nheld;
+	if (unlikely(hl->held[i] != lock))
+		return release_out_of_order(lock, hl);
+	hand_on(lock, hl);
 }
 
 /* --- The registry ---------------------------------------------------- */

@@ -39,6 +39,17 @@
 #endif
 
 /*
+ * The out-of-line end of a fast path, reached by a tail call.  noipa
+ * keeps GCC from learning that one always panics, which would turn the
+ * tail call into a call and give the fast path a frame after all.
+ */
+#ifdef __clang__
+#define __slow_path __attribute__((noinline))
+#else
+#define __slow_path __attribute__((noinline, noipa))
+#endif
+
+/*
  * Read on every call of a fast path, rarely written: in the small-data
  * section, which RISC-V reaches from the global pointer in one
  * instruction (arch/riscv/kernel.ld).  The window is 4 KiB: keep it for
