@@ -29,6 +29,9 @@
  *     data that happens to look like a key costs time, never correctness.
  *     A constructor's state survives because link and key then sit after
  *     the payload.  Step 4 of the roadmap puts red zones in the padding.
+ *   - every link taken off a slab's free list must be NULL or an object
+ *     of the same slab: a write after free that broke it stops the
+ *     kernel there, before the allocator hands out memory it does not own.
  *
  * Each hart has a magazine of up to MAG_SIZE free objects per cache (see
  * mm/slab.h): the common alloc and free touch only it, with interrupts
@@ -39,7 +42,8 @@
  *
  * Slabs sit on three lists: partial (some free objects), full and empty.
  * At most MAX_EMPTY empty slabs are kept per cache; kmem_cache_shrink
- * returns all of them to the page allocator.
+ * returns all of them to the page allocator.  The cache descriptors are
+ * objects too, of the "kmem_cache" cache, whose own descriptor is static.
  *
  * Locking: cache->lock (LOCK_LEVEL_SLAB) protects the slab lists, the
  * slabs' free lists and the counters; slab_lock (LOCK_LEVEL_SLAB_CACHES,
