@@ -95,6 +95,20 @@ MUTANTS = [
            "lock->level < hl->held[n - 1]->level",
            "(lock->level < hl->held[n - 1]->level || 1)",
            "asan", "spinlock", "locks taken against the lock order"),
+    Mutant("spinlock-test-and-set", "kernel/spinlock.c",
+           "\told = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);\n"
+           "\tticket = (uint16_t)(old >> 16);\n"
+           "\tif (unlikely(ticket != (uint16_t)old))",
+           "\tdo /* test and set: whoever asks first when it is free */\n"
+           "\t\told = __atomic_load_n(&lock->word, __ATOMIC_RELAXED);\n"
+           "\twhile ((uint16_t)(old >> 16) != (uint16_t)old ||\n"
+           "\t       !__atomic_compare_exchange_n(&lock->word, &old,\n"
+           "\t\t\told + (1u << 16), false, __ATOMIC_ACQUIRE,\n"
+           "\t\t\t__ATOMIC_RELAXED));\n"
+           "\tticket = (uint16_t)(old >> 16);\n"
+           "\tif (0)",
+           "asan", "spinlock:waiters_are_served_in_the_order_they_queued",
+           "first come, first served"),
     Mutant("page-cache-double-free", "mm/page.c",
            "\t\t     map_fetch_set(pool->free_map, i)))",
            "\t\t     (map_fetch_set(pool->free_map, i), false)))",

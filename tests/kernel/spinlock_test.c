@@ -8,6 +8,7 @@
 #include <kernel/ktest.h>
 #include <kernel/machine.h>
 #include <kernel/spinlock.h>
+#include <kernel/string.h>
 
 #define COUNTER_ROUNDS 20000
 
@@ -133,6 +134,80 @@ KTEST(spinlock, every_hart_gets_a_fair_share)
 	 * On the host, Linux decides which thread runs when; the shares are
 	 * logged there and checked on real harts in QEMU.
 	 */
+}
+
+/*
+ * First come, first served, exactly: hart 0 holds the lock while the
+ * other harts queue for it one after another (each starts only once the
+ * one before has taken its ticket), then lets go.  A FIFO lock must
+ * serve them in the order they queued, every time; a lock that lets
+ * whoever is quickest win serves them in any order.  This does not
+ * depend on timing: the order they queue in is forced.
+ */
+#define QUEUE_ROUNDS 20
+#define QUEUE_WAIT_NS 50000000ull /* a lock with no tickets: give up */
+
+static struct {
+	uint16_t first; /* the ticket the first waiter takes */
+	unsigned int go, served;
+	unsigned int order[MAX_HARTS];
+} q;
+
+static uint16_t tickets_taken(void)
+{
+	return (uint16_t)(__atomic_load_n(&c.lock.word, __ATOMIC_ACQUIRE) >>
+			  16);
+}
+
+/* Wait until n waiters have their tickets (or, without tickets, a while). */
+static void wait_for_queue(unsigned int n)
+{
+	uint64_t until = time_ns() + QUEUE_WAIT_NS;
+
+	while ((uint16_t)(tickets_taken() - q.first) < n && time_ns() < until)
+		cpu_relax();
+}
+
+static void queue_in_order(void *arg)
+{
+	unsigned int me = ktest_hart(), n = fair_harts();
+
+	(void)arg;
+	if (me >= n)
+		return;
+	if (me == 0) {
+		acquire(&c.lock);
+		q.first = tickets_taken();
+		__atomic_store_n(&q.go, 1, __ATOMIC_RELEASE);
+		wait_for_queue(n - 1);
+		release(&c.lock);
+		return;
+	}
+	while (!__atomic_load_n(&q.go, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	wait_for_queue(me - 1); /* the harts before me are in line */
+	acquire(&c.lock);
+	q.order[q.served++] = me;
+	release(&c.lock);
+}
+
+KTEST(spinlock, waiters_are_served_in_the_order_they_queued)
+{
+	unsigned int round, i, n = fair_harts();
+	bool in_order = true;
+
+	if (n < 3) {
+		ktest_log(t, "needs 3 harts (two waiters): skipped");
+		return;
+	}
+	for (round = 0; round < QUEUE_ROUNDS && in_order; round++) {
+		reset_contention("test_queue");
+		memset(&q, 0, sizeof(q));
+		ktest_on_each_hart(queue_in_order, NULL);
+		KEXPECT_EQ(t, q.served, n - 1);
+		for (i = 0; i < q.served && in_order; i++)
+			in_order = KEXPECT_EQ(t, q.order[i], i + 1);
+	}
 }
 
 static struct spinlock held_elsewhere;
