@@ -1,7 +1,8 @@
 /*
  * slab_bench.c - instructions per kmalloc+kfree and kmem_cache_alloc+free
- * pair on a per-hart cache hit, and the same with the old first-fit
- * malloc (tests/bench/firstfit_malloc.c) holding 1,000 live blocks.
+ * pair on a per-hart cache hit and, with 1,000 objects live, through the
+ * slow paths; and the same with the old first-fit malloc
+ * (tests/bench/firstfit_malloc.c) holding 1,000 live blocks.
  */
 #include <kernel/printk.h>
 #include <kernel/slab.h>
@@ -39,6 +40,25 @@ KTEST_FLAGS(bench, kmalloc_pairs, KTEST_MANUAL)
 	for (i = 0; i < PAIRS; i++)
 		kmem_cache_free(cache, kmem_cache_alloc(cache));
 	bench_report(t, "kmem_cache_alloc+free (64 B), hit", start, PAIRS);
+
+	/*
+	 * The slow paths: LIVE objects at once, so that the magazine is
+	 * refilled from the slabs (and new slabs made) on the way up and
+	 * flushed back on the way down, MAG_BATCH objects a time.
+	 */
+	start = bench_start();
+	for (i = 0; i < LIVE; i++)
+		live[i] = kmem_cache_alloc(cache);
+	for (i = 0; i < LIVE; i++)
+		kmem_cache_free(cache, live[i]);
+	bench_report(t, "kmem_cache_alloc+free (64 B), 1000 live", start, LIVE);
+	kmem_cache_shrink(cache); /* the slabs go back: next time, new ones */
+	start = bench_start();
+	for (i = 0; i < LIVE; i++)
+		live[i] = kmalloc(64);
+	for (i = 0; i < LIVE; i++)
+		kfree(live[i]);
+	bench_report(t, "kmalloc(64)+kfree, 1000 live", start, LIVE);
 	kmem_cache_destroy(cache);
 
 	/* The reference: first fit with 1,000 blocks of mixed sizes live. */
