@@ -150,7 +150,8 @@ static bool page_managed(const struct page_pool *pool, uintptr_t addr)
 
 /* --- The buddy lists (pool->lock held) ----------------------------- */
 
-static void __add_block(struct page_pool *pool, size_t i, unsigned int order)
+static inline void __add_block(struct page_pool *pool, size_t i,
+			       unsigned int order)
 {
 	struct free_block *b = block_at(pool, i);
 
@@ -162,7 +163,8 @@ static void __add_block(struct page_pool *pool, size_t i, unsigned int order)
 	map_fetch_set(pool->head_map, i);
 }
 
-static void __del_block(struct page_pool *pool, size_t i, unsigned int order)
+static inline void __del_block(struct page_pool *pool, size_t i,
+			       unsigned int order)
 {
 	struct free_block *b = block_at(pool, i);
 
@@ -174,8 +176,8 @@ static void __del_block(struct page_pool *pool, size_t i, unsigned int order)
 }
 
 /* Is the block at i free, on the lists, and of this order? */
-static bool __is_free_block(const struct page_pool *pool, size_t i,
-			    unsigned int order)
+static inline bool __is_free_block(const struct page_pool *pool, size_t i,
+				   unsigned int order)
 {
 	return i < pool->span && map_test(pool->head_map, i) &&
 	       block_at(pool, i)->order == order;
