@@ -98,15 +98,24 @@ void shell_main(void *arg)
 	}
 }
 
+/* In alphabetical order: each time, the next name up (no memory needed). */
 static int cmd_help(int argc, char **argv)
 {
-	const struct shell_cmd *cmd;
+	const struct shell_cmd *cmd, *next, *last = NULL;
 
 	(void)argc;
 	(void)argv;
-	for (cmd = __start_shell_cmds; cmd < __stop_shell_cmds; cmd++)
-		printk("  %-10s %s\n", cmd->name, cmd->help);
-	return 0;
+	for (;;) {
+		next = NULL;
+		for (cmd = __start_shell_cmds; cmd < __stop_shell_cmds; cmd++)
+			if ((!last || strcmp(cmd->name, last->name) > 0) &&
+			    (!next || strcmp(cmd->name, next->name) < 0))
+				next = cmd;
+		if (!next)
+			return 0;
+		printk("  %-10s %s\n", next->name, next->help);
+		last = next;
+	}
 }
 SHELL_COMMAND(help, "list the commands", cmd_help);
 
