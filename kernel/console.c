@@ -2,7 +2,7 @@
  * console.c - serialised console output and interrupt-fed console input.
  *
  * Locking: console_lock makes each printk() message one unit on the wire;
- * input_lock protects the input ring.  A panic sets console_panicking and
+ * input_lock protects the input ring.  A panic sets kernel_panicked and
  * then writes without the lock, since the lock holder may be the hart
  * that is stuck.
  */
@@ -14,7 +14,6 @@
 #define INPUT_SIZE 128
 
 static DEFINE_SPINLOCK(console_lock, "console", LOCK_LEVEL_CONSOLE);
-volatile bool console_panicking;
 
 static DEFINE_SPINLOCK(input_lock, "console_input", LOCK_LEVEL_WAIT);
 static char input_ring[INPUT_SIZE];
@@ -22,7 +21,7 @@ static unsigned int input_head, input_tail; /* head: next read */
 
 void console_write_locked(const char *s, size_t n)
 {
-	if (console_panicking) {
+	if (kernel_panicked) {
 		console_write(s, n);
 		return;
 	}

@@ -49,44 +49,50 @@ bool ktest_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* One diagnostic line of a case, "# file:line: msg" or "# msg". */
+static void diag(const char *file, int line, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (file)
+		printk(INDENT "# %s:%d: %s\n", file, line, msg);
+	else
+		printk(INDENT "# %s\n", msg);
+}
+
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt,
 		...)
 {
-	char msg[256];
 	va_list ap;
 
 	/* Cases may check from several harts at once. */
 	__atomic_fetch_add(&t->failures, 1, __ATOMIC_RELAXED);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag(file, line, fmt, ap);
 	va_end(ap);
-	printk(INDENT "# %s:%d: %s\n", file, line, msg);
 }
 
 void ktest_report(unsigned long *errors, const char *fmt, ...)
 {
-	char msg[160];
 	va_list ap;
 
 	if (__atomic_fetch_add(errors, 1, __ATOMIC_RELAXED) >=
 	    KTEST_MAX_REPORTS)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag(NULL, 0, fmt, ap);
 	va_end(ap);
-	printk(INDENT "# %s\n", msg);
 }
 
 void ktest_log(struct ktest *t, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	(void)t;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag(NULL, 0, fmt, ap);
 	va_end(ap);
-	printk(INDENT "# %s\n", msg);
 }
 
 /* Does the filter item [item, item + len) name this case or its suite? */
@@ -164,7 +170,7 @@ struct tally {
 static bool run_case(const struct ktest_case *c, int index, bool exact,
 		     struct tally *tally)
 {
-	struct ktest t = { .kcase = c, .failures = 0 };
+	struct ktest t = { .failures = 0 };
 	bool expect_panic = c->flags & KTEST_EXPECT_PANIC;
 	bool panicked, ok;
 

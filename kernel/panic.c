@@ -17,7 +17,7 @@
 #include <kernel/task.h>
 #include <asm/csr.h>
 
-volatile bool kernel_panicked;
+volatile int kernel_panicked; /* int: RISC-V has no byte-wide swap */
 
 static void stop_other_harts(void)
 {
@@ -30,19 +30,16 @@ static void stop_other_harts(void)
 
 void panic(const char *fmt, ...)
 {
-	static int panicking;
 	struct task *t;
 	va_list ap;
 	char msg[256];
 
 	irq_save();
 	/* A second panic (say, in the backtrace) must not recurse. */
-	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL)) {
+	if (__atomic_exchange_n(&kernel_panicked, 1, __ATOMIC_ACQ_REL)) {
 		for (;;)
 			wfi();
 	}
-	kernel_panicked = true;
-	console_panicking = true;
 	stop_other_harts();
 
 	va_start(ap, fmt);

@@ -7,6 +7,7 @@
  * kernel bug: it is described, with a backtrace, and the kernel panics.
  */
 #include <kernel/trap.h>
+#include <kernel/console.h>
 #include <kernel/printk.h>
 #include <kernel/platform.h>
 #include <kernel/timer.h>
@@ -16,7 +17,6 @@
 
 extern char trap_entry[];
 extern char _kernel_start[], _etext[];
-extern volatile bool kernel_panicked;
 
 static const char *const exception_names[] = {
 	[0] = "instruction address misaligned",

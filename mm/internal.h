@@ -11,7 +11,9 @@
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
 
+#include <kernel/bitmap.h>
 #include <kernel/list.h>
+#include <kernel/machine.h>
 #include <kernel/page.h>
 #include <kernel/spinlock.h>
 
@@ -99,6 +101,49 @@ struct page_pool {
 	struct page_cache cache[MAX_HARTS];
 };
 
+/*
+ * Small helpers of mm/page.c that mm/page_validate.c uses too.  The free
+ * bits change under no lock (per-hart caches), so map words are read
+ * with relaxed atomic loads.
+ */
+static inline bool map_test(const unsigned long *map, size_t i)
+{
+	return __atomic_load_n(&map[BIT_WORD(i)], __ATOMIC_RELAXED) &
+	       BIT_MASK(i);
+}
+
+static inline void *page_addr(const struct page_pool *pool, size_t i)
+{
+	return (void *)((pool->base_pfn + i) << PAGE_SHIFT);
+}
+
+static inline size_t page_index(const struct page_pool *pool, const void *p)
+{
+	return ((uintptr_t)p >> PAGE_SHIFT) - pool->base_pfn;
+}
+
+static inline bool page_managed(const struct page_pool *pool, uintptr_t addr)
+{
+	int r;
+
+	for (r = 0; r < pool->nr_regions; r++)
+		if (addr >= pool->regions[r].start &&
+		    addr < pool->regions[r].end)
+			return true;
+	return false;
+}
+
+static inline void cache_lock(struct page_cache *c)
+{
+	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
+		cpu_relax();
+}
+
+static inline void cache_unlock(struct page_cache *c)
+{
+	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+}
+
 /* Set up pool over regions; false if they hold no usable page. */
 bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
 		    int count);
@@ -110,9 +155,9 @@ void page_pool_stats(struct page_pool *pool, struct page_stats *stats);
 /* Give every per-hart cache back to the buddy lists. */
 void page_pool_drain(struct page_pool *pool);
 
-/* Between mm/slab.c and mm/kmalloc.c. */
+/* mm/kmalloc.c, for slab_init. */
 void kmalloc_init(void);
-/* Pages of the allocated run that starts at p, or 0. */
+/* mm/page.c, for ksize: pages of the allocated run that starts at p, or 0. */
 size_t page_run_pages(const void *p);
 
 #endif /* MM_INTERNAL_H */

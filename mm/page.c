@@ -52,12 +52,6 @@ static struct page_pool kernel_pool;
  * lw/sw, the read-modify-writes of the free map to amoor/amoand.
  */
 
-static inline bool map_test(const unsigned long *map, size_t i)
-{
-	return __atomic_load_n(&map[BIT_WORD(i)], __ATOMIC_RELAXED) &
-	       BIT_MASK(i);
-}
-
 /* Set bit i; returns its old value. */
 static inline bool map_fetch_set(unsigned long *map, size_t i)
 {
@@ -95,16 +89,6 @@ static void map_update(unsigned long *map, size_t i, size_t n, bool set)
 
 /* --- Small helpers ------------------------------------------------- */
 
-static inline void *page_addr(const struct page_pool *pool, size_t i)
-{
-	return (void *)((pool->base_pfn + i) << PAGE_SHIFT);
-}
-
-static inline size_t page_index(const struct page_pool *pool, const void *p)
-{
-	return ((uintptr_t)p >> PAGE_SHIFT) - pool->base_pfn;
-}
-
 static inline size_t buddy_of(size_t i, unsigned int order)
 {
 	return i ^ ((size_t)1 << order);
@@ -135,17 +119,6 @@ static unsigned int largest_fit(size_t i, size_t n)
 	       ((size_t)2 << order) <= n)
 		order++;
 	return order;
-}
-
-static bool page_managed(const struct page_pool *pool, uintptr_t addr)
-{
-	int r;
-
-	for (r = 0; r < pool->nr_regions; r++)
-		if (addr >= pool->regions[r].start &&
-		    addr < pool->regions[r].end)
-			return true;
-	return false;
 }
 
 /* --- The buddy lists (pool->lock held) ----------------------------- */
@@ -300,17 +273,6 @@ static inline struct page_cache *this_cache(struct page_pool *pool)
 	/* Make the compiler address c's fields from c, not the hart id. */
 	__asm__("" : "+r"(c));
 	return c;
-}
-
-static inline void cache_lock(struct page_cache *c)
-{
-	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
-}
-
-static inline void cache_unlock(struct page_cache *c)
-{
-	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
 }
 
 /* Move up to n pages from a cache to a chain; returns the count. */
@@ -759,10 +721,14 @@ __fast_path void *page_alloc(size_t npages)
 
 void *page_alloc_order(unsigned int order)
 {
-	if (order > MAX_ORDER)
-		return report_bad_alloc(&kernel_pool, (size_t)1 << order,
-					"order above the largest block",
-					CALLER_ADDR);
+	if (order > MAX_ORDER) {
+		/* No 1 << order here: it is undefined past the word's width. */
+		__atomic_fetch_add(&kernel_pool.failures, 1, __ATOMIC_RELAXED);
+		printk("page_alloc_order(%u): order above the largest block, "
+		       "%u (caller %p)\n",
+		       order, (unsigned int)MAX_ORDER, (void *)CALLER_ADDR);
+		return NULL;
+	}
 	return pool_alloc(&kernel_pool, (size_t)1 << order, CALLER_ADDR);
 }
 

@@ -20,31 +20,14 @@
  * picture; call it when no allocation is half done (tests call it between
  * operations).  It takes O(span) steps: a debugging tool, not a hot path.
  */
-#include <kernel/bitmap.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include "internal.h"
 
-static bool bit(const unsigned long *map, size_t i)
-{
-	return __atomic_load_n(&map[BIT_WORD(i)], __ATOMIC_RELAXED) &
-	       BIT_MASK(i);
-}
-
-static void *addr_of(const struct page_pool *pool, size_t i)
-{
-	return (void *)((pool->base_pfn + i) << PAGE_SHIFT);
-}
-
+/* Is page i of the span in one of the pool's regions? */
 static bool managed(const struct page_pool *pool, size_t i)
 {
-	uintptr_t a = (uintptr_t)addr_of(pool, i);
-	int r;
-
-	for (r = 0; r < pool->nr_regions; r++)
-		if (a >= pool->regions[r].start && a < pool->regions[r].end)
-			return true;
-	return false;
+	return page_managed(pool, (uintptr_t)page_addr(pool, i));
 }
 
 static __printf(3, 4) int fail(const struct page_pool *pool, size_t i,
@@ -56,7 +39,7 @@ static __printf(3, 4) int fail(const struct page_pool *pool, size_t i,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printk("page_validate: page %p: %s\n", addr_of(pool, i), msg);
+	printk("page_validate: page %p: %s\n", page_addr(pool, i), msg);
 	return -1;
 }
 
@@ -68,8 +51,8 @@ static long covering_block(const struct page_pool *pool, size_t i)
 	for (o = 0; o <= MAX_ORDER; o++) {
 		size_t head = i & ~(((size_t)1 << o) - 1);
 
-		if (bit(pool->head_map, head) &&
-		    ((struct free_block *)addr_of(pool, head))->order >= o)
+		if (map_test(pool->head_map, head) &&
+		    ((struct free_block *)page_addr(pool, head))->order >= o)
 			return (long)head;
 	}
 	return -1;
@@ -78,7 +61,7 @@ static long covering_block(const struct page_pool *pool, size_t i)
 static int check_block(const struct page_pool *pool, size_t i,
 		       unsigned int order)
 {
-	const struct free_block *b = addr_of(pool, i);
+	const struct free_block *b = page_addr(pool, i);
 	size_t n = (size_t)1 << order, j, buddy = i ^ n;
 
 	if (i >= pool->span || (i & (n - 1)))
@@ -86,7 +69,7 @@ static int check_block(const struct page_pool *pool, size_t i,
 	if (b->magic != FREE_BLOCK_MAGIC || b->order != order)
 		return fail(pool, i, "block on list %u has header order %u",
 			    order, b->order);
-	if (!bit(pool->head_map, i))
+	if (!map_test(pool->head_map, i))
 		return fail(pool, i, "block on list %u has no head bit", order);
 	for (j = i; j < i + n; j++) {
 		if (!managed(pool, j))
@@ -94,21 +77,21 @@ static int check_block(const struct page_pool *pool, size_t i,
 				    "order-%u block covers "
 				    "unmanaged memory",
 				    order);
-		if (!bit(pool->free_map, j) || bit(pool->more_map, j) ||
-		    bit(pool->inner_map, j))
+		if (!map_test(pool->free_map, j) ||
+		    map_test(pool->more_map, j) || map_test(pool->inner_map, j))
 			return fail(pool, j,
 				    "page of a free order-%u block "
 				    "is marked allocated",
 				    order);
-		if (j > i && bit(pool->head_map, j))
+		if (j > i && map_test(pool->head_map, j))
 			return fail(pool, j,
 				    "a block head lies inside the "
 				    "order-%u block at %p",
-				    order, addr_of(pool, i));
+				    order, page_addr(pool, i));
 	}
 	if (order < MAX_ORDER && buddy < pool->span &&
-	    bit(pool->head_map, buddy) &&
-	    ((struct free_block *)addr_of(pool, buddy))->order == order)
+	    map_test(pool->head_map, buddy) &&
+	    ((struct free_block *)page_addr(pool, buddy))->order == order)
 		return fail(pool, i, "free buddies of order %u not merged",
 			    order);
 	return 0;
@@ -124,8 +107,7 @@ static int check_lists(const struct page_pool *pool, size_t *pages,
 		size_t count = 0;
 
 		for (p = head->next; p != head; p = p->next) {
-			size_t i =
-				((uintptr_t)p >> PAGE_SHIFT) - pool->base_pfn;
+			size_t i = page_index(pool, p);
 
 			if (count++ > pool->span)
 				return fail(pool, i, "list %u loops", o);
@@ -158,8 +140,7 @@ static int check_caches(const struct page_pool *pool, size_t *pages)
 		size_t count = 0;
 
 		for (p = c->head; p; p = *(void *const *)p) {
-			size_t i =
-				((uintptr_t)p >> PAGE_SHIFT) - pool->base_pfn;
+			size_t i = page_index(pool, p);
 
 			if (count++ > c->count)
 				return fail(pool, i,
@@ -171,7 +152,8 @@ static int check_caches(const struct page_pool *pool, size_t *pages)
 					    "cache of hart %u holds "
 					    "a bad address",
 					    h);
-			if (!bit(pool->free_map, i) || bit(pool->head_map, i))
+			if (!map_test(pool->free_map, i) ||
+			    map_test(pool->head_map, i))
 				return fail(pool, i,
 					    "page in the cache of "
 					    "hart %u is not a free "
@@ -200,13 +182,14 @@ static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
 	size_t i, free_bits = 0, head_bits = 0;
 
 	for (i = 0; i < pool->span; i++) {
-		bool f = bit(pool->free_map, i), more = bit(pool->more_map, i);
-		bool inner = bit(pool->inner_map, i);
+		bool f = map_test(pool->free_map, i),
+		     more = map_test(pool->more_map, i);
+		bool inner = map_test(pool->inner_map, i);
 
 		free_bits += f;
-		head_bits += bit(pool->head_map, i);
+		head_bits += map_test(pool->head_map, i);
 		if (!managed(pool, i)) {
-			if (f || more || !inner || bit(pool->head_map, i))
+			if (f || more || !inner || map_test(pool->head_map, i))
 				return fail(pool, i,
 					    "unmanaged page is not marked "
 					    "reserved");
@@ -215,14 +198,14 @@ static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
 		if (f)
 			continue;
 		if (more &&
-		    (i + 1 >= pool->span || bit(pool->free_map, i + 1) ||
-		     !bit(pool->inner_map, i + 1)))
+		    (i + 1 >= pool->span || map_test(pool->free_map, i + 1) ||
+		     !map_test(pool->inner_map, i + 1)))
 			return fail(pool, i,
 				    "run continues into a page "
 				    "that is not part of it");
-		if (inner &&
-		    (i == 0 || !managed(pool, i - 1) ||
-		     bit(pool->free_map, i - 1) || !bit(pool->more_map, i - 1)))
+		if (inner && (i == 0 || !managed(pool, i - 1) ||
+			      map_test(pool->free_map, i - 1) ||
+			      !map_test(pool->more_map, i - 1)))
 			return fail(pool, i,
 				    "inner page of a run has no "
 				    "run before it");
@@ -247,16 +230,14 @@ int page_pool_validate(struct page_pool *pool)
 
 	mm_lock(pool->lock);
 	for (h = 0; h < MAX_HARTS; h++)
-		while (__atomic_exchange_n(&pool->cache[h].lock, 1,
-					   __ATOMIC_ACQUIRE))
-			;
+		cache_lock(&pool->cache[h]);
 	err = check_lists(pool, &pages, &heads);
 	if (!err)
 		err = check_caches(pool, &pages);
 	if (!err)
 		err = check_bitmaps(pool, pages, heads);
 	for (h = 0; h < MAX_HARTS; h++)
-		__atomic_store_n(&pool->cache[h].lock, 0, __ATOMIC_RELEASE);
+		cache_unlock(&pool->cache[h]);
 	mm_unlock(pool->lock);
 	return err;
 }

@@ -419,15 +419,14 @@ __fast_path void kmem_cache_free(struct kmem_cache *c, void *obj)
  * tests/mm/slab_test.c checks every stride a cache can have against
  * every offset in a slab.
  */
-void slab_offset_check(size_t stride, unsigned int objects, uint32_t *magic,
-		       uint32_t *limit)
+static void slab_offset_check(struct kmem_cache *c)
 {
-	uint32_t m = UINT32_MAX / stride + 1;
+	uint32_t m = UINT32_MAX / c->stride + 1;
 
-	if ((uint32_t)(m * stride) == 0)
+	if ((uint32_t)(m * c->stride) == 0)
 		m++;
-	*magic = m;
-	*limit = (objects - 1) * (uint32_t)(m * stride);
+	c->off_magic = m;
+	c->off_limit = (c->objects - 1) * (uint32_t)(m * c->stride);
 }
 
 /* The cache of the caches themselves; its own descriptor is static. */
@@ -452,7 +451,7 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	c->stride =
 		ALIGN_UP(MAX(c->key + sizeof(void *), ctor ? 0 : size), align);
 	c->objects = (SLAB_SIZE - sizeof(struct slab)) / c->stride;
-	slab_offset_check(c->stride, c->objects, &c->off_magic, &c->off_limit);
+	slab_offset_check(c);
 	list_init(&c->partial);
 	list_init(&c->full);
 	list_init(&c->empty);

@@ -156,9 +156,6 @@ static __always_inline bool slab_offset_ok(uint32_t magic, uint32_t limit,
 	return off * magic <= limit;
 }
 
-void slab_offset_check(size_t stride, unsigned int objects, uint32_t *magic,
-		       uint32_t *limit);
-
 /*
  * Check obj, which lies in one of c's slabs, and push it on this hart's
  * magazine.  It must start an object and must not carry its free key.

@@ -66,7 +66,7 @@ MUTANTS = [
            "if (unlikely(!slab_offset_ok(c->off_magic, c->off_limit, off) && 0))",
            "asan", "slab,kmalloc", "frees of pointers inside objects"),
     Mutant("slab-offset-magic-unfixed", "mm/slab.c",
-           "\tif ((uint32_t)(m * stride) == 0)\n\t\tm++;\n", "",
+           "\tif ((uint32_t)(m * c->stride) == 0)\n\t\tm++;\n", "",
            "asan", "slab", "the object-start check for power-of-two strides"),
     Mutant("slab-no-wrong-cache-check", "mm/slab.c",
            "if (unlikely(slab_cache_of(obj) != c || !c))",
@@ -94,7 +94,8 @@ MUTANTS = [
     Mutant("spinlock-no-order-check", "kernel/spinlock.c",
            "lock->level < hl->held[n - 1]->level",
            "(lock->level < hl->held[n - 1]->level || 1)",
-           "asan", "spinlock", "locks taken against the lock order"),
+           "asan", "spinlock:lock_order_violation_panics",
+           "locks taken against the lock order"),
     Mutant("spinlock-test-and-set", "kernel/spinlock.c",
            "\told = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);\n"
            "\tticket = (uint16_t)(old >> 16);\n"

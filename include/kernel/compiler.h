@@ -12,7 +12,6 @@
 #include <stdbool.h>
 
 #define __used __attribute__((used))
-#define __unused __attribute__((unused))
 #define __section(s) __attribute__((section(s)))
 #define __aligned(n) __attribute__((aligned(n)))
 #define __noreturn __attribute__((noreturn))

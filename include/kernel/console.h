@@ -13,7 +13,10 @@ void console_write_locked(const char *s, size_t n);
 void console_input(char c);
 /* Wait for and return the next input byte (task context only). */
 char console_getc(void);
-/* Set when a panic owns the console: writers then bypass the lock. */
-extern volatile bool console_panicking;
+/*
+ * Set once, by the first panic (kernel/panic.c): console writers then
+ * bypass the lock, and other harts park when they see it.
+ */
+extern volatile int kernel_panicked;
 
 #endif /* KERNEL_CONSOLE_H */

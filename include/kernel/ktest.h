@@ -35,7 +35,6 @@
 #include <kernel/compiler.h>
 
 struct ktest {
-	const struct ktest_case *kcase;
 	int failures;
 };
 

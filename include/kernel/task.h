@@ -39,11 +39,10 @@ struct task {
 	int pinned; /* hart it must run on, or TASK_ANY_HART */
 	void (*fn)(void *arg);
 	void *arg;
-	void *stack;		 /* TASK_STACK_PAGES pages, NULL for idle */
-	uint64_t wake_time;	 /* mtime to wake at (TASK_SLEEPING) */
-	const void *chan;	 /* what it waits for (TASK_BLOCKED) */
-	unsigned long irq_saved; /* irq state its lock nesting restores */
-	uint64_t switches;	 /* times it was switched in */
+	void *stack;	    /* TASK_STACK_PAGES pages, NULL for idle */
+	uint64_t wake_time; /* mtime to wake at (TASK_SLEEPING) */
+	const void *chan;   /* what it waits for (TASK_BLOCKED) */
+	uint64_t switches;  /* times it was switched in */
 };
 
 /* Create a task; it starts running fn(arg) soon.  NULL if out of memory. */

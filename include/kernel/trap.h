@@ -16,7 +16,6 @@ struct trap_frame {
 };
 
 #define TF_RA(f) ((f)->regs[0])
-#define TF_SP(f) ((f)->regs[1])
 #define TF_FP(f) ((f)->regs[7]) /* x8 = s0 */
 
 void trap_init_hart(void);

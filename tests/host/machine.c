@@ -62,12 +62,10 @@ uint64_t time_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The host has no cycle counter worth the name: nanoseconds stand in. */
 uint64_t read_cycles(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return time_ns();
 }
 
 void console_write(const char *s, size_t n)

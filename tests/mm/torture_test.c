@@ -116,7 +116,7 @@ static void unclaim_range(unsigned long *map, size_t first, size_t n)
 		unclaim(map, first + i);
 }
 
-static size_t page_index(const void *p)
+static size_t owned_page(const void *p)
 {
 	return ((uintptr_t)p - tt.lo) / PAGE_SIZE;
 }
@@ -158,7 +158,7 @@ static void toggle_page_slot(struct owner *o, struct slot *s)
 {
 	if (s->p) {
 		check_page_run(s);
-		unclaim_range(tt.page_map, page_index(s->p), s->size);
+		unclaim_range(tt.page_map, owned_page(s->p), s->size);
 		free_pages(s->p);
 		s->p = NULL;
 		return;
@@ -172,7 +172,7 @@ static void toggle_page_slot(struct owner *o, struct slot *s)
 		s->p = NULL;
 		return;
 	}
-	claim_range(tt.page_map, page_index(s->p), s->size, "page", s->p);
+	claim_range(tt.page_map, owned_page(s->p), s->size, "page", s->p);
 	s->stamp = o->serial++;
 	stamp_page_run(s);
 }

@@ -11,10 +11,7 @@
 #include <stdint.h>
 
 /* mstatus */
-#define MSTATUS_MIE (1UL << 3)	/* interrupts enabled in M-mode */
-#define MSTATUS_MPIE (1UL << 7) /* MIE before the trap */
-#define MSTATUS_MPP (3UL << 11) /* privilege before the trap */
-#define MSTATUS_MPP_M (3UL << 11)
+#define MSTATUS_MIE (1UL << 3) /* interrupts enabled in M-mode */
 
 /* mie / mip */
 #define MIE_MSIE (1UL << 3)  /* software interrupt (IPI through CLINT) */
