@@ -146,37 +146,39 @@ static __noreturn void lock_misuse(const char *what,
 }
 
 /*
- * Why check_acquire said no: panic with the whole story.  Locks are taken
- * in falling level order, so the last one taken has the lowest level of
- * all that are held: comparing with it alone is the whole order check.
+ * Why acquire_ok said no: panic with the whole story.  The lock was
+ * either held by this hart already (the order check catches that too:
+ * see acquire_ok) or below the order of the last lock taken.
  */
 static __slow_path void acquire_misuse(const struct spinlock *lock,
 				       struct hart_locks *hl, unsigned int me,
 				       uintptr_t pc)
 {
-	const struct spinlock *last;
+	const struct spinlock *last = hl->held[hl->nheld - 1];
 
 	if (holder_of(lock) == (int)me)
 		lock_misuse("recursive acquire", lock, pc);
-	if (hl->nheld == MAX_HELD_LOCKS)
-		lock_misuse("too many locks held", lock, pc);
-	last = hl->held[hl->nheld - 1];
 	panic("spinlock: lock order violation on hart %u: taking \"%s\" "
 	      "(level %d) at %p while holding \"%s\" (level %d, taken at %p)",
 	      me, lock->name, lock->level, (void *)pc, last->name, last->level,
 	      (void *)last->acquire_pc);
 }
 
-/* The checks that run before every acquire: a few loads and compares. */
+/*
+ * Every lock must be below the last one taken.  That is the whole check:
+ * locks are taken in falling level order, so the last one has the
+ * lowest level of all that are held.  It also catches a recursive
+ * acquire (the lock held is at or above the last one's level), and
+ * with one level per held lock the list can never overflow.
+ */
+_Static_assert(MAX_HELD_LOCKS > LOCK_LEVEL_TEST, "one slot per level");
+
 static __always_inline bool acquire_ok(const struct spinlock *lock,
-				       const struct hart_locks *hl,
-				       unsigned int me)
+				       const struct hart_locks *hl)
 {
 	int n = hl->nheld;
 
-	return holder_of(lock) != (int)me &&
-	       (n == 0 ||
-		(n < MAX_HELD_LOCKS && lock->level < hl->held[n - 1]->level));
+	return n == 0 || lock->level < hl->held[n - 1]->level;
 }
 
 static __noinline void report_long_wait(const struct spinlock *lock,
@@ -329,7 +331,7 @@ __fast_path void acquire(struct spinlock *lock)
 	uint16_t ticket;
 
 	__push_off(hl, flags);
-	if (unlikely(!acquire_ok(lock, hl, me)))
+	if (unlikely(!acquire_ok(lock, hl)))
 		return acquire_misuse(lock, hl, me, pc);
 	/* amoadd.w.aq: take a ticket and read "now serving" in one step. */
 	old = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);
@@ -348,7 +350,7 @@ bool try_acquire(struct spinlock *lock)
 	uint32_t old;
 
 	__push_off(hl, flags);
-	if (unlikely(!acquire_ok(lock, hl, me)))
+	if (unlikely(!acquire_ok(lock, hl)))
 		acquire_misuse(lock, hl, me, pc); /* panics */
 	old = __atomic_load_n(&lock->word, __ATOMIC_RELAXED);
 	/* Free means next == owner; then take ticket "next" by CAS. */
