@@ -330,6 +330,7 @@ static void hold_or_wait(void *arg)
 KTEST(spinlock, a_long_wait_is_reported)
 {
 	uint64_t saved = spinlock_report_ns;
+	unsigned long before = spinlock_long_waits;
 
 	if (nr_harts_online() < 2) {
 		ktest_log(t, "needs two harts; nothing to wait for");
@@ -340,7 +341,7 @@ KTEST(spinlock, a_long_wait_is_reported)
 	spinlock_report_ns = 20000000; /* 20 ms */
 	ktest_on_each_hart(hold_or_wait, NULL);
 	spinlock_report_ns = saved;
-	KEXPECT_GE(t, spinlock_long_waits, 1);
+	KEXPECT_GT(t, spinlock_long_waits, before); /* this case's wait */
 }
 
 static void find_lock(struct spinlock *lock, void *arg)
@@ -408,5 +409,18 @@ KTEST_FLAGS(spinlock, lock_order_violation_panics, KTEST_EXPECT_PANIC)
 KTEST_FLAGS(spinlock, unbalanced_pop_off_panics, KTEST_EXPECT_PANIC)
 {
 	(void)t;
+	(void)irq_save(); /* interrupts off: only the nesting is wrong */
+	pop_off();
+}
+
+KTEST_FLAGS(spinlock, pop_off_with_interrupts_on_panics, KTEST_EXPECT_PANIC)
+{
+	unsigned long on;
+
+	KASSERT_TRUE(t, irqs_enabled()); /* cases run with interrupts on */
+	on = irq_save();
+	irq_restore(on);
+	push_off();
+	irq_restore(on); /* interrupts back on inside the section */
 	pop_off();
 }

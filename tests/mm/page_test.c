@@ -316,9 +316,19 @@ KTEST(page, bad_frees_are_refused_and_change_nothing)
 	KASSERT_NOT_NULL(t, run);
 	page_get_stats(&before);
 	free_before = page_free_count();
-	page_free(run + PAGE_SIZE);   /* inside a run */
-	page_free(run + 100);	      /* not aligned */
+	/* Each refused on its own: one more bad free, no page freed. */
+	page_free(run + PAGE_SIZE); /* inside a run */
+	page_get_stats(&after);
+	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 1);
+	KEXPECT_EQ(t, page_free_count(), free_before);
+	page_free(run + 100); /* not aligned */
+	page_get_stats(&after);
+	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 2);
+	KEXPECT_EQ(t, page_free_count(), free_before);
 	page_free((void *)PAGE_SIZE); /* outside the memory */
+	page_get_stats(&after);
+	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 3);
+	KEXPECT_EQ(t, page_free_count(), free_before);
 	page_free(run);
 	page_free(run); /* double free */
 	page_get_stats(&after);
