@@ -182,7 +182,11 @@ static bool run_case(const struct ktest_case *c, int index, bool exact,
 		return true;
 	}
 	/* tools/ktest.py reads this line: the panic that follows passes. */
-	if (expect_panic)
+	if (expect_panic && c->panic_with)
+		printk(INDENT "# ktest: expecting a panic from %s:%s saying "
+			      "\"%s\"\n",
+		       c->suite, c->name, c->panic_with);
+	else if (expect_panic)
 		printk(INDENT "# ktest: expecting a panic from %s:%s\n",
 		       c->suite, c->name);
 	panicked = ktest_platform_run_case(c, &t);

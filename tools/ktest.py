@@ -51,7 +51,9 @@ PLAN_RE = re.compile(r"^(\s*)1\.\.(\d+)\s*$")
 DIAG_RE = re.compile(r"^\s+#")
 DONE_RE = re.compile(r"^#\s*ktest:\s*done\b")
 # Printed by kernel/ktest.c run_case just before an expect-panic case runs.
-EXPECTING_RE = re.compile(r"^\s+#\s*ktest:\s*expecting a panic from\s+(\S+)")
+# With KTEST_PANICS it also names the words the panic line must hold.
+EXPECTING_RE = re.compile(
+    r'^\s+#\s*ktest:\s*expecting a panic from\s+(\S+)(?:\s+saying\s+"(.*)")?')
 
 
 class SetupError(Exception):
@@ -263,6 +265,9 @@ class Report:
     # SUITE:CASE whose expected panic ended the boot before it printed the
     # case's result line, or "".  That case passed; nothing ran after it.
     ended_by_expected_panic: str = ""
+    # The panic line of an expect-panic case that did not say what the
+    # case expects, or "": the right kind of stop for the wrong reason.
+    wrong_panic: str = ""
     problems: list = field(default_factory=list)  # (headline, output lines)
 
     @property
@@ -288,11 +293,18 @@ class Report:
 def parse_ktap(boot):
     report = Report(boot)
     suite, detail = None, []
-    expecting = None  # (suite, case name, line index) of an announced expect-panic case
+    # (suite, case name, line index, words the panic must say or None)
+    # of an announced expect-panic case
+    expecting = None
     for i, line in enumerate(boot.lines):
         if PANIC_MARK in line:
             report.panics.append(i)
-            if expecting:
+            if expecting and expecting[3] and expecting[3] not in line:
+                report.wrong_panic = line.strip()
+                report.problems.append((
+                    f"{expecting[0].name}:{expecting[1]} expected a panic "
+                    f'saying "{expecting[3]}", got: {line.strip()}', []))
+            elif expecting:
                 report.expected_panics.append(i)
         if DONE_RE.match(line):
             report.done_at = i
@@ -320,12 +332,12 @@ def parse_ktap(boot):
             # Diagnostics ("    # ...") and console output during a case.
             detail.append(line.strip() if DIAG_RE.match(line) else "| " + line)
             if m := EXPECTING_RE.match(line):
-                expecting = (suite, m.group(1).partition(":")[2], i)
+                expecting = (suite, m.group(1).partition(":")[2], i, m.group(2))
     if expecting and report.expected_panics and report.expected_panics[-1] > expecting[2]:
         # The case panicked as it should and the kernel never came back to
         # print its result line (the host runner does, and then expecting
         # is None here): the panic is the case's pass.
-        suite, name, _ = expecting
+        suite, name = expecting[0], expecting[1]
         suite.cases.append(Case(suite.name, name, "pass", detail))
         report.ended_by_expected_panic = f"{suite.name}:{name}"
     classify_boot(report)
@@ -391,7 +403,9 @@ def run_expect_panic(runner, config, case, timeout):
         return boot
     case.status = "fail"
     how = "timed out" if boot.timed_out else f"exit status {boot.exit_status}"
-    if not report.panics:
+    if report.wrong_panic:
+        case.detail = [f"# the panic did not say what the case expects: {report.wrong_panic}"]
+    elif not report.panics:
         case.detail = [f"# expected a kernel panic, but none was seen ({how})"]
     elif report.fatal_panic_at >= 0:
         case.detail = ["# the kernel panicked, but not while the case ran"]

@@ -24,6 +24,9 @@
  *
  *   KTEST_EXPECT_PANIC  passes only if the case panics; it runs alone in a
  *                       boot of its own (tools/ktest.py arranges that).
+ *                       KTEST_PANICS(suite, name, "words") also names
+ *                       what the panic line must say, so that a panic
+ *                       for another reason fails the case.
  *   KTEST_MANUAL        runs only when its suite or itself is named on
  *                       the command line (ktest=bench, ktest=suite:case),
  *                       never for ktest=all: the harness self-test and the
@@ -45,20 +48,29 @@ struct ktest_case {
 	const char *name;
 	ktest_fn run;
 	unsigned int flags;
+	const char *panic_with; /* KTEST_PANICS: words the panic must say */
 };
 
 #define KTEST_EXPECT_PANIC (1u << 0)
 #define KTEST_MANUAL (1u << 1)
 
-#define KTEST_FLAGS(suite, name, flags)                                        \
+#define KTEST_CASE(suite, name, flags, panic_with)                             \
 	static void ktest_##suite##__##name(struct ktest *t);                  \
 	static const struct ktest_case ktest_case_##suite##__##name __used     \
-		__section("ktest_cases") __aligned(sizeof(void *)) = {         \
-			#suite, #name, ktest_##suite##__##name, (flags)        \
-		};                                                             \
+		__section("ktest_cases")                                       \
+			__aligned(sizeof(void *)) = { #suite, #name,           \
+						      ktest_##suite##__##name, \
+						      (flags), (panic_with) }; \
 	static void ktest_##suite##__##name(struct ktest *t)
 
+#define KTEST_FLAGS(suite, name, flags) KTEST_CASE(suite, name, flags, NULL)
 #define KTEST(suite, name) KTEST_FLAGS(suite, name, 0)
+/*
+ * A case that must end in a panic whose line holds these words: a panic
+ * for any other reason fails it (tools/ktest.py checks the line).
+ */
+#define KTEST_PANICS(suite, name, words)                                       \
+	KTEST_CASE(suite, name, KTEST_EXPECT_PANIC, words)
 
 /* Report a failure of the current case; printed as a KTAP diagnostic. */
 __printf(4, 5) void ktest_fail(struct ktest *t, const char *file, int line,

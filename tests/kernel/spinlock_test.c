@@ -376,7 +376,7 @@ KTEST(spinlock, the_registry_lists_static_and_registered_locks)
 
 /* The misuses: each must panic, naming the lock. */
 
-KTEST_FLAGS(spinlock, recursive_acquire_panics, KTEST_EXPECT_PANIC)
+KTEST_PANICS(spinlock, recursive_acquire_panics, "recursive acquire")
 {
 	static struct spinlock lock;
 
@@ -386,7 +386,8 @@ KTEST_FLAGS(spinlock, recursive_acquire_panics, KTEST_EXPECT_PANIC)
 	acquire(&lock);
 }
 
-KTEST_FLAGS(spinlock, release_of_unheld_lock_panics, KTEST_EXPECT_PANIC)
+KTEST_PANICS(spinlock, release_of_unheld_lock_panics,
+	     "release of a lock this hart does not hold")
 {
 	static struct spinlock lock;
 
@@ -395,7 +396,7 @@ KTEST_FLAGS(spinlock, release_of_unheld_lock_panics, KTEST_EXPECT_PANIC)
 	release(&lock);
 }
 
-KTEST_FLAGS(spinlock, lock_order_violation_panics, KTEST_EXPECT_PANIC)
+KTEST_PANICS(spinlock, lock_order_violation_panics, "lock order violation")
 {
 	static struct spinlock low, high;
 
@@ -406,14 +407,15 @@ KTEST_FLAGS(spinlock, lock_order_violation_panics, KTEST_EXPECT_PANIC)
 	acquire(&high); /* sched is taken before page, never after */
 }
 
-KTEST_FLAGS(spinlock, unbalanced_pop_off_panics, KTEST_EXPECT_PANIC)
+KTEST_PANICS(spinlock, unbalanced_pop_off_panics, "without push_off")
 {
 	(void)t;
 	(void)irq_save(); /* interrupts off: only the nesting is wrong */
 	pop_off();
 }
 
-KTEST_FLAGS(spinlock, pop_off_with_interrupts_on_panics, KTEST_EXPECT_PANIC)
+KTEST_PANICS(spinlock, pop_off_with_interrupts_on_panics,
+	     "interrupts are on inside a push_off section")
 {
 	unsigned long on;
 

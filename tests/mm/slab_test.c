@@ -513,8 +513,8 @@ KTEST(slab, out_of_memory_returns_null_and_recovers)
  * message when the list is next used, instead of handing out memory the
  * allocator does not own.
  */
-KTEST_FLAGS(slab, a_free_list_broken_by_a_write_after_free_panics,
-	    KTEST_EXPECT_PANIC)
+KTEST_PANICS(slab, a_free_list_broken_by_a_write_after_free_panics,
+	     "which is no object of its slab")
 {
 	struct kmem_cache *c = kmem_cache_create("test-uaf", 64, 0, 0, NULL);
 	void *a, *keep;
