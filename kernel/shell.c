@@ -137,15 +137,15 @@ static int cmd_harts(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	printk("  HART  ONLINE  TICKS     CURRENT\n");
+	printk("  HART  TICKS     CURRENT\n"); /* online harts only */
 	for (i = 0; i < MAX_HARTS; i++) {
 		struct hart *h = &harts[i];
 		struct task *t = READ_ONCE(h->current);
 
 		if (!h->online)
 			continue;
-		printk("  %4u  %-6s  %-8llu  %s\n", i, "yes",
-		       (unsigned long long)h->ticks, t ? t->name : "-");
+		printk("  %4u  %-8llu  %s\n", i, (unsigned long long)h->ticks,
+		       t ? t->name : "-");
 	}
 	return 0;
 }
