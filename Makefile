@@ -77,8 +77,11 @@ TEST_OBJS := $(RUN_OBJS) $(KTEST_OBJS) $(PORTABLE_TESTS) $(KERNEL_TESTS)
 # Lock statistics (lockstat) are on; the benchmark also builds without.
 KCONFIG := -DCONFIG_LOCK_STATS
 # -fno-toplevel-reorder keeps KTEST cases in source order in their section.
+# -fno-optimize-sibling-calls: a call stays a call, so every return
+# address names the real caller (reports and backtraces), and GCC can
+# shrink-wrap a fast path's frame onto the calls of its slow path.
 KCFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding \
-	-fno-toplevel-reorder \
+	-fno-toplevel-reorder -fno-optimize-sibling-calls \
 	-fno-builtin -fno-common -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
 	-mcmodel=medany -Iinclude -Iarch/riscv/include -MMD -MP \
@@ -131,7 +134,7 @@ HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
 	kernel/printk.c kernel/ktest.c $(PORTABLE_TESTS:.o=.c) tests/host/main.c \
 	tests/host/machine.c
 HOST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
-	-fno-toplevel-reorder -U_FORTIFY_SOURCE \
+	-fno-toplevel-reorder -fno-optimize-sibling-calls -U_FORTIFY_SOURCE \
 	-fno-omit-frame-pointer -Iinclude -Itests/host/include \
 	-include tests/host/rename.h \
 	-DHOST_TEST -DCONFIG_LOCK_STATS
@@ -161,7 +164,7 @@ build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
 BENCH_HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
 	kernel/printk.c tests/host/machine.c
 BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
-	-U_FORTIFY_SOURCE -Iinclude -Itests/host/include -DHOST_TEST \
+	-fno-optimize-sibling-calls -U_FORTIFY_SOURCE -Iinclude -Itests/host/include -DHOST_TEST \
 	-DCONFIG_LOCK_STATS
 
 build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \

@@ -15,8 +15,9 @@
  * nesting counted per hart): otherwise an interrupt handler that takes the
  * same lock would spin forever on its own hart.
  *
- * Each hart also keeps the stack of locks it holds.  That makes the
- * checks cheap and exact: taking a lock twice, releasing one not held,
+ * Each hart also keeps the chain of locks it holds, newest first, linked
+ * through the locks themselves (prev_held).  That makes the checks cheap
+ * and exact: taking a lock twice, releasing one not held,
  * and taking locks against the order of enum lock_level all panic with a
  * message that names the locks, the hart and where each was taken.  A
  * hart that spins longer than spinlock_report_ns says once who holds the
@@ -29,21 +30,27 @@
 #include <kernel/machine.h>
 #include <kernel/printk.h>
 
-#define MAX_HELD_LOCKS 8
-
 /* Spins before a waiter that is not next in line parks itself. */
 #define SPINS_BEFORE_PARKING 256
+
+/*
+ * The locks a hart holds form a chain, newest first: last_held, then
+ * each lock's prev_held, down to no_lock.  no_lock stands above every
+ * level, so the order check needs no test for an empty chain.
+ */
+static struct spinlock no_lock = SPINLOCK_INIT("(none)", LOCK_LEVELS);
 
 struct hart_locks {
 	int depth;	     /* push_off calls not yet undone */
 	unsigned long saved; /* irq state before the outermost push_off */
-	int nheld;
-	struct spinlock *held[MAX_HELD_LOCKS]; /* in acquisition order */
+	struct spinlock *last_held; /* the lock taken last, or &no_lock */
 	struct spinlock *parked_on; /* lock this hart waits for in cpu_wait */
 	uint16_t parked_ticket;
 } __aligned(CACHELINE_SIZE);
 
-static struct hart_locks hart_locks[MAX_HARTS];
+static struct hart_locks hart_locks[MAX_HARTS] = {
+	[0 ... MAX_HARTS - 1] = { .last_held = &no_lock },
+};
 
 uint64_t spinlock_report_ns = 1000000000; /* 1 s */
 unsigned long spinlock_long_waits;
@@ -56,8 +63,7 @@ static inline void __push_off(struct hart_locks *hl, unsigned long flags)
 		hl->saved = flags;
 }
 
-/* Out of line and not noreturn, so that callers reach it by a tail call. */
-static __slow_path void pop_off_misuse(const struct hart_locks *hl)
+static __noinline __noreturn void pop_off_misuse(const struct hart_locks *hl)
 {
 	if (hl->depth < 1)
 		panic("pop_off: without push_off on hart %u (unbalanced "
@@ -71,19 +77,19 @@ static __slow_path void pop_off_misuse(const struct hart_locks *hl)
 static inline void __pop_off(struct hart_locks *hl)
 {
 	if (unlikely(hl->depth < 1 || irqs_enabled()))
-		return pop_off_misuse(hl);
+		pop_off_misuse(hl);
 	if (--hl->depth == 0)
 		irq_restore(hl->saved);
 }
 
-__fast_path void push_off(void)
+void push_off(void)
 {
 	unsigned long flags = irq_save(); /* before this_hart: no migration */
 
 	__push_off(&hart_locks[this_hart()], flags);
 }
 
-__fast_path void pop_off(void)
+void pop_off(void)
 {
 	__pop_off(&hart_locks[this_hart()]);
 }
@@ -136,8 +142,8 @@ bool holding(const struct spinlock *lock)
 }
 
 /* Caller bugs end here; the message format is the same for all. */
-static __noreturn void lock_misuse(const char *what,
-				   const struct spinlock *lock, uintptr_t pc)
+static __noinline __noreturn void
+lock_misuse(const char *what, const struct spinlock *lock, uintptr_t pc)
 {
 	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %p; "
 	      "holder hart %d took it at %p",
@@ -150,11 +156,11 @@ static __noreturn void lock_misuse(const char *what,
  * either held by this hart already (the order check catches that too:
  * see acquire_ok) or below the order of the last lock taken.
  */
-static __slow_path void acquire_misuse(const struct spinlock *lock,
-				       struct hart_locks *hl, unsigned int me,
-				       uintptr_t pc)
+static __noinline __noreturn void acquire_misuse(const struct spinlock *lock,
+						 struct hart_locks *hl,
+						 unsigned int me, uintptr_t pc)
 {
-	const struct spinlock *last = hl->held[hl->nheld - 1];
+	const struct spinlock *last = hl->last_held;
 
 	if (holder_of(lock) == (int)me)
 		lock_misuse("recursive acquire", lock, pc);
@@ -168,17 +174,12 @@ static __slow_path void acquire_misuse(const struct spinlock *lock,
  * Every lock must be below the last one taken.  That is the whole check:
  * locks are taken in falling level order, so the last one has the
  * lowest level of all that are held.  It also catches a recursive
- * acquire (the lock held is at or above the last one's level), and
- * with one level per held lock the list can never overflow.
+ * acquire (the lock held is at or above the last one's level).
  */
-_Static_assert(MAX_HELD_LOCKS > LOCK_LEVEL_TEST, "one slot per level");
-
 static __always_inline bool acquire_ok(const struct spinlock *lock,
 				       const struct hart_locks *hl)
 {
-	int n = hl->nheld;
-
-	return n == 0 || lock->level < hl->held[n - 1]->level;
+	return lock->level < hl->last_held->level;
 }
 
 static __noinline void report_long_wait(const struct spinlock *lock,
@@ -291,7 +292,8 @@ static __always_inline void mark_held(struct spinlock *lock,
 {
 	__atomic_store_n(&lock->hart, (int)me, __ATOMIC_RELAXED);
 	__atomic_store_n(&lock->acquire_pc, pc, __ATOMIC_RELAXED);
-	hl->held[hl->nheld++] = lock;
+	lock->prev_held = hl->last_held;
+	hl->last_held = lock;
 #ifdef CONFIG_LOCK_STATS
 	lock->stats.acquisitions++;
 	lock->stats.hold_start = read_cycles();
@@ -301,44 +303,49 @@ static __always_inline void mark_held(struct spinlock *lock,
 /* This hart's record; interrupts must be off, so that we cannot move. */
 static __always_inline struct hart_locks *this_hart_locks(unsigned int me)
 {
-	struct hart_locks *hl = &hart_locks[me];
-
-	/* Make the compiler address hl's fields from hl, not the hart id. */
-	__asm__("" : "+r"(hl));
-	return hl;
+	return &hart_locks[me];
 }
 
-/* The ticket was not served at once: wait, then take the lock. */
-static __noinline void acquire_contended(struct spinlock *lock,
-					 struct hart_locks *hl, unsigned int me,
-					 uint16_t ticket, uintptr_t pc)
+/*
+ * Everything unusual about an acquire, in one place: a misuse (which
+ * panics), or a ticket that is not served yet.
+ */
+static __noinline void acquire_slow(struct spinlock *lock, uint32_t old,
+				    uintptr_t pc)
 {
-	wait_turn(lock, ticket, pc);
+	unsigned int me = this_hart();
+	struct hart_locks *hl = this_hart_locks(me);
+
+	if (!acquire_ok(lock, hl))
+		acquire_misuse(lock, hl, me, pc);
+	wait_turn(lock, (uint16_t)(old >> 16), pc);
 	mark_held(lock, hl, me, pc);
 }
 
 /*
- * The fast path is one leaf function (__fast_path: no frame of its own),
- * and everything unusual a tail call: waiting, and misuse.
+ * The fast path: the lock was free and the order is kept.  It calls
+ * nothing but acquire_slow, once, so the compiler gives it no frame (the
+ * kernel is built with -fno-optimize-sibling-calls, and GCC then
+ * shrink-wraps the frame onto that one call): about 45 instructions on
+ * rv32 with lock statistics, 30 without.  A misuse takes its ticket
+ * before it is seen; it panics anyway.
  */
-__fast_path void acquire(struct spinlock *lock)
+void acquire(struct spinlock *lock)
 {
-	uintptr_t pc = CALLER_ADDR;
 	unsigned long flags = irq_save(); /* before this_hart: no migration */
 	unsigned int me = this_hart();
 	struct hart_locks *hl = this_hart_locks(me);
 	uint32_t old;
-	uint16_t ticket;
 
 	__push_off(hl, flags);
-	if (unlikely(!acquire_ok(lock, hl)))
-		return acquire_misuse(lock, hl, me, pc);
 	/* amoadd.w.aq: take a ticket and read "now serving" in one step. */
 	old = __atomic_fetch_add(&lock->word, 1u << 16, __ATOMIC_ACQUIRE);
-	ticket = (uint16_t)(old >> 16);
-	if (unlikely(ticket != (uint16_t)old))
-		return acquire_contended(lock, hl, me, ticket, pc);
-	mark_held(lock, hl, me, pc);
+	if (likely(acquire_ok(lock, hl) &&
+		   (uint16_t)(old >> 16) == (uint16_t)old)) {
+		mark_held(lock, hl, me, CALLER_ADDR);
+		return;
+	}
+	acquire_slow(lock, old, CALLER_ADDR);
 }
 
 bool try_acquire(struct spinlock *lock)
@@ -365,31 +372,27 @@ bool try_acquire(struct spinlock *lock)
 	return false;
 }
 
-/* Take lock out of the middle of this hart's held list. */
-static __noinline void forget_held(struct hart_locks *hl,
-				   const struct spinlock *lock)
+/*
+ * Take lock out of this hart's held chain, wherever it is (task_sleep_on
+ * releases a lock taken before the one it holds last).  Returns false if
+ * it is not on the chain.
+ */
+static bool forget_held(struct hart_locks *hl, const struct spinlock *lock)
 {
-	int i;
+	struct spinlock **link;
 
-	for (i = hl->nheld; i >= 0 && hl->held[i] != lock; i--)
-		;
-	if (i < 0)
-		panic("spinlock: \"%s\" is held but not on hart %u's list",
-		      lock->name, this_hart());
-	for (; i < hl->nheld; i++)
-		hl->held[i] = hl->held[i + 1];
+	for (link = &hl->last_held; *link != &no_lock;
+	     link = &(*link)->prev_held) {
+		if (*link == lock) {
+			*link = lock->prev_held;
+			return true;
+		}
+	}
+	return false;
 }
 
-/* The end of every release: hand the lock on, then interrupts back. */
-static __noinline void kick_and_pop_off(struct spinlock *lock, uint16_t owner,
-					struct hart_locks *hl)
-{
-	kick_next(lock, owner);
-	__pop_off(hl);
-}
-
-static __always_inline void hand_on(struct spinlock *lock,
-				    struct hart_locks *hl)
+/* Give the lock to the next ticket; returns the ticket now served. */
+static __always_inline uint16_t hand_on(struct spinlock *lock)
 {
 	uint16_t owner;
 
@@ -412,43 +415,64 @@ static __always_inline void hand_on(struct spinlock *lock,
 					   __ATOMIC_RELAXED) +
 			   1);
 	__atomic_store_n(&lock->tickets.owner, owner, __ATOMIC_RELEASE);
-	/*
-	 * Read the sleepers with a read-modify-write (amoadd.w.aqrl), which
-	 * park()'s own one is ordered with: either we see its sleeper, or it
-	 * comes after us and sees the new owner.
-	 */
-	if (unlikely(__atomic_fetch_add(&lock->sleepers, 0, __ATOMIC_SEQ_CST)))
-		return kick_and_pop_off(lock, owner, hl);
+	return owner;
+}
+
+/*
+ * Are harts parked on the lock?  Read with a read-modify-write
+ * (amoadd.w.aqrl), which park()'s own one is ordered with: either we see
+ * its sleeper, or it comes after us and sees the new owner.
+ */
+static __always_inline bool has_sleepers(struct spinlock *lock)
+{
+	return __atomic_fetch_add(&lock->sleepers, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+/*
+ * Everything unusual about a release, in one place.  Either the lock was
+ * not the last one this hart took (a misuse, or task_sleep_on releasing
+ * an outer lock), or it was handed on already and a parked waiter must be
+ * kicked, or interrupts were turned on inside the section.
+ */
+static __noinline void release_slow(struct spinlock *lock, bool handed_on,
+				    uintptr_t pc)
+{
+	unsigned int me = this_hart();
+	struct hart_locks *hl = this_hart_locks(me);
+
+	if (!handed_on) {
+		if (!forget_held(hl, lock))
+			lock_misuse("release of a lock this hart does not hold",
+				    lock, pc);
+		hand_on(lock);
+	}
+	if (has_sleepers(lock))
+		kick_next(lock, __atomic_load_n(&lock->tickets.owner,
+						__ATOMIC_RELAXED));
 	__pop_off(hl);
 }
 
-/* task_sleep_on releases a lock taken before the one it holds last. */
-static __noinline void release_out_of_order(struct spinlock *lock,
-					    struct hart_locks *hl)
-{
-	forget_held(hl, lock);
-	hand_on(lock, hl);
-}
-
-/* Reached by a tail call: CALLER_ADDR is release's caller. */
-static __slow_path void release_misuse(struct spinlock *lock)
-{
-	lock_misuse("release of a lock this hart does not hold", lock,
-		    CALLER_ADDR);
-}
-
-__fast_path void release(struct spinlock *lock)
+/*
+ * The fast path, frameless like acquire's: about 45 instructions on
+ * rv32 with lock statistics, 30 without.
+ */
+void release(struct spinlock *lock)
 {
 	unsigned int me = this_hart(); /* interrupts are off: we hold a lock */
 	struct hart_locks *hl = this_hart_locks(me);
-	int i;
+	bool last = hl->last_held == lock;
 
-	if (unlikely(holder_of(lock) != (int)me))
-		return release_misuse(lock);
-	i = --hl->nheld;
-	if (unlikely(hl->held[i] != lock))
-		return release_out_of_order(lock, hl);
-	hand_on(lock, hl);
+	if (likely(last)) {
+		hl->last_held = lock->prev_held;
+		hand_on(lock);
+		if (likely(!has_sleepers(lock) && hl->depth > 0 &&
+			   !irqs_enabled())) {
+			if (--hl->depth == 0)
+				irq_restore(hl->saved);
+			return;
+		}
+	}
+	release_slow(lock, last, CALLER_ADDR);
 }
 
 /* --- The registry ---------------------------------------------------- */

@@ -32,6 +32,7 @@ enum lock_level {
 	LOCK_LEVEL_SCHED,	/* scheduler; frees dead tasks' memory */
 	LOCK_LEVEL_WAIT,	/* locks a task sleeps on (task_sleep_on) */
 	LOCK_LEVEL_TEST,	/* test code that wraps all of the above */
+	LOCK_LEVELS
 };
 
 /* Statistics, in read_cycles() units; updated by the holder only. */
@@ -62,6 +63,7 @@ struct spinlock {
 	const char *name;
 	enum lock_level level;
 	unsigned int sleepers;		  /* waiters parked in cpu_wait */
+	struct spinlock *prev_held;	  /* what the holder took before it */
 	struct spinlock *next_registered; /* spinlock_register's list */
 #ifdef CONFIG_LOCK_STATS
 	struct lock_stats stats;
