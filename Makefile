@@ -50,11 +50,12 @@ ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 	arch/riscv/machine.o
 KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
-	kernel/shell.o kernel/spinlock.o kernel/lockstat.o mm/buddyinfo.o \
-	mm/slabinfo.o
+	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
+	kernel/slabinfo.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
-MM_OBJS := mm/page.o mm/page_validate.o mm/slab.o mm/kmalloc.o mm/malloc.o
+MM_OBJS := mm/magazine.o mm/page.o mm/page_validate.o mm/slab.o \
+	mm/kmalloc.o mm/malloc.o mm/report.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.

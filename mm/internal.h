@@ -16,6 +16,7 @@
 #include <kernel/machine.h>
 #include <kernel/page.h>
 #include <kernel/spinlock.h>
+#include "magazine.h"
 
 #ifdef CONFIG_MM_NOLOCK
 static inline void mm_lock(struct spinlock *lock)
@@ -46,22 +47,30 @@ static inline void mm_unlock(struct spinlock *lock)
  * The metadata is four bitmaps with one bit per page of the span
  * (4 bits per 4 KiB page, about 0.012% of the memory):
  *
- *   free   1: the page is free, in a buddy block or a per-hart cache.
- *             Changed with atomic AMOs: it is how a double free is seen.
- *   head   1: the page starts a free block on a buddy list; the order is
- *             in the block's header (struct free_block, in the page).
- *   more   1: an allocated page with more of its run after it.
- *   inner  1: an allocated page that is not the first of its run, or a
- *             page of the span that no region covers (never freeable).
+ *   single 1: an allocated single page (page_alloc(1)).  The only bit the
+ *             lock-free fast paths change, with one AMO each: page_alloc
+ *             sets it, page_free clears it, and a page_free that finds it
+ *             clear already is a double free (or no single page): O(1).
+ *   run    1: a page of an allocated run of 2 or more pages.
+ *   tail   1: a page of a run that is not its first (Linux: PageTail), or
+ *             a page of the span that no region covers (never freeable;
+ *             its run bit is 0, so no run grows into it).
+ *   buddy  1: the page starts a free block on a buddy list; the block's
+ *             order is in its header (struct free_block, in the page).
+ *             Linux calls such a page PageBuddy.
  *
- *   run of 3 pages:   free 0 0 0   more 1 1 0   inner 0 1 1
- *   single page:      free 0       more 0       inner 0
+ *   single page:       single 1        run 0 0 0        tail 0
+ *   run of 3 pages:    single 0 0 0    run 1 1 1        tail 0 1 1
+ *   free block of 4:   all 0, and      buddy 1 0 0 0
+ *   in a magazine:     all 0 (a free single page, on no list)
+ *   no region:         tail 1, the rest 0
  *
- * Locking: pool->lock protects the free lists, the counters and the head,
- * more and inner bits.  Each per-hart cache (struct page_cache) has its
- * own small lock, taken by its hart on the fast path and by a hart that
- * drains all caches when memory runs short; it is never held while
- * taking pool->lock, and pool->lock may be held while taking it.
+ * A page is free when its single and run bits are both 0.
+ *
+ * Locking: pool->lock protects the free lists, the counters and the run,
+ * tail and buddy bits (written with __set_bit and bitmap_set); the single
+ * bits are atomic.  The per-hart magazines of free single pages are taken
+ * after pool->lock, never before (mm/magazine.h).
  */
 #define MAX_ORDER (PAGE_ORDERS - 1)
 #define FREE_BLOCK_MAGIC 0xf4eeb10cu
@@ -73,45 +82,25 @@ struct free_block {
 	unsigned int magic;
 };
 
-struct page_cache {
-	int lock;	    /* 0 free, 1 held: a bare amoswap lock */
-	unsigned int count; /* pages on the list */
-	void *head;	    /* free pages, linked through their first word */
-} __aligned(CACHELINE_SIZE);
-
-struct free_area {
-	struct list_head blocks;
-	size_t nr_blocks;
-};
-
 struct page_pool {
-	struct spinlock *lock;
-	struct spinlock own_lock; /* the lock of a private pool */
+	/* Free single pages, per hart: first, as the fast paths start here. */
+	struct magazines mags;
+	struct spinlock lock;
 	uintptr_t base_pfn;
 	size_t span; /* pages covered by the bitmaps */
-	unsigned long *free_map, *head_map, *more_map, *inner_map;
+	unsigned long *single_map, *run_map, *tail_map, *buddy_map;
 	size_t meta_bytes;
 	struct mem_region regions[PAGE_MAX_REGIONS]; /* managed pages */
 	int nr_regions;
 	size_t nr_total;
-	size_t nr_free; /* pages on the buddy lists */
-	struct free_area area[PAGE_ORDERS];
-	bool use_caches; /* per-hart caches on (default) */
-	unsigned long failures, bad_frees;
-	struct page_cache cache[MAX_HARTS];
+	size_t nr_free;		/* pages on the buddy lists */
+	unsigned long nonempty; /* bit k: free_list[k] holds a block */
+	struct list_head free_list[PAGE_ORDERS];
+	size_t nr_blocks[PAGE_ORDERS];
+	unsigned long failures, refused_frees;
 };
 
-/*
- * Small helpers of mm/page.c that mm/page_validate.c uses too.  The free
- * bits change under no lock (per-hart caches), so map words are read
- * with relaxed atomic loads.
- */
-static inline bool map_test(const unsigned long *map, size_t i)
-{
-	return __atomic_load_n(&map[BIT_WORD(i)], __ATOMIC_RELAXED) &
-	       BIT_MASK(i);
-}
-
+/* Small helpers of mm/page.c that mm/page_validate.c uses too. */
 static inline void *page_addr(const struct page_pool *pool, size_t i)
 {
 	return (void *)((pool->base_pfn + i) << PAGE_SHIFT);
@@ -133,31 +122,28 @@ static inline bool page_managed(const struct page_pool *pool, uintptr_t addr)
 	return false;
 }
 
-static inline void cache_lock(struct page_cache *c)
-{
-	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
-}
-
-static inline void cache_unlock(struct page_cache *c)
-{
-	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
-}
-
-/* Set up pool over regions; false if they hold no usable page. */
+/*
+ * Set up pool over regions, with per-hart magazines of up to mag_limit
+ * single pages (0: none, so every page goes through the buddy lists);
+ * false if the regions hold no usable page.
+ */
 bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
-		    int count);
+		    int count, unsigned int mag_limit);
 void *page_pool_alloc(struct page_pool *pool, size_t npages);
 void page_pool_free(struct page_pool *pool, void *p);
 size_t page_pool_free_count(struct page_pool *pool);
 int page_pool_validate(struct page_pool *pool);
 void page_pool_stats(struct page_pool *pool, struct page_stats *stats);
-/* Give every per-hart cache back to the buddy lists. */
+/* Give every per-hart magazine back to the buddy lists. */
 void page_pool_drain(struct page_pool *pool);
+
+/* page_alloc and page_free on behalf of caller, whom a report names. */
+void *page_alloc_by(size_t npages, uintptr_t caller);
+void page_free_by(void *p, uintptr_t caller);
+/* Pages of the allocated run that starts at p, or 0 (ksize). */
+size_t page_run_pages(const void *p);
 
 /* mm/kmalloc.c, for slab_init. */
 void kmalloc_init(void);
-/* mm/page.c, for ksize: pages of the allocated run that starts at p, or 0. */
-size_t page_run_pages(const void *p);
 
 #endif /* MM_INTERNAL_H */

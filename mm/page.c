@@ -1,6 +1,6 @@
 /*
  * page.c - the physical page allocator: a buddy system with bitmap
- * metadata and per-hart caches of single pages.
+ * metadata, and per-hart magazines of single pages.
  *
  * Free memory is kept as blocks of 2^k pages (order k, 0 <= k < 11), each
  * aligned to its size, on one list per order.  Two blocks of order k that
@@ -15,19 +15,26 @@
  * page_free merges the run with its buddy while the buddy is free and of
  * the same order, up to the top order.  Both take O(number of orders).
  *
- * Single pages, the common case, come from a per-hart cache that is
- * refilled and drained in batches of PCP_BATCH under the pool lock, so
- * the usual page_alloc(1)/page_free pair takes no shared lock.  When the
- * buddy lists run dry, the caches of all harts are drained before an
- * allocation fails.
- *
  * The metadata is four bitmaps, described with struct page_pool in
  * mm/internal.h; the state of any page, and so a double free, is known in
  * O(1) from them.  page_validate() (mm/page_validate.c) cross-checks all
  * of it.
  *
- * Locking: see struct page_pool.  The kernel's pool uses page_lock
- * (LOCK_LEVEL_PAGE); nothing is called with it held but printk.
+ * Single pages, the common case, go through a per-hart magazine
+ * (mm/magazine.h), refilled from and flushed to the buddy lists
+ * PAGE_MAG_BATCH pages at a time, so the usual page_alloc(1)/page_free
+ * pair takes no shared lock.  A page in a magazine is free (its free bit
+ * is set), so a double free is still seen at once.  When the buddy lists
+ * run dry, every hart's magazine is drained before an allocation fails.
+ *
+ * Every allocation and free is checked once and then routed: the inline
+ * fast path either completes the operation through the magazine or
+ * changes nothing and calls the general path (pool_alloc, pool_free),
+ * which handles every case, reports included, under the pool lock.
+ *
+ * Locking: pool->lock (LOCK_LEVEL_PAGE; the kernel's pool is "page")
+ * protects the buddy lists; see struct page_pool.  Nothing is called with
+ * it held but printk and the magazines' own small locks.
  *
  * Entry points: page_init, page_alloc, page_alloc_order, page_free, and
  * the page_pool_* calls of mm/internal.h for private pools.
@@ -38,54 +45,11 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "internal.h"
+#include "report.h"
 
-#define PCP_BATCH 16 /* pages moved between a cache and the lists */
-#define PCP_HIGH 64  /* a cache above this gives a batch back */
+#define PAGE_MAG_BATCH 16 /* pages moved between a magazine and the lists */
 
-static DEFINE_SPINLOCK(page_lock, "page", LOCK_LEVEL_PAGE);
 static struct page_pool kernel_pool;
-
-/* --- Bitmap access --------------------------------------------------
- *
- * The free bits change under no lock (per-hart caches), so every access
- * to any map word is atomic; relaxed loads and stores compile to plain
- * lw/sw, the read-modify-writes of the free map to amoor/amoand.
- */
-
-/* Set bit i; returns its old value. */
-static inline bool map_fetch_set(unsigned long *map, size_t i)
-{
-	return __atomic_fetch_or(&map[BIT_WORD(i)], BIT_MASK(i),
-				 __ATOMIC_RELAXED) &
-	       BIT_MASK(i);
-}
-
-static inline bool map_fetch_clear(unsigned long *map, size_t i)
-{
-	return __atomic_fetch_and(&map[BIT_WORD(i)], ~BIT_MASK(i),
-				  __ATOMIC_RELAXED) &
-	       BIT_MASK(i);
-}
-
-/* Set or clear bits [i, i + n), a word at a time. */
-static void map_update(unsigned long *map, size_t i, size_t n, bool set)
-{
-	while (n) {
-		size_t bit = i % BITS_PER_LONG;
-		size_t len = MIN(n, BITS_PER_LONG - bit);
-		unsigned long mask =
-			(len == BITS_PER_LONG ? ~0UL : (1UL << len) - 1) << bit;
-
-		if (set)
-			__atomic_fetch_or(&map[BIT_WORD(i)], mask,
-					  __ATOMIC_RELAXED);
-		else
-			__atomic_fetch_and(&map[BIT_WORD(i)], ~mask,
-					   __ATOMIC_RELAXED);
-		i += len;
-		n -= len;
-	}
-}
 
 /* --- Small helpers ------------------------------------------------- */
 
@@ -130,10 +94,11 @@ static inline void __add_block(struct page_pool *pool, size_t i,
 
 	b->order = order;
 	b->magic = FREE_BLOCK_MAGIC;
-	list_add(&b->node, &pool->area[order].blocks);
-	pool->area[order].nr_blocks++;
+	list_add(&b->node, &pool->free_list[order]);
+	pool->nr_blocks[order]++;
+	pool->nonempty |= 1UL << order;
 	pool->nr_free += (size_t)1 << order;
-	map_fetch_set(pool->head_map, i);
+	__set_bit(i, pool->buddy_map);
 }
 
 static inline void __del_block(struct page_pool *pool, size_t i,
@@ -143,16 +108,17 @@ static inline void __del_block(struct page_pool *pool, size_t i,
 
 	list_del(&b->node);
 	b->magic = 0;
-	pool->area[order].nr_blocks--;
+	if (--pool->nr_blocks[order] == 0)
+		pool->nonempty &= ~(1UL << order);
 	pool->nr_free -= (size_t)1 << order;
-	map_fetch_clear(pool->head_map, i);
+	__clear_bit(i, pool->buddy_map);
 }
 
 /* Is the block at i free, on the lists, and of this order? */
 static inline bool __is_free_block(const struct page_pool *pool, size_t i,
 				   unsigned int order)
 {
-	return i < pool->span && map_test(pool->head_map, i) &&
+	return i < pool->span && test_bit(i, pool->buddy_map) &&
 	       block_at(pool, i)->order == order;
 }
 
@@ -185,19 +151,20 @@ static void __free_range(struct page_pool *pool, size_t i, size_t n)
 
 /*
  * Take a block of this order: from its list, or split the smallest larger
- * block, putting the upper halves on the lower lists.  Returns its index,
- * or -1 if no block is large enough.
+ * block, putting the upper halves on the lower lists.  The smallest
+ * non-empty order comes from one bit search in pool->nonempty.  Returns
+ * the block's index, or -1 if no block is large enough.
  */
 static long __take_block(struct page_pool *pool, unsigned int order)
 {
-	unsigned int o = order;
+	unsigned long larger = pool->nonempty >> order;
+	unsigned int o;
 	size_t i;
 
-	while (o <= MAX_ORDER && list_empty(&pool->area[o].blocks))
-		o++;
-	if (o > MAX_ORDER)
+	if (!larger)
 		return -1;
-	i = page_index(pool, list_first_entry(&pool->area[o].blocks,
+	o = order + (unsigned int)__builtin_ctzl(larger);
+	i = page_index(pool, list_first_entry(&pool->free_list[o],
 					      struct free_block, node));
 	__del_block(pool, i, o);
 	while (o > order) {
@@ -208,24 +175,28 @@ static long __take_block(struct page_pool *pool, unsigned int order)
 }
 
 /*
- * Requests above the top order: look for a row of free top-order blocks
- * in address order.  O(span / 2^MAX_ORDER); rare and slow on purpose.
+ * Requests above the top order: the first row of free top-order blocks
+ * long enough, in address order.  O(span / 2^MAX_ORDER); rare and slow on
+ * purpose.
  */
 static long __take_large(struct page_pool *pool, size_t n)
 {
 	size_t top = (size_t)1 << MAX_ORDER, start, i;
 
-	for (start = 0; start + n <= pool->span; start = i + top) {
+	for (start = 0; start + n <= pool->span; start += top) {
+		/* Is every top-order block of [start, start + n) free? */
 		for (i = start; i < start + n; i += top)
 			if (!__is_free_block(pool, i, MAX_ORDER))
 				break;
-		if (i >= start + n) {
-			for (i = start; i < start + n; i += top)
-				__del_block(pool, i, MAX_ORDER);
-			/* The last block may be more than needed. */
-			__free_range(pool, start + n, ALIGN_UP(n, top) - n);
-			return (long)start;
+		if (i < start + n) {
+			start = i; /* the row broke at i: go on after it */
+			continue;
 		}
+		for (i = start; i < start + n; i += top)
+			__del_block(pool, i, MAX_ORDER);
+		/* The last block may be more than needed. */
+		__free_range(pool, start + n, ALIGN_UP(n, top) - n);
+		return (long)start;
 	}
 	return -1;
 }
@@ -233,11 +204,8 @@ static long __take_large(struct page_pool *pool, size_t n)
 /* Record [i, i + n) as one allocated run (its pages were free). */
 static void __mark_run(struct page_pool *pool, size_t i, size_t n)
 {
-	map_update(pool->free_map, i, n, false);
-	if (n > 1) {
-		map_update(pool->more_map, i, n - 1, true);
-		map_update(pool->inner_map, i + 1, n - 1, true);
-	}
+	bitmap_set(pool->run_map, i, n);
+	bitmap_set(pool->tail_map, i + 1, n - 1);
 }
 
 /*
@@ -263,321 +231,219 @@ static long __take_run(struct page_pool *pool, size_t npages)
 	return i;
 }
 
-/* --- Per-hart caches ----------------------------------------------- */
-
-/* This hart's cache; interrupts must be off. */
-static inline struct page_cache *this_cache(struct page_pool *pool)
+/* Is page i a tail page of an allocated run (not a reserved page)? */
+static bool run_tail(const struct page_pool *pool, size_t i)
 {
-	struct page_cache *c = &pool->cache[this_hart()];
-
-	/* Make the compiler address c's fields from c, not the hart id. */
-	__asm__("" : "+r"(c));
-	return c;
+	return i < pool->span && test_bit(i, pool->tail_map) &&
+	       test_bit(i, pool->run_map);
 }
 
-/* Move up to n pages from a cache to a chain; returns the count. */
-static unsigned int cache_take(struct page_cache *c, void **chain,
-			       unsigned int n)
-{
-	unsigned int taken = 0;
-
-	while (taken < n && c->head) {
-		void *p = c->head;
-
-		c->head = *(void **)p;
-		*(void **)p = *chain;
-		*chain = p;
-		taken++;
-	}
-	c->count -= taken;
-	return taken;
-}
-
-/* The pages of a chain go back on the buddy lists (pool->lock held). */
-static void __free_chain(struct page_pool *pool, void *chain)
-{
-	while (chain) {
-		void *next = *(void **)chain;
-
-		__free_block(pool, page_index(pool, chain), 0);
-		chain = next;
-	}
-}
-
-/* Every cache back to the lists; pool->lock held. */
-static void __drain_caches(struct page_pool *pool)
-{
-	unsigned int h;
-
-	for (h = 0; h < MAX_HARTS; h++) {
-		struct page_cache *c = &pool->cache[h];
-		void *chain = NULL;
-
-		cache_lock(c);
-		cache_take(c, &chain, c->count);
-		cache_unlock(c);
-		__free_chain(pool, chain);
-	}
-}
-
-void page_pool_drain(struct page_pool *pool)
-{
-	mm_lock(pool->lock);
-	__drain_caches(pool);
-	mm_unlock(pool->lock);
-}
-
-/*
- * Refill this hart's cache with a batch and take one page of it.  Slow
- * path: the cache lock is dropped while the pool lock is held.
- */
-static void *cache_refill(struct page_pool *pool)
-{
-	void *chain = NULL, *page;
-	unsigned int n = 0;
-	unsigned long flags;
-	struct page_cache *c;
-	long i;
-
-	mm_lock(pool->lock);
-	while (n < PCP_BATCH) {
-		i = __take_block(pool, 0);
-		if (i < 0 && n == 0) {
-			__drain_caches(pool); /* pages may sit elsewhere */
-			i = __take_block(pool, 0);
-		}
-		if (i < 0)
-			break;
-		page = page_addr(pool, (size_t)i);
-		*(void **)page = chain;
-		chain = page;
-		n++;
-	}
-	mm_unlock(pool->lock);
-	if (!chain)
-		return NULL;
-
-	page = chain;
-	chain = *(void **)page;
-	map_fetch_clear(pool->free_map, page_index(pool, page)); /* ours */
-	if (chain) {
-		flags = irq_save();
-		c = this_cache(pool);
-		cache_lock(c);
-		while (chain) {
-			void *next = *(void **)chain;
-
-			*(void **)chain = c->head;
-			c->head = chain;
-			c->count++;
-			chain = next;
-		}
-		cache_unlock(c);
-		irq_restore(flags);
-	}
-	return page;
-}
-
-/* The cache grew past PCP_HIGH: give a batch back to the lists. */
-static void cache_drain_batch(struct page_pool *pool, struct page_cache *c)
-{
-	void *chain = NULL;
-	unsigned long flags = irq_save();
-
-	cache_lock(c);
-	cache_take(c, &chain, PCP_BATCH);
-	cache_unlock(c);
-	irq_restore(flags);
-	mm_lock(pool->lock);
-	__free_chain(pool, chain);
-	mm_unlock(pool->lock);
-}
-
-/*
- * The fast paths, inline in page_alloc and page_free: one page from or to
- * this hart's cache, with interrupts off and no shared lock.  Anything
- * unusual (an empty cache, a page that is not a plain single page of the
- * first region) returns "not handled" and takes the general path, which
- * also does the reporting.
- */
-static inline void *cache_alloc(struct page_pool *pool)
-{
-	unsigned long flags = irq_save();
-	struct page_cache *c = this_cache(pool);
-	void *page;
-
-	cache_lock(c);
-	page = c->head;
-	if (likely(page)) {
-		c->head = *(void **)page;
-		c->count--;
-	}
-	cache_unlock(c);
-	irq_restore(flags);
-	if (likely(page) &&
-	    unlikely(!map_fetch_clear(pool->free_map, page_index(pool, page))))
-		panic("page_alloc: cached page %p is not free: allocator "
-		      "metadata corrupted",
-		      page);
-	return page;
-}
-
-static inline bool cache_free(struct page_pool *pool, void *p)
-{
-	uintptr_t addr = (uintptr_t)p;
-	struct page_cache *c;
-	unsigned long flags;
-	unsigned int count;
-	size_t i;
-
-	i = page_index(pool, p);
-	/* Unmanaged pages in the span carry an inner bit: no region loop. */
-	if (unlikely(!IS_ALIGNED(addr, PAGE_SIZE) || i >= pool->span))
-		return false;
-	if (unlikely(map_test(pool->inner_map, i) ||
-		     map_test(pool->more_map, i) ||
-		     map_fetch_set(pool->free_map, i)))
-		return false; /* not a single page, or a double free */
-	flags = irq_save();
-	c = this_cache(pool);
-	cache_lock(c);
-	*(void **)p = c->head;
-	c->head = p;
-	count = ++c->count;
-	cache_unlock(c);
-	irq_restore(flags);
-	if (unlikely(count > PCP_HIGH))
-		cache_drain_batch(pool, c);
-	return true;
-}
-
-/* --- Reports --------------------------------------------------------- */
-
-static void report_bad_free(struct page_pool *pool, const void *p,
-			    const char *why, uintptr_t caller)
-{
-	__atomic_fetch_add(&pool->bad_frees, 1, __ATOMIC_RELAXED);
-	printk("page_free: %p %s (caller %p); nothing freed\n", p, why,
-	       (void *)caller);
-}
-
-static void *report_bad_alloc(struct page_pool *pool, size_t npages,
-			      const char *why, uintptr_t caller)
-{
-	__atomic_fetch_add(&pool->failures, 1, __ATOMIC_RELAXED);
-	printk("page_alloc(%lu): %s (caller %p)\n", (unsigned long)npages, why,
-	       (void *)caller);
-	return NULL;
-}
-
-/* --- Allocation ------------------------------------------------------ */
-
-static void *pool_alloc(struct page_pool *pool, size_t npages, uintptr_t caller)
-{
-	long i;
-
-	if (unlikely(npages == 0))
-		return report_bad_alloc(pool, npages, "zero pages", caller);
-	if (unlikely(npages > pool->nr_total))
-		return report_bad_alloc(
-			pool, npages, "more pages than the memory has", caller);
-
-	if (npages == 1 && pool->use_caches) {
-		void *page = cache_alloc(pool);
-
-		if (!page)
-			page = cache_refill(pool);
-		if (unlikely(!page))
-			goto out_of_memory;
-		return page;
-	}
-
-	mm_lock(pool->lock);
-	i = __take_run(pool, npages);
-	if (i < 0) {
-		__drain_caches(pool); /* pages may sit in other harts' caches */
-		i = __take_run(pool, npages);
-	}
-	mm_unlock(pool->lock);
-	if (i >= 0)
-		return page_addr(pool, (size_t)i);
-out_of_memory:
-	__atomic_fetch_add(&pool->failures, 1, __ATOMIC_RELAXED);
-	return NULL;
-}
-
-/* --- Free ------------------------------------------------------------ */
-
-/* Length of the allocated run that starts at i (more bits + 1). */
+/* Length of the allocated run that starts at i: it and its tail pages. */
 static size_t run_length(const struct page_pool *pool, size_t i)
 {
 	size_t n = 1;
 
-	while (map_test(pool->more_map, i + n - 1))
+	while (run_tail(pool, i + n))
 		n++;
 	return n;
 }
 
-/* First page of the run that page i lies inside. */
+/* First page of the run that tail page i lies inside. */
 static size_t run_start(const struct page_pool *pool, size_t i)
 {
-	while (i > 0 && map_test(pool->inner_map, i))
+	while (run_tail(pool, i))
 		i--;
 	return i;
 }
 
-static void pool_free(struct page_pool *pool, void *p, uintptr_t caller)
+/* --- The magazines' side (pool->lock held) -------------------------- */
+
+/* Free single pages for a magazine, off the lists. */
+static unsigned int page_refill(void *owner, void **pages, unsigned int n)
+{
+	struct page_pool *pool = owner;
+	unsigned int got;
+	long i;
+
+	for (got = 0; got < n; got++) {
+		i = __take_block(pool, 0);
+		if (i < 0)
+			break;
+		pages[got] = page_addr(pool, (size_t)i);
+	}
+	return got;
+}
+
+static void page_flush(void *owner, void **pages, unsigned int n)
+{
+	struct page_pool *pool = owner;
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		__free_block(pool, page_index(pool, pages[k]), 0);
+}
+
+static const struct magazine_ops page_mag_ops = {
+	.refill = page_refill,
+	.flush = page_flush,
+};
+
+/* --- Allocation ------------------------------------------------------ */
+
+static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
+				   uintptr_t caller)
+{
+	void *page = NULL;
+	long i;
+
+	if (unlikely(npages == 0 || npages > pool->nr_total)) {
+		mm_report(
+			"page_alloc: %lu pages asked for, %lu managed (caller %p)",
+			(unsigned long)npages, (unsigned long)pool->nr_total,
+			(void *)caller);
+		goto failed;
+	}
+	mm_lock(&pool->lock);
+	if (npages == 1) {
+		page = __mag_take(&pool->mags, pool);
+		if (!page) { /* pages may sit in other harts' magazines */
+			__mag_drain_all(&pool->mags, pool);
+			page = __mag_take(&pool->mags, pool);
+		}
+	} else {
+		i = __take_run(pool, npages);
+		if (i < 0) {
+			__mag_drain_all(&pool->mags, pool);
+			i = __take_run(pool, npages);
+		}
+		if (i >= 0)
+			page = page_addr(pool, (size_t)i);
+	}
+	mm_unlock(&pool->lock);
+	if (npages == 1 && page &&
+	    test_and_set_bit(page_index(pool, page), pool->single_map))
+		panic("page_alloc: page %p in a per-hart magazine is not free: page metadata corrupted",
+		      page);
+	if (page)
+		return page;
+failed:
+	__atomic_fetch_add(&pool->failures, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * The fast path of page_alloc: one page from this hart's magazine, its
+ * single bit set with one AMO.  About 25 instructions on rv32.  Anything
+ * else changes nothing and goes to pool_alloc, the path's one call (so
+ * it needs no frame of its own).
+ */
+static __always_inline void *pool_alloc_fast(struct page_pool *pool,
+					     size_t npages, uintptr_t caller)
+{
+	struct magazine *m;
+	unsigned long flags;
+	void **top, *page;
+
+	if (likely(npages == 1)) {
+		top = mag_open(&pool->mags, &m, &flags);
+		if (likely(mag_has_objects(m, top))) {
+			page = top[-1];
+			if (likely(!test_and_set_bit(page_index(pool, page),
+						     pool->single_map))) {
+				mag_close(m, top - 1, flags);
+				return page;
+			}
+		}
+		mag_close_unchanged(m, top, flags);
+	}
+	return pool_alloc(pool, npages, caller);
+}
+
+/* --- Free ------------------------------------------------------------ */
+
+static void refuse_free(struct page_pool *pool)
+{
+	__atomic_fetch_add(&pool->refused_frees, 1, __ATOMIC_RELAXED);
+}
+
+static __noinline void pool_free(struct page_pool *pool, void *p,
+				 uintptr_t caller)
 {
 	uintptr_t addr = (uintptr_t)p;
+	bool double_free = false;
 	size_t i, n;
 
 	if (!p)
 		return;
 	if (unlikely(!IS_ALIGNED(addr, PAGE_SIZE))) {
-		report_bad_free(pool, p, "is not page aligned", caller);
+		refuse_free(pool);
+		mm_report(
+			"page_free: %p is not page aligned (caller %p); nothing freed",
+			p, (void *)caller);
 		return;
 	}
 	if (unlikely(!page_managed(pool, addr))) {
-		report_bad_free(pool, p, "is outside the managed memory",
-				caller);
+		refuse_free(pool);
+		mm_report(
+			"page_free: %p is outside the managed memory (caller %p); nothing freed",
+			p, (void *)caller);
 		return;
 	}
 	i = page_index(pool, p);
-	if (unlikely(map_test(pool->inner_map, i))) {
-		char why[80];
-
-		snprintf(why, sizeof(why),
-			 "is inside the allocated run that starts at %p",
-			 page_addr(pool, run_start(pool, i)));
-		report_bad_free(pool, p, why, caller);
+	if (unlikely(run_tail(pool, i))) {
+		refuse_free(pool);
+		mm_report(
+			"page_free: %p is inside the allocated run at %p (caller %p); nothing freed",
+			p, page_addr(pool, run_start(pool, i)), (void *)caller);
 		return;
 	}
 
-	if (!map_test(pool->more_map, i) && pool->use_caches) {
-		/* A single page: cache_free refuses it only if already free. */
-		if (!cache_free(pool, p))
-			report_bad_free(pool, p,
-					"is already free (double free)",
-					caller);
-		return;
+	mm_lock(&pool->lock);
+	if (test_bit(i, pool->run_map)) {
+		n = run_length(pool, i);
+		bitmap_clear(pool->run_map, i, n);
+		bitmap_clear(pool->tail_map, i + 1, n - 1);
+		__free_range(pool, i, n);
+	} else if (test_and_clear_bit(i, pool->single_map)) {
+		/* A single page the fast path had no room for. */
+		__mag_give(&pool->mags, pool, p);
+	} else {
+		double_free = true; /* neither run nor single: free */
 	}
+	mm_unlock(&pool->lock);
+	if (double_free) {
+		refuse_free(pool);
+		mm_report(
+			"page_free: %p is already free: double free (caller %p); nothing freed",
+			p, (void *)caller);
+	}
+}
 
-	mm_lock(pool->lock);
-	/* Checked again under the lock: another hart may free it too. */
-	if (map_test(pool->free_map, i) || map_test(pool->inner_map, i)) {
-		mm_unlock(pool->lock);
-		report_bad_free(pool, p, "is already free (double free)",
-				caller);
+/*
+ * The fast path of page_free: an allocated single page into this hart's
+ * magazine.  One AMO clears its single bit and says whether it was set:
+ * if not, the page is free already, part of a run, or no page at all, and
+ * nothing changed.  About 30 instructions on rv32.  Anything else goes to
+ * pool_free.  NULL lands outside the span.
+ */
+static __always_inline void pool_free_fast(struct page_pool *pool, void *p,
+					   uintptr_t caller)
+{
+	size_t i = page_index(pool, p);
+	struct magazine *m;
+	unsigned long flags;
+	void **top;
+
+	top = mag_open(&pool->mags, &m, &flags);
+	if (likely(mag_has_room(&pool->mags, m, top) &&
+		   IS_ALIGNED((uintptr_t)p, PAGE_SIZE) && i < pool->span &&
+		   test_and_clear_bit(i, pool->single_map))) {
+		*top++ = p;
+		mag_close(m, top, flags);
 		return;
 	}
-	n = run_length(pool, i);
-	if (n > 1) {
-		map_update(pool->more_map, i, n - 1, false);
-		map_update(pool->inner_map, i + 1, n - 1, false);
-	}
-	map_update(pool->free_map, i, n, true);
-	__free_range(pool, i, n);
-	mm_unlock(pool->lock);
+	mag_close_unchanged(m, top, flags);
+	pool_free(pool, p, caller);
 }
 
 /* --- Set-up ---------------------------------------------------------- */
@@ -596,11 +462,11 @@ static bool place_metadata(struct page_pool *pool)
 
 		if (reg->end - reg->start <= need)
 			continue;
-		pool->free_map = (unsigned long *)reg->start;
-		pool->head_map = pool->free_map + words;
-		pool->more_map = pool->head_map + words;
-		pool->inner_map = pool->more_map + words;
-		memset(pool->free_map, 0, bytes);
+		pool->single_map = (unsigned long *)reg->start;
+		pool->run_map = pool->single_map + words;
+		pool->tail_map = pool->run_map + words;
+		pool->buddy_map = pool->tail_map + words;
+		memset(pool->single_map, 0, bytes);
 		reg->start += need;
 		return true;
 	}
@@ -608,18 +474,17 @@ static bool place_metadata(struct page_pool *pool)
 }
 
 bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
-		    int count)
+		    int count, unsigned int mag_limit)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	unsigned int o;
 	int r;
 
 	memset(pool, 0, sizeof(*pool));
-	spinlock_init_level(&pool->own_lock, "page_pool", LOCK_LEVEL_PAGE);
-	pool->lock = &pool->own_lock;
-	pool->use_caches = true;
+	spinlock_init_level(&pool->lock, "page_pool", LOCK_LEVEL_PAGE);
+	magazines_init(&pool->mags, &page_mag_ops, mag_limit, PAGE_MAG_BATCH);
 	for (o = 0; o < PAGE_ORDERS; o++)
-		list_init(&pool->area[o].blocks);
+		list_init(&pool->free_list[o]);
 	for (r = 0; r < count && pool->nr_regions < PAGE_MAX_REGIONS; r++) {
 		uintptr_t start = ALIGN_UP(regions[r].start, PAGE_SIZE);
 		uintptr_t end = ALIGN_DOWN(regions[r].end, PAGE_SIZE);
@@ -639,84 +504,77 @@ bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
 	if (!place_metadata(pool))
 		return false;
 
-	/* Pages of the span outside every region look like run interiors. */
-	map_update(pool->inner_map, 0, pool->span, true);
+	/* Pages of the span outside every region: tail, but of no run. */
+	bitmap_set(pool->tail_map, 0, pool->span);
 	for (r = 0; r < pool->nr_regions; r++) {
 		size_t first = page_index(pool, (void *)pool->regions[r].start);
 		size_t n = (pool->regions[r].end - pool->regions[r].start) /
 			   PAGE_SIZE;
 
-		map_update(pool->inner_map, first, n, false);
-		map_update(pool->free_map, first, n, true);
+		bitmap_clear(pool->tail_map, first, n);
 		__free_range(pool, first, n);
 		pool->nr_total += n;
 	}
 	return pool->nr_total > 0;
 }
 
-/* --- Public calls ---------------------------------------------------- */
+/* --- Private pools ----------------------------------------------------- */
 
 void *page_pool_alloc(struct page_pool *pool, size_t npages)
 {
-	return pool_alloc(pool, npages, CALLER_ADDR);
+	return pool_alloc_fast(pool, npages, CALLER_ADDR);
 }
 
 void page_pool_free(struct page_pool *pool, void *p)
 {
-	pool_free(pool, p, CALLER_ADDR);
+	pool_free_fast(pool, p, CALLER_ADDR);
+}
+
+void page_pool_drain(struct page_pool *pool)
+{
+	mm_lock(&pool->lock);
+	__mag_drain_all(&pool->mags, pool);
+	mm_unlock(&pool->lock);
 }
 
 size_t page_pool_free_count(struct page_pool *pool)
 {
-	size_t n = __atomic_load_n(&pool->nr_free, __ATOMIC_RELAXED);
-	unsigned int h;
+	size_t n;
 
-	for (h = 0; h < MAX_HARTS; h++)
-		n += __atomic_load_n(&pool->cache[h].count, __ATOMIC_RELAXED);
+	mm_lock(&pool->lock);
+	n = pool->nr_free + __mag_count(&pool->mags, NULL);
+	mm_unlock(&pool->lock);
 	return n;
 }
 
+/* --- The kernel's pool ------------------------------------------------- */
+
 void page_init(const struct mem_region *regions, int count)
 {
-	if (!page_pool_init(&kernel_pool, regions, count))
+	uint64_t bytes, thousandths_of_a_percent;
+
+	if (!page_pool_init(&kernel_pool, regions, count, MAG_SLOTS))
 		panic("page_init: no usable memory");
-	kernel_pool.lock = &page_lock;
-	{
-		uint64_t bytes = (uint64_t)kernel_pool.nr_total * PAGE_SIZE;
-		uint64_t permille =
-			(uint64_t)kernel_pool.meta_bytes * 100000 / bytes;
-
-		printk("page: %lu pages managed, %lu bytes of metadata (%llu.%03llu%%)\n",
-		       (unsigned long)kernel_pool.nr_total,
-		       (unsigned long)kernel_pool.meta_bytes,
-		       (unsigned long long)(permille / 1000),
-		       (unsigned long long)(permille % 1000));
-	}
+	spinlock_init_level(&kernel_pool.lock, "page", LOCK_LEVEL_PAGE);
+	spinlock_register(&kernel_pool.lock); /* so lockstat lists it */
+	bytes = (uint64_t)kernel_pool.nr_total * PAGE_SIZE;
+	thousandths_of_a_percent =
+		(uint64_t)kernel_pool.meta_bytes * 100000 / bytes;
+	printk("page: %lu pages managed, %lu bytes of metadata (%llu.%03llu%%)\n",
+	       (unsigned long)kernel_pool.nr_total,
+	       (unsigned long)kernel_pool.meta_bytes,
+	       (unsigned long long)(thousandths_of_a_percent / 1000),
+	       (unsigned long long)(thousandths_of_a_percent % 1000));
 }
 
-/*
- * The slow paths of page_alloc and page_free, reached by tail calls
- * (__fast_path): CALLER_ADDR here is the fast path's caller.
- */
-static __noinline void *page_alloc_slow(size_t npages)
+void *page_alloc(size_t npages)
 {
-	return pool_alloc(&kernel_pool, npages, CALLER_ADDR);
+	return pool_alloc_fast(&kernel_pool, npages, CALLER_ADDR);
 }
 
-static __noinline void page_free_slow(void *p)
+void *page_alloc_by(size_t npages, uintptr_t caller)
 {
-	pool_free(&kernel_pool, p, CALLER_ADDR);
-}
-
-__fast_path void *page_alloc(size_t npages)
-{
-	if (likely(npages == 1)) {
-		void *page = cache_alloc(&kernel_pool);
-
-		if (likely(page))
-			return page;
-	}
-	return page_alloc_slow(npages);
+	return pool_alloc_fast(&kernel_pool, npages, caller);
 }
 
 void *page_alloc_order(unsigned int order)
@@ -724,19 +582,22 @@ void *page_alloc_order(unsigned int order)
 	if (order > MAX_ORDER) {
 		/* No 1 << order here: it is undefined past the word's width. */
 		__atomic_fetch_add(&kernel_pool.failures, 1, __ATOMIC_RELAXED);
-		printk("page_alloc_order(%u): order above the largest block, "
-		       "%u (caller %p)\n",
-		       order, (unsigned int)MAX_ORDER, (void *)CALLER_ADDR);
+		mm_report(
+			"page_alloc_order: order %u is above the largest, %u (caller %p)",
+			order, (unsigned int)MAX_ORDER, (void *)CALLER_ADDR);
 		return NULL;
 	}
 	return pool_alloc(&kernel_pool, (size_t)1 << order, CALLER_ADDR);
 }
 
-__fast_path void page_free(void *p)
+void page_free(void *p)
 {
-	if (likely(p && cache_free(&kernel_pool, p)))
-		return;
-	page_free_slow(p);
+	pool_free_fast(&kernel_pool, p, CALLER_ADDR);
+}
+
+void page_free_by(void *p, uintptr_t caller)
+{
+	pool_free_fast(&kernel_pool, p, caller);
 }
 
 size_t page_free_count(void)
@@ -761,9 +622,11 @@ size_t page_run_pages(const void *p)
 	size_t i = page_index(pool, p);
 
 	if (!IS_ALIGNED((uintptr_t)p, PAGE_SIZE) || i >= pool->span ||
-	    map_test(pool->free_map, i) || map_test(pool->inner_map, i))
+	    test_bit(i, pool->tail_map))
 		return 0;
-	return run_length(pool, i);
+	if (test_bit(i, pool->single_map))
+		return 1;
+	return test_bit(i, pool->run_map) ? run_length(pool, i) : 0;
 }
 
 int page_validate(void)

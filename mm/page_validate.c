@@ -1,24 +1,28 @@
 /*
  * page_validate.c - walk a whole page pool and cross-check everything
  * mm/page.c keeps: the four bitmaps, the free lists, the per-order
- * counters and the per-hart caches.  The first inconsistency is reported
- * precisely and the walk stops.
+ * counters and the per-hart magazines.  The first inconsistency is
+ * reported precisely and the walk stops.
  *
  * Checked:
  *   - every block on list k is inside managed memory, aligned to 2^k,
- *     has its head bit and a header saying order k, and all its pages are
- *     free and belong to no allocated run;
- *   - no head bit is set anywhere else, so no block is on two lists and
+ *     has its buddy bit and a header saying order k, and all its pages
+ *     are free (neither single nor run);
+ *   - no buddy bit is set anywhere else, so no block is on two lists and
  *     no two blocks overlap;
  *   - no two free buddies of the same order are left unmerged;
- *   - every cached page is free, on no list and inside no block;
- *   - the counters agree with the lists, and the number of free bits
- *     with the pages on the lists plus those in the caches;
- *   - every allocated run is well formed (more/inner bits agree).
+ *   - every page in a magazine is free, managed, on no list and inside no
+ *     block, and no magazine holds more than its limit;
+ *   - the counters agree with the lists, and the number of free pages
+ *     with the pages on the lists plus those in the magazines;
+ *   - no page is both single and run; every run starts with a page that
+ *     is no tail, and every tail page follows a page of its run;
+ *   - a page no region covers is tail and nothing else.
  *
- * The walk takes the pool lock and every cache lock, so it sees a still
- * picture; call it when no allocation is half done (tests call it between
- * operations).  It takes O(span) steps: a debugging tool, not a hot path.
+ * The walk holds the pool lock, and each magazine's lock while it looks
+ * at it, so it sees a still picture of the lists; call it when no
+ * allocation is half done (tests call it between operations).  It takes
+ * O(span) steps: a debugging tool, not a hot path.
  */
 #include <kernel/page.h>
 #include <kernel/printk.h>
@@ -43,17 +47,31 @@ static __printf(3, 4) int fail(const struct page_pool *pool, size_t i,
 	return -1;
 }
 
-/* Is page i inside a block on the lists?  Returns its head or -1. */
+static bool is_buddy(const struct page_pool *pool, size_t i)
+{
+	return test_bit(i, pool->buddy_map);
+}
+
+static bool is_free(const struct page_pool *pool, size_t i)
+{
+	return !test_bit(i, pool->single_map) && !test_bit(i, pool->run_map);
+}
+
+static unsigned int order_of_block(const struct page_pool *pool, size_t i)
+{
+	return ((struct free_block *)page_addr(pool, i))->order;
+}
+
+/* Is page i inside a block on the lists?  Returns its first page or -1. */
 static long covering_block(const struct page_pool *pool, size_t i)
 {
 	unsigned int o;
 
 	for (o = 0; o <= MAX_ORDER; o++) {
-		size_t head = i & ~(((size_t)1 << o) - 1);
+		size_t first = i & ~(((size_t)1 << o) - 1);
 
-		if (map_test(pool->head_map, head) &&
-		    ((struct free_block *)page_addr(pool, head))->order >= o)
-			return (long)head;
+		if (is_buddy(pool, first) && order_of_block(pool, first) >= o)
+			return (long)first;
 	}
 	return -1;
 }
@@ -69,41 +87,39 @@ static int check_block(const struct page_pool *pool, size_t i,
 	if (b->magic != FREE_BLOCK_MAGIC || b->order != order)
 		return fail(pool, i, "block on list %u has header order %u",
 			    order, b->order);
-	if (!map_test(pool->head_map, i))
-		return fail(pool, i, "block on list %u has no head bit", order);
+	if (!is_buddy(pool, i))
+		return fail(pool, i, "block on list %u has no buddy bit",
+			    order);
 	for (j = i; j < i + n; j++) {
 		if (!managed(pool, j))
 			return fail(pool, j,
-				    "order-%u block covers "
-				    "unmanaged memory",
+				    "order-%u block covers unmanaged memory",
 				    order);
-		if (!map_test(pool->free_map, j) ||
-		    map_test(pool->more_map, j) || map_test(pool->inner_map, j))
-			return fail(pool, j,
-				    "page of a free order-%u block "
-				    "is marked allocated",
-				    order);
-		if (j > i && map_test(pool->head_map, j))
-			return fail(pool, j,
-				    "a block head lies inside the "
-				    "order-%u block at %p",
-				    order, page_addr(pool, i));
+		if (!is_free(pool, j) || test_bit(j, pool->tail_map))
+			return fail(
+				pool, j,
+				"page of a free order-%u block is marked allocated",
+				order);
+		if (j > i && is_buddy(pool, j))
+			return fail(
+				pool, j,
+				"a block starts inside the order-%u block at %p",
+				order, page_addr(pool, i));
 	}
-	if (order < MAX_ORDER && buddy < pool->span &&
-	    map_test(pool->head_map, buddy) &&
-	    ((struct free_block *)page_addr(pool, buddy))->order == order)
+	if (order < MAX_ORDER && buddy < pool->span && is_buddy(pool, buddy) &&
+	    order_of_block(pool, buddy) == order)
 		return fail(pool, i, "free buddies of order %u not merged",
 			    order);
 	return 0;
 }
 
 static int check_lists(const struct page_pool *pool, size_t *pages,
-		       size_t *heads)
+		       size_t *blocks)
 {
 	unsigned int o;
 
 	for (o = 0; o <= MAX_ORDER; o++) {
-		const struct list_head *head = &pool->area[o].blocks, *p;
+		const struct list_head *head = &pool->free_list[o], *p;
 		size_t count = 0;
 
 		for (p = head->next; p != head; p = p->next) {
@@ -114,14 +130,19 @@ static int check_lists(const struct page_pool *pool, size_t *pages,
 			if (check_block(pool, i, o))
 				return -1;
 		}
-		if (count != pool->area[o].nr_blocks)
-			return fail(pool, 0,
-				    "list %u holds %lu blocks, its "
-				    "counter says %lu",
-				    o, (unsigned long)count,
-				    (unsigned long)pool->area[o].nr_blocks);
+		if (count != pool->nr_blocks[o])
+			return fail(
+				pool, 0,
+				"list %u holds %lu blocks, its counter says %lu",
+				o, (unsigned long)count,
+				(unsigned long)pool->nr_blocks[o]);
+		if (!count != !(pool->nonempty & (1UL << o)))
+			return fail(
+				pool, 0,
+				"list %u holds %lu blocks, its nonempty bit says otherwise",
+				o, (unsigned long)count);
 		*pages += count << o;
-		*heads += count;
+		*blocks += count;
 	}
 	if (*pages != pool->nr_free)
 		return fail(pool, 0, "lists hold %lu pages, nr_free says %lu",
@@ -130,115 +151,98 @@ static int check_lists(const struct page_pool *pool, size_t *pages,
 	return 0;
 }
 
-static int check_caches(const struct page_pool *pool, size_t *pages)
+struct magazine_walk {
+	struct page_pool *pool;
+	int err;
+};
+
+static void check_magazine_page(void *page, void *arg)
 {
+	struct magazine_walk *w = arg;
+	struct page_pool *pool = w->pool;
+	size_t i = page_index(pool, page);
+
+	if (w->err)
+		return;
+	if ((uintptr_t)page % PAGE_SIZE || i >= pool->span || !managed(pool, i))
+		w->err = fail(pool, i, "a magazine holds a bad address");
+	else if (!is_free(pool, i) || is_buddy(pool, i))
+		w->err = fail(pool, i,
+			      "page in a magazine is not a free single page");
+	else if (covering_block(pool, i) >= 0)
+		w->err = fail(pool, i,
+			      "page in a magazine is also on a free list");
+}
+
+static int check_magazines(struct page_pool *pool, size_t *pages)
+{
+	struct magazine_walk w = { pool, 0 };
+	size_t per_hart[MAX_HARTS];
 	unsigned int h;
 
-	for (h = 0; h < MAX_HARTS; h++) {
-		const struct page_cache *c = &pool->cache[h];
-		const void *p;
-		size_t count = 0;
-
-		for (p = c->head; p; p = *(void *const *)p) {
-			size_t i = page_index(pool, p);
-
-			if (count++ > c->count)
-				return fail(pool, i,
-					    "cache of hart %u holds "
-					    "more than its count %u",
-					    h, c->count);
-			if ((uintptr_t)p % PAGE_SIZE || !managed(pool, i))
-				return fail(pool, i,
-					    "cache of hart %u holds "
-					    "a bad address",
-					    h);
-			if (!map_test(pool->free_map, i) ||
-			    map_test(pool->head_map, i))
-				return fail(pool, i,
-					    "page in the cache of "
-					    "hart %u is not a free "
-					    "single page",
-					    h);
-			if (covering_block(pool, i) >= 0)
-				return fail(pool, i,
-					    "page in the cache of "
-					    "hart %u is also on a "
-					    "free list",
-					    h);
-		}
-		if (count != c->count)
-			return fail(pool, 0,
-				    "cache of hart %u holds %lu "
-				    "pages, its count says %u",
-				    h, (unsigned long)count, c->count);
-		*pages += count;
-	}
-	return 0;
+	*pages += __mag_count(&pool->mags, per_hart);
+	for (h = 0; h < MAX_HARTS; h++)
+		if (per_hart[h] > pool->mags.limit)
+			return fail(
+				pool, 0,
+				"hart %u's magazine holds %lu pages, over its limit %u",
+				h, (unsigned long)per_hart[h],
+				pool->mags.limit);
+	__mag_for_each(&pool->mags, check_magazine_page, &w);
+	return w.err;
 }
 
 static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
-			 size_t heads)
+			 size_t blocks)
 {
-	size_t i, free_bits = 0, head_bits = 0;
+	size_t i, free_bits = 0, buddy_bits = 0;
 
 	for (i = 0; i < pool->span; i++) {
-		bool f = map_test(pool->free_map, i),
-		     more = map_test(pool->more_map, i);
-		bool inner = map_test(pool->inner_map, i);
+		bool single = test_bit(i, pool->single_map);
+		bool run = test_bit(i, pool->run_map);
+		bool tail = test_bit(i, pool->tail_map);
 
-		free_bits += f;
-		head_bits += map_test(pool->head_map, i);
+		buddy_bits += is_buddy(pool, i);
 		if (!managed(pool, i)) {
-			if (f || more || !inner || map_test(pool->head_map, i))
-				return fail(pool, i,
-					    "unmanaged page is not marked "
-					    "reserved");
+			if (single || run || !tail || is_buddy(pool, i))
+				return fail(
+					pool, i,
+					"unmanaged page is not marked reserved");
 			continue;
 		}
-		if (f)
-			continue;
-		if (more &&
-		    (i + 1 >= pool->span || map_test(pool->free_map, i + 1) ||
-		     !map_test(pool->inner_map, i + 1)))
+		free_bits += !single && !run;
+		if (single && (run || tail))
 			return fail(pool, i,
-				    "run continues into a page "
-				    "that is not part of it");
-		if (inner && (i == 0 || !managed(pool, i - 1) ||
-			      map_test(pool->free_map, i - 1) ||
-			      !map_test(pool->more_map, i - 1)))
+				    "single page is also marked part of a run");
+		if (tail && !run)
+			return fail(pool, i, "tail page of no run");
+		if (tail && (i == 0 || !test_bit(i - 1, pool->run_map)))
 			return fail(pool, i,
-				    "inner page of a run has no "
-				    "run before it");
+				    "tail page of a run has no run before it");
 	}
-	if (head_bits != heads)
-		return fail(pool, 0, "%lu head bits for %lu listed blocks",
-			    (unsigned long)head_bits, (unsigned long)heads);
+	if (buddy_bits != blocks)
+		return fail(pool, 0, "%lu buddy bits for %lu listed blocks",
+			    (unsigned long)buddy_bits, (unsigned long)blocks);
 	if (free_bits != free_pages)
-		return fail(pool, 0,
-			    "%lu free bits, but %lu pages on the "
-			    "lists and in the caches",
-			    (unsigned long)free_bits,
-			    (unsigned long)free_pages);
+		return fail(
+			pool, 0,
+			"%lu free pages in the bitmaps, but %lu pages on the lists and in the magazines",
+			(unsigned long)free_bits, (unsigned long)free_pages);
 	return 0;
 }
 
 int page_pool_validate(struct page_pool *pool)
 {
-	size_t pages = 0, heads = 0;
-	unsigned int h;
+	size_t pages = 0, blocks = 0;
 	int err;
 
-	mm_lock(pool->lock);
-	for (h = 0; h < MAX_HARTS; h++)
-		cache_lock(&pool->cache[h]);
-	err = check_lists(pool, &pages, &heads);
+	mm_lock(&pool->lock);
+	err = check_lists(pool, &pages, &blocks);
 	if (!err)
-		err = check_caches(pool, &pages);
+		err = check_magazines(pool, &pages);
 	if (!err)
-		err = check_bitmaps(pool, pages, heads);
-	for (h = 0; h < MAX_HARTS; h++)
-		cache_unlock(&pool->cache[h]);
-	mm_unlock(pool->lock);
+		err = check_bitmaps(pool, pages, blocks);
+	mm_unlock(&pool->lock);
 	return err;
 }
 
@@ -246,18 +250,17 @@ void page_pool_stats(struct page_pool *pool, struct page_stats *stats)
 {
 	unsigned int o, h;
 
-	mm_lock(pool->lock);
+	mm_lock(&pool->lock);
 	stats->total = pool->nr_total;
 	stats->free = pool->nr_free;
 	for (o = 0; o < PAGE_ORDERS; o++)
-		stats->blocks[o] = pool->area[o].nr_blocks;
-	mm_unlock(pool->lock);
-	for (h = 0; h < MAX_HARTS; h++) {
-		stats->cached[h] = __atomic_load_n(&pool->cache[h].count,
-						   __ATOMIC_RELAXED);
+		stats->blocks[o] = pool->nr_blocks[o];
+	__mag_count(&pool->mags, stats->cached);
+	mm_unlock(&pool->lock);
+	for (h = 0; h < MAX_HARTS; h++)
 		stats->free += stats->cached[h];
-	}
 	stats->metadata_bytes = pool->meta_bytes;
 	stats->failures = __atomic_load_n(&pool->failures, __ATOMIC_RELAXED);
-	stats->bad_frees = __atomic_load_n(&pool->bad_frees, __ATOMIC_RELAXED);
+	stats->refused_frees =
+		__atomic_load_n(&pool->refused_frees, __ATOMIC_RELAXED);
 }

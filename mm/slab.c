@@ -1,301 +1,311 @@
 /*
  * slab.c - object caches on top of the page allocator.
  *
- * A cache hands out objects of one size.  It keeps them in slabs: blocks
- * of SLAB_SIZE bytes (4 pages) from page_alloc_order, aligned to their
- * size, each cut into equal objects with a small header at the end:
+ * A cache hands out objects of one size.  It keeps them in slabs: runs of
+ * 2^order pages from page_alloc, each cut into equal objects.  The order
+ * is the smallest that wastes at most an eighth of the slab and holds at
+ * least 4 objects, so most caches use one-page slabs.  A slab's header,
+ * struct slab, sits at the end of the slab for small objects, where it
+ * costs at most one small object, and apart (from the "kmem_slab" cache)
+ * for objects of 512 bytes and more, where it would cost a whole one:
  *
- *   slab (16 KiB, aligned)
+ *   small objects (on-slab header)
  *   +--------+--------+--------+-----+----------+-------+-------------+
  *   | obj 0  | obj 1  | obj 2  | ... | obj n-1  | waste | struct slab |
  *   +--------+--------+--------+-----+----------+-------+-------------+
- *   ^ SLAB_SIZE aligned: object i is at i * stride
+ *   large objects (off-slab header: the slab is all objects)
+ *   +----------------+----------------+----------------+--------------+
+ *   | obj 0          | obj 1          | obj 2          | obj 3        |
+ *   +----------------+----------------+----------------+--------------+
+ *   ^ base                       ^ bump: objects from here on were
+ *                                  never handed out (carved lazily)
  *
- *   free object (stride bytes):   | link | key | ...         |
+ *   free object (stride bytes):   | link | key | ...                  |
  *   with a constructor:           | payload (size) | link | key | pad |
+ *
+ * A new slab is carved lazily: its objects are handed out from the bump
+ * one by one as they are first needed, so making a slab costs the same
+ * whatever its size (a constructor, if any, runs then, once per object).
+ * Objects given back go on the slab's free list, and are handed out
+ * again before the bump moves.
  *
  * Finding things from an address, in O(1) and without a header in front
  * of each object:
- *   - slab_space.cache_of has one entry per SLAB_SIZE block of memory:
- *     the cache whose slab it is, or NULL.  kfree learns the cache there,
- *     and any pointer that is in no slab is refused there.
- *   - the offset of an object in its slab must be a multiple of the
+ *   - slab_map.slab_of has one entry per page of memory: the slab it
+ *     belongs to, or NULL.  kfree learns the slab, and so the cache,
+ *     there, and any pointer that is in no slab is refused there.
+ *   - the offset of an object from object 0 must be a multiple of the
  *     stride, below the last object: one multiplication and one
- *     comparison check both (slab_offset_check, below).
+ *     comparison check both (object_start_check, below); and below the
+ *     bump, or it was never handed out.
  *   - a free object holds its free key, the complement of its own
  *     address, in the word after the free-list link.  Freeing an object
  *     that holds its key is probably a double free; the slow path looks
  *     through the magazines and the slab's free list to be sure, so live
  *     data that happens to look like a key costs time, never correctness.
  *     A constructor's state survives because link and key then sit after
- *     the payload.  Step 4 of the roadmap puts red zones in the padding.
- *   - every link taken off a slab's free list must be NULL or an object
- *     of the same slab: a write after free that broke it stops the
+ *     the payload.
+ *   - every link taken off a slab's free list must be NULL or a handed-out
+ *     object of the same slab: a write after free that broke it stops the
  *     kernel there, before the allocator hands out memory it does not own.
  *
- * Each hart has a magazine of up to MAG_SIZE free objects per cache (see
- * mm/slab.h): the common alloc and free touch only it, with interrupts
- * off and no shared lock.  An empty magazine is refilled, and a full one
- * flushed, MAG_BATCH objects at a time under the cache lock.  An object
- * freed on another hart than the one that allocated it just goes into
- * that hart's magazine.
+ * Each hart has a magazine of free objects per cache (mm/magazine.h): the
+ * common alloc and free touch only it, with interrupts off and no shared
+ * lock.  A magazine holds about 4 KiB of objects (at most MAG_SLOTS), and
+ * half of that is refilled or flushed at a time under the cache lock.  An
+ * object freed on another hart than the one that allocated it just goes
+ * into that hart's magazine.
  *
- * Slabs sit on three lists: partial (some free objects), full and empty.
- * At most MAX_EMPTY empty slabs are kept per cache; kmem_cache_shrink
- * returns all of them to the page allocator.  The cache descriptors are
- * objects too, of the "kmem_cache" cache, whose own descriptor is static.
+ * Slabs sit on three lists, partial (some objects free or never handed
+ * out), full and empty, and move only when the list they belong on
+ * changes.  At most MAX_EMPTY empty slabs are kept per cache;
+ * kmem_cache_shrink returns all of them to the page allocator.  The cache
+ * descriptors are objects too, of the "kmem_cache" cache, whose own
+ * descriptor is static, like that of "kmem_slab".
  *
  * Locking: cache->lock (LOCK_LEVEL_SLAB) protects the slab lists, the
- * slabs' free lists and the counters; slab_lock (LOCK_LEVEL_SLAB_CACHES,
- * taken before any cache lock) the list of caches.  page_alloc is called
- * with a cache lock held.  A magazine is changed only by its own hart,
- * or by a hart that holds cache->lock, and either must hold the
- * magazine's own lock (its count, see mm/slab.h).  Its hart never waits
- * for cache->lock while holding it.
+ * slabs' free lists and bumps, and the counters; slab_lock
+ * (LOCK_LEVEL_SLAB_CACHES, taken before any cache lock) the list of
+ * caches.  page_alloc and page_free are called with a cache lock held,
+ * and so is kmem_slab, whose lock is one level lower
+ * (LOCK_LEVEL_SLAB_HEADERS).  The magazines' own locks come after the
+ * cache lock (mm/magazine.h).
  */
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "internal.h"
+#include "report.h"
 #include "slab.h"
 
-#define SLAB_ORDER 2 /* SLAB_SIZE == PAGE_SIZE << SLAB_ORDER */
-#define MAG_BATCH 8  /* objects moved between a magazine and the slabs */
-#define MAX_EMPTY 2
+#define MAX_SLAB_ORDER 3  /* slabs of 1 to 8 pages */
+#define MIN_OBJECTS 4	  /* per slab, unless the largest slab holds fewer */
+#define OFF_SLAB_FROM 512 /* objects this large keep their header apart */
+#define MAG_BYTES 4096	  /* what a magazine holds, about */
+#define MAX_EMPTY 1	  /* empty slabs a cache keeps */
 
-_Static_assert(SLAB_SIZE == 1 << SLAB_SHIFT, "SLAB_SHIFT");
-_Static_assert(SLAB_SIZE == PAGE_SIZE << SLAB_ORDER, "SLAB_ORDER");
-
-struct slab {
-	struct list_head node; /* on its cache's partial/full/empty list */
-	void *free;	       /* free objects on this slab */
-	unsigned int inuse;    /* objects not on the free list */
-};
+enum slab_list { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY };
 
 static DEFINE_SPINLOCK(slab_lock, "slab_caches", LOCK_LEVEL_SLAB_CACHES);
 static LIST_HEAD(all_caches);
-struct slab_space slab_space __read_mostly;
+struct slab_map slab_map __read_mostly;
 
-/* --- Finding things from an address ---------------------------------- */
+/* The caches of slab headers and of cache descriptors: static. */
+static struct kmem_cache slab_header_cache __aligned(CACHELINE_SIZE);
+static struct kmem_cache cache_cache __aligned(CACHELINE_SIZE);
 
-static inline void *slab_base(const void *p)
-{
-	return (void *)ALIGN_DOWN((uintptr_t)p, SLAB_SIZE);
-}
-
-/* The header of the slab that holds p. */
-static inline struct slab *slab_of(const void *p)
-{
-	return (struct slab *)((char *)slab_base(p) + SLAB_SIZE -
-			       sizeof(struct slab));
-}
+/* --- Objects and slabs ----------------------------------------------- */
 
 static inline void **link_of(const struct kmem_cache *c, void *obj)
 {
-	return (void **)((char *)obj + c->link);
+	return (void **)((char *)obj + c->link_offset);
+}
+
+static inline size_t slab_bytes(const struct kmem_cache *c)
+{
+	return (size_t)PAGE_SIZE << c->order;
+}
+
+static inline char *slab_end(const struct kmem_cache *c, const struct slab *s)
+{
+	return s->base + (size_t)c->objects * c->stride;
 }
 
 /*
- * Is next a link the free list of the slab at base may hold: NULL, or
- * an object of that slab?  A use after free can overwrite a link; follow
- * a bad one and the allocator hands out, or walks, memory it does not own.
+ * Is next a link the free list of slab s may hold: NULL, or a handed-out
+ * object of s?  A use after free can overwrite a link; follow a bad one
+ * and the allocator hands out, or walks, memory it does not own.
  */
-static bool link_ok(const struct kmem_cache *c, const void *base,
+static bool link_ok(const struct kmem_cache *c, struct slab *s,
 		    const void *next)
 {
-	return !next || (slab_base(next) == base &&
-			 slab_offset_ok(c->off_magic, c->off_limit,
-					(uintptr_t)next & (SLAB_SIZE - 1)));
+	uintptr_t off = (uintptr_t)next - (uintptr_t)s->base;
+
+	return !next || (off < (size_t)c->objects * c->stride &&
+			 object_in_use_range(c, s, (void *)next));
 }
 
-static void set_cache_of(void *base, struct kmem_cache *c)
+static void set_slab_map(void *base, unsigned int order, struct slab *s)
 {
-	size_t b = ((uintptr_t)base >> SLAB_SHIFT) - slab_space.first_block;
+	size_t i = ((uintptr_t)base >> PAGE_SHIFT) - slab_map.first_pfn;
+	size_t n = (size_t)1 << order;
 
-	__atomic_store_n(&slab_space.cache_of[b], c, __ATOMIC_RELAXED);
+	while (n--)
+		__atomic_store_n(&slab_map.slab_of[i++], s, __ATOMIC_RELEASE);
 }
 
-/* --- Slabs (cache->lock held) ------------------------------------------ */
+/* Which list s belongs on. */
+static enum slab_list list_for(const struct kmem_cache *c, const struct slab *s)
+{
+	if (s->inuse == 0)
+		return SLAB_EMPTY;
+	return s->inuse == c->objects ? SLAB_FULL : SLAB_PARTIAL;
+}
+
+/* --- Slabs (cache->lock held) ----------------------------------------- */
 
 static struct slab *__new_slab(struct kmem_cache *c)
 {
-	char *base = page_alloc_order(SLAB_ORDER);
+	char *base = page_alloc(1u << c->order);
 	struct slab *s;
-	size_t i;
 
 	if (!base)
 		return NULL;
-	s = slab_of(base);
-	s->inuse = 0;
-	s->free = NULL;
-	for (i = c->objects; i-- > 0;) {
-		void *obj = base + i * c->stride;
-
-		if (c->ctor)
-			c->ctor(obj);
-		*link_of(c, obj) = s->free;
-		*free_key(c, obj) = key_of(obj);
-		s->free = obj;
+	if (c->off_slab) {
+		s = kmem_cache_alloc(&slab_header_cache);
+		if (!s) {
+			page_free(base);
+			return NULL;
+		}
+	} else {
+		s = (struct slab *)(base + slab_bytes(c) - sizeof(struct slab));
 	}
-	set_cache_of(base, c);
+	s->cache = c;
+	s->base = base;
+	s->bump = base;
+	s->reach = 0;
+	s->free = NULL;
+	s->inuse = 0;
 	list_add(&s->node, &c->empty);
 	c->nr_slabs++;
 	c->nr_empty++;
+	set_slab_map(base, c->order, s);
 	return s;
 }
 
 static void __release_slab(struct kmem_cache *c, struct slab *s)
 {
+	char *base = s->base;
+
 	list_del(&s->node);
 	c->nr_slabs--;
 	c->nr_empty--;
-	set_cache_of(slab_base(s), NULL);
-	page_free(slab_base(s));
+	set_slab_map(base, c->order, NULL);
+	if (c->off_slab)
+		kmem_cache_free(&slab_header_cache, s);
+	page_free(base);
 }
 
-/* Put a slab on the list its free count says. */
-static void __file_slab(struct kmem_cache *c, struct slab *s, bool was_empty)
+/* s was on list "was": move it if its list has changed. */
+static void __refile(struct kmem_cache *c, struct slab *s, enum slab_list was)
 {
-	list_del(&s->node);
-	if (was_empty)
+	enum slab_list now = list_for(c, s);
+
+	if (now == was)
+		return;
+	if (was == SLAB_EMPTY)
 		c->nr_empty--;
-	if (s->inuse == 0) {
-		list_add(&s->node, &c->empty);
+	if (now == SLAB_EMPTY)
 		c->nr_empty++;
-	} else if (s->free) {
-		list_add(&s->node, &c->partial);
-	} else {
-		list_add(&s->node, &c->full);
-	}
+	list_move(&s->node, now == SLAB_EMPTY  ? &c->empty
+			    : now == SLAB_FULL ? &c->full
+					       : &c->partial);
 }
 
-/* Take up to n free objects off the slabs into out[]; returns how many. */
-static unsigned int __take_objects(struct kmem_cache *c, void **out,
-				   unsigned int n)
+/* One object off slab s, which has one: from its free list, or carved. */
+static void *__slab_take(struct kmem_cache *c, struct slab *s)
 {
+	void *obj = s->free;
+
+	if (obj) {
+		s->free = *link_of(c, obj);
+		if (unlikely(!link_ok(c, s, s->free)))
+			panic("slab: cache %s: free object %p links to %p, which is no object of its slab: written after it was freed?",
+			      c->name, obj, s->free);
+	} else {
+		obj = s->bump;
+		s->bump += c->stride;
+		__atomic_store_n(&s->reach, s->reach + c->off_step,
+				 __ATOMIC_RELAXED);
+		if (c->ctor)
+			c->ctor(obj);
+		*free_key(c, obj) = key_of(obj); /* it goes to a magazine */
+	}
+	s->inuse++;
+	return obj;
+}
+
+/* The magazines' refill: up to n free objects off the slabs into objs[]. */
+static unsigned int slab_refill(void *owner, void **objs, unsigned int n)
+{
+	struct kmem_cache *c = owner;
 	unsigned int got = 0;
 
 	while (got < n) {
 		struct slab *s;
-		bool was_empty = false;
+		enum slab_list was;
 
-		if (!list_empty(&c->partial)) {
+		if (!list_empty(&c->partial))
 			s = list_first_entry(&c->partial, struct slab, node);
-		} else if (!list_empty(&c->empty)) {
+		else if (!list_empty(&c->empty))
 			s = list_first_entry(&c->empty, struct slab, node);
-			was_empty = true;
-		} else {
-			s = __new_slab(c);
-			if (!s)
-				break;
-			was_empty = true;
-		}
-		while (got < n && s->free) {
-			void *obj = s->free;
-
-			s->free = *link_of(c, obj);
-			if (unlikely(!link_ok(c, slab_base(obj), s->free)))
-				panic("slab: cache %s: free object %p links to "
-				      "%p, which is no object of its slab: "
-				      "written after it was freed?",
-				      c->name, obj, s->free);
-			s->inuse++;
-			c->out++;
-			out[got++] = obj;
-		}
-		__file_slab(c, s, was_empty);
+		else if (!(s = __new_slab(c)))
+			break;
+		was = list_for(c, s);
+		while (got < n && s->inuse < c->objects)
+			objs[got++] = __slab_take(c, s);
+		__refile(c, s, was);
 	}
+	c->objects_out += got;
 	return got;
 }
 
-/* Objects go back onto their slabs; spare empty slabs to the pages. */
-static void __put_objects(struct kmem_cache *c, void **objs, unsigned int n)
+/*
+ * The magazines' flush: objects back onto their slabs.  A slab changes
+ * lists only when it stops being full or becomes empty.
+ */
+static void slab_flush(void *owner, void **objs, unsigned int n)
 {
-	unsigned int i;
+	struct kmem_cache *c = owner;
+	unsigned int k;
 
-	for (i = 0; i < n; i++) {
-		struct slab *s = slab_of(objs[i]);
-		bool was_empty = s->inuse == 0;
+	for (k = 0; k < n; k++) {
+		struct slab *s = slab_of(objs[k]);
+		enum slab_list was;
 
-		*link_of(c, objs[i]) = s->free;
-		s->free = objs[i];
+		*link_of(c, objs[k]) = s->free;
+		s->free = objs[k];
+		if (likely(s->inuse != c->objects && s->inuse != 1)) {
+			s->inuse--; /* it stays partial */
+			continue;
+		}
+		was = list_for(c, s);
 		s->inuse--;
-		c->out--;
-		__file_slab(c, s, was_empty);
+		__refile(c, s, was);
 		if (s->inuse == 0 && c->nr_empty > MAX_EMPTY)
 			__release_slab(c, s);
 	}
+	c->objects_out -= n;
 }
 
-/* --- Magazines ------------------------------------------------------------ */
-
-/* Take a magazine, waiting if need be; interrupts must be off. */
-static unsigned long mag_lock(struct magazine *m)
-{
-	unsigned long n;
-
-	while ((n = mag_trylock(m)) == MAG_LOCKED)
-		cpu_relax();
-	return n;
-}
-
-/* The rest with cache->lock held. */
-
-/* Push obj on this hart's magazine, first flushing the oldest if full. */
-static void __mag_push(struct kmem_cache *c, void *obj)
-{
-	struct magazine *m = &c->mag[this_hart()];
-	unsigned long n = mag_lock(m);
-
-	if (n == MAG_SIZE) {
-		__put_objects(c, m->objects, MAG_BATCH);
-		n -= MAG_BATCH;
-		memmove(m->objects, m->objects + MAG_BATCH, n * sizeof(void *));
-	}
-	m->objects[n++] = obj;
-	mag_unlock(m, n);
-}
-
-/* Empty every hart's magazine back into the slabs. */
-static void __drain_magazines(struct kmem_cache *c)
-{
-	void *objs[MAG_SIZE];
-	unsigned int h;
-
-	for (h = 0; h < MAX_HARTS; h++) {
-		struct magazine *m = &c->mag[h];
-		unsigned long n = mag_lock(m);
-
-		memcpy(objs, m->objects, n * sizeof(void *));
-		mag_unlock(m, 0);
-		__put_objects(c, objs, n);
-	}
-}
+static const struct magazine_ops slab_mag_ops = {
+	.refill = slab_refill,
+	.flush = slab_flush,
+};
 
 /* Is obj free: in some hart's magazine or on its slab's free list? */
+static void match_object(void *obj, void *arg)
+{
+	void **wanted = arg;
+
+	if (obj == *wanted)
+		*wanted = NULL; /* found */
+}
+
 static bool __object_is_free(struct kmem_cache *c, void *obj)
 {
-	unsigned long i, n, steps = 0;
-	unsigned int h;
-	void *p;
+	struct slab *s = slab_of(obj);
+	unsigned long steps = 0;
+	void *wanted = obj, *p;
 
-	for (h = 0; h < MAX_HARTS; h++) {
-		struct magazine *m = &c->mag[h];
-		bool found = false;
-
-		n = mag_lock(m);
-		for (i = 0; i < n && !found; i++)
-			found = m->objects[i] == obj;
-		mag_unlock(m, n);
-		if (found)
-			return true;
-	}
-	for (p = slab_of(obj)->free; p; p = *link_of(c, p)) {
+	__mag_for_each(&c->mags, match_object, &wanted);
+	if (!wanted)
+		return true;
+	for (p = s->free; p; p = *link_of(c, p)) {
 		if (p == obj)
 			return true;
-		/* A broken list: __take_objects will say so. */
-		if (!link_ok(c, slab_base(obj), *link_of(c, p)) ||
-		    ++steps > c->objects)
+		/* A broken list: __slab_take will say so. */
+		if (!link_ok(c, s, *link_of(c, p)) || ++steps > c->objects)
 			break;
 	}
 	return false;
@@ -315,128 +325,159 @@ bool slab_object_is_free(struct kmem_cache *c, void *obj)
 
 /* --- The slow paths of mm/slab.h --------------------------------------- */
 
-/* Say why a free of obj to c (NULL: no cache) was refused; count it. */
-static void report(struct kmem_cache *c, const void *obj, const char *why,
-		   uintptr_t caller)
+static void refuse_free(struct kmem_cache *c)
 {
 	if (c)
-		__atomic_fetch_add(&c->refused, 1, __ATOMIC_RELAXED);
-	printk("slab: free of %p %s (cache %s, caller %p); nothing freed\n",
-	       obj, why, c ? c->name : "none", (void *)caller);
+		__atomic_fetch_add(&c->refused_frees, 1, __ATOMIC_RELAXED);
 }
 
 /* The magazine was empty: refill it from the slabs. */
-__noinline void *slab_alloc_slow(struct kmem_cache *c)
+__noinline void *slab_alloc_slow(struct kmem_cache *c, uintptr_t caller)
 {
-	struct magazine *m;
-	unsigned long n;
-	void *obj = NULL;
+	void *obj;
 
+	(void)caller; /* for the failure report of roadmap step 4 */
 	acquire(&c->lock);
-	m = &c->mag[this_hart()];
-	/* Nobody else may touch m while we hold c->lock: fill it in place. */
-	n = mag_lock(m);
-	if (n == 0)
-		n = __take_objects(c, m->objects, MAG_BATCH);
-	if (n)
-		obj = m->objects[--n];
-	mag_unlock(m, n);
+	obj = __mag_take(&c->mags, c);
 	release(&c->lock);
 	if (obj)
 		*free_key(c, obj) = 0;
 	return obj;
 }
 
-/* The magazine was full. */
-__noinline void slab_free_slow(struct kmem_cache *c, void *obj)
+/*
+ * Every free the fast path did not finish: a full magazine, or something
+ * wrong with the free.  Checked again from the start; reported, or done.
+ * kmem_cache_free(c, NULL) does nothing.
+ */
+__noinline void slab_free_slow(struct kmem_cache *c, void *obj,
+			       uintptr_t caller)
 {
-	acquire(&c->lock);
-	__mag_push(c, obj);
-	release(&c->lock);
-}
-
-/* obj holds its free key: a double free, or live data that looks free. */
-__noinline void slab_free_suspect(struct kmem_cache *c, void *obj)
-{
-	uintptr_t caller = CALLER_ADDR; /* see mm/slab.h */
+	struct slab *s = slab_of(obj);
 	bool is_free;
-
-	acquire(&c->lock);
-	is_free = __object_is_free(c, obj);
-	if (!is_free)
-		__mag_push(c, obj); /* the key was the caller's own data */
-	release(&c->lock);
-	if (is_free)
-		report(c, obj, "is already free (double free)", caller);
-}
-
-/* obj is not an object of c: say why.  kmem_cache_free(c, NULL) is fine. */
-__noinline void slab_bad_free(struct kmem_cache *c, void *obj)
-{
-	uintptr_t caller = CALLER_ADDR; /* see mm/slab.h */
-	struct kmem_cache *owner = slab_cache_of(obj);
-	char why[64];
 
 	if (!obj)
 		return;
-	if (!owner) {
-		report(c, obj, "is not in any slab", caller);
-	} else if (owner != c) {
-		snprintf(why, sizeof(why), "belongs to cache %s", owner->name);
-		report(c, obj, why, caller);
-	} else {
-		report(c, obj, "is not the start of an object", caller);
+	if (!s) {
+		refuse_free(c);
+		mm_report(
+			"slab: free of %p, which is in no slab (cache %s, caller %p); nothing freed",
+			obj, c ? c->name : "none", (void *)caller);
+		return;
+	}
+	if (!c) {
+		mm_report(
+			"slab: free of %p with no cache, it belongs to cache %s (caller %p); nothing freed",
+			obj, s->cache->name, (void *)caller);
+		return;
+	}
+	if (s->cache != c) {
+		refuse_free(c);
+		mm_report(
+			"slab: free of %p to cache %s, it belongs to cache %s (caller %p); nothing freed",
+			obj, c->name, s->cache->name, (void *)caller);
+		return;
+	}
+	if (!object_in_use_range(c, s, obj)) {
+		refuse_free(c);
+		mm_report(
+			"slab: free of %p, which is not the start of an object (cache %s, caller %p); nothing freed",
+			obj, c->name, (void *)caller);
+		return;
+	}
+	acquire(&c->lock);
+	/* The key may be the caller's own data: only a search tells. */
+	is_free = *free_key(c, obj) == key_of(obj) && __object_is_free(c, obj);
+	if (!is_free) {
+		*free_key(c, obj) = key_of(obj);
+		__mag_give(&c->mags, c, obj);
+	}
+	release(&c->lock);
+	if (is_free) {
+		refuse_free(c);
+		mm_report(
+			"slab: free of %p, which is already free: double free (cache %s, caller %p); nothing freed",
+			obj, c->name, (void *)caller);
 	}
 }
 
 /* --- Allocation and free ------------------------------------------------- */
 
-__fast_path void *kmem_cache_alloc(struct kmem_cache *c)
+void *kmem_cache_alloc(struct kmem_cache *c)
 {
-	return slab_alloc(c);
+	void *obj;
+
+	if (likely(slab_alloc_fast(c, &obj)))
+		return obj;
+	return slab_alloc_slow(c, CALLER_ADDR);
 }
 
-__fast_path void kmem_cache_free(struct kmem_cache *c, void *obj)
+void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	if (unlikely(slab_cache_of(obj) != c || !c))
-		return slab_bad_free(c, obj);
-	slab_free(c, obj);
+	struct slab *s = slab_of(obj);
+
+	if (likely(s && s->cache == c && slab_free_fast(c, s, obj)))
+		return;
+	slab_free_slow(c, obj, CALLER_ADDR);
 }
 
 /* --- Caches ------------------------------------------------------------- */
 
 /*
- * The numbers for slab_offset_ok(): off starts one of the objects of a
- * slab (off == q * stride with q < objects) iff off * magic (mod 2^32)
- * <= limit.  With magic = ceil(2^32 / stride), off * magic is
- * q * stride * magic = q * err (mod 2^32), where err = stride * magic -
- * 2^32 is below the stride: small, and growing with q, so limit =
- * (objects - 1) * err also rules out offsets past the last object.  An
- * offset that is no multiple of the stride lands above limit: this is
- * Lemire, Kaser and Kurz's divisibility test ("Faster remainder by
+ * The numbers for object_start_ok(): off starts one of the first n
+ * objects of a slab (off == q * stride with q < n) iff off * magic
+ * (mod 2^32) < n * step.  With magic = ceil(2^32 / stride), off * magic
+ * is q * stride * magic = q * step (mod 2^32), where step = stride *
+ * magic - 2^32 is below the stride: small, and growing with q, so the
+ * reach n * step also rules out offsets past object n - 1.  An offset
+ * that is no multiple of the stride, off = q * stride + r with
+ * 0 < r < stride, gives q * step + r * magic, at least 2^32 / stride:
+ * above any reach, which is below objects * stride, a slab's size.  This
+ * is Lemire, Kaser and Kurz's divisibility test ("Faster remainder by
  * direct computation", 2019), exact while off * stride < 2^32.  A
- * power-of-two stride has err 0, so it takes magic + 1 instead.
+ * power-of-two stride has step 0, so it takes magic + 1 instead.  A
+ * slab's reach grows by one step each time an object is carved, so the
+ * one comparison also refuses objects never handed out.
  * tests/mm/slab_test.c checks every stride a cache can have against
  * every offset in a slab.
  */
-static void slab_offset_check(struct kmem_cache *c)
+static void object_start_check(struct kmem_cache *c)
 {
 	uint32_t m = UINT32_MAX / c->stride + 1;
 
 	if ((uint32_t)(m * c->stride) == 0)
 		m++;
 	c->off_magic = m;
-	c->off_limit = (c->objects - 1) * (uint32_t)(m * c->stride);
+	c->off_step = (uint32_t)(m * c->stride);
 }
 
-/* The cache of the caches themselves; its own descriptor is static. */
-static struct kmem_cache cache_cache __aligned(CACHELINE_SIZE);
+/*
+ * The slab order: the smallest that holds MIN_OBJECTS and wastes at most
+ * an eighth of the slab, or the largest.
+ */
+static void choose_slab_size(struct kmem_cache *c)
+{
+	size_t header = c->off_slab ? 0 : sizeof(struct slab);
+
+	for (c->order = 0;; c->order++) {
+		size_t room = slab_bytes(c) - header;
+
+		c->objects = (unsigned int)(room / c->stride);
+		if (c->order == MAX_SLAB_ORDER ||
+		    (c->objects >= MIN_OBJECTS &&
+		     (room - c->objects * c->stride) * 8 <= slab_bytes(c)))
+			return;
+	}
+}
 
 static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
-			size_t align, void (*ctor)(void *obj))
+			size_t align, void (*ctor)(void *obj),
+			enum lock_level level)
 {
+	unsigned int limit;
+
 	memset(c, 0, sizeof(*c));
-	spinlock_init_level(&c->lock, name, LOCK_LEVEL_SLAB);
+	spinlock_init_level(&c->lock, name, level);
 	spinlock_register(&c->lock); /* so lockstat lists it */
 	c->name = name;
 	c->size = size;
@@ -446,12 +487,15 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	if (!(size & (size - 1)))
 		align = MAX(align, size);
 	/* A free object holds a link and a key: after a constructed payload. */
-	c->link = ctor ? ALIGN_UP(size, sizeof(void *)) : 0;
-	c->key = c->link + sizeof(void *);
-	c->stride =
-		ALIGN_UP(MAX(c->key + sizeof(void *), ctor ? 0 : size), align);
-	c->objects = (SLAB_SIZE - sizeof(struct slab)) / c->stride;
-	slab_offset_check(c);
+	c->link_offset = ctor ? ALIGN_UP(size, sizeof(void *)) : 0;
+	c->key_offset = c->link_offset + sizeof(void *);
+	c->stride = ALIGN_UP(
+		MAX(c->key_offset + sizeof(void *), ctor ? 0 : size), align);
+	c->off_slab = c->stride >= OFF_SLAB_FROM;
+	choose_slab_size(c);
+	object_start_check(c);
+	limit = (unsigned int)MAX((size_t)2, MAG_BYTES / c->stride);
+	magazines_init(&c->mags, &slab_mag_ops, limit, (limit + 1) / 2);
 	list_init(&c->partial);
 	list_init(&c->full);
 	list_init(&c->empty);
@@ -467,15 +511,17 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 	struct kmem_cache *c;
 
 	(void)flags;
-	if (size == 0 || size > SLAB_MAX_OBJECT || (align & (align - 1)) ||
-	    align > SLAB_MAX_OBJECT) {
-		printk("kmem_cache_create(%s): bad size %lu or align %lu\n",
-		       name, (unsigned long)size, (unsigned long)align);
+	if (!name || size == 0 || size > SLAB_MAX_OBJECT ||
+	    (align & (align - 1)) || align > SLAB_MAX_OBJECT) {
+		mm_report(
+			"kmem_cache_create: refused: name %s, size %lu, align %lu (caller %p)",
+			name ? name : "missing", (unsigned long)size,
+			(unsigned long)align, (void *)CALLER_ADDR);
 		return NULL;
 	}
 	c = kmem_cache_alloc(&cache_cache);
 	if (c)
-		cache_setup(c, name, size, align, ctor);
+		cache_setup(c, name, size, align, ctor, LOCK_LEVEL_SLAB);
 	return c;
 }
 
@@ -484,7 +530,7 @@ void kmem_cache_shrink(struct kmem_cache *c)
 	struct slab *s, *n;
 
 	acquire(&c->lock);
-	__drain_magazines(c);
+	__mag_drain_all(&c->mags, c);
 	list_for_each_entry_safe (s, n, &c->empty, node)
 		__release_slab(c, s);
 	release(&c->lock);
@@ -499,22 +545,46 @@ static void shrink_one(struct kmem_cache *c, void *arg)
 void kmem_cache_shrink_all(void)
 {
 	kmem_cache_for_each(shrink_one, NULL);
+	/* Emptied off-slab slabs gave their headers back just now. */
+	kmem_cache_shrink(&slab_header_cache);
+}
+
+/* Is c a live cache, one kmem_cache_create made and nobody destroyed? */
+static bool __cache_is_live(const struct kmem_cache *c)
+{
+	struct kmem_cache *k;
+
+	list_for_each_entry (k, &all_caches, caches)
+		if (k == c)
+			return true;
+	return false;
 }
 
 int kmem_cache_destroy(struct kmem_cache *c)
 {
 	size_t active;
+	bool live;
 
 	if (!c)
 		return 0;
+	acquire(&slab_lock);
+	live = __cache_is_live(c) && c != &cache_cache &&
+	       c != &slab_header_cache;
+	release(&slab_lock);
+	if (!live) {
+		mm_report(
+			"kmem_cache_destroy: %p is no cache kmem_cache_create made, or it was destroyed already (caller %p)",
+			(void *)c, (void *)CALLER_ADDR);
+		return -1;
+	}
 	kmem_cache_shrink(c); /* magazines drained: out is what callers hold */
 	acquire(&c->lock);
-	active = c->out;
+	active = c->objects_out;
 	release(&c->lock);
 	if (active) {
-		printk("kmem_cache_destroy(%s): %lu objects still allocated "
-		       "(caller %p); cache kept\n",
-		       c->name, (unsigned long)active, (void *)CALLER_ADDR);
+		mm_report(
+			"kmem_cache_destroy: cache %s still has %lu objects allocated (caller %p); cache kept",
+			c->name, (unsigned long)active, (void *)CALLER_ADDR);
 		return -1;
 	}
 	acquire(&slab_lock);
@@ -527,26 +597,18 @@ int kmem_cache_destroy(struct kmem_cache *c)
 
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 {
-	unsigned int h;
-
 	st->name = c->name;
 	st->object_size = c->size;
 	st->stride = c->stride;
 	st->objects_per_slab = c->objects;
-	st->pages_per_slab = SLAB_SIZE / PAGE_SIZE;
-	st->cached = 0;
+	st->pages_per_slab = 1u << c->order;
 	acquire(&c->lock);
-	for (h = 0; h < MAX_HARTS; h++) {
-		unsigned long n = mag_lock(&c->mag[h]);
-
-		st->cached += n;
-		mag_unlock(&c->mag[h], n);
-	}
-	st->refused = __atomic_load_n(&c->refused, __ATOMIC_RELAXED);
+	st->cached = __mag_count(&c->mags, NULL);
+	st->refused_frees =
+		__atomic_load_n(&c->refused_frees, __ATOMIC_RELAXED);
 	st->slabs = c->nr_slabs;
 	st->total = c->nr_slabs * c->objects;
-	/* Counts read one magazine at a time: a snapshot, not a ledger. */
-	st->active = c->out > st->cached ? c->out - st->cached : 0;
+	st->active = c->objects_out - st->cached;
 	release(&c->lock);
 }
 
@@ -564,23 +626,25 @@ void kmem_cache_for_each(void (*fn)(struct kmem_cache *cache, void *arg),
 void slab_init(void)
 {
 	uintptr_t lo, hi;
-	size_t blocks, bytes;
-	struct kmem_cache **map;
+	size_t bytes;
+	struct slab **map;
 
 	page_span(&lo, &hi);
-	blocks = ((hi - 1) >> SLAB_SHIFT) - (lo >> SLAB_SHIFT) + 1;
-	bytes = blocks * sizeof(*map);
+	slab_map.pages = (hi - lo) >> PAGE_SHIFT;
+	bytes = slab_map.pages * sizeof(*map);
 	map = page_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!map)
 		panic("slab_init: no memory for the slab map");
 	memset(map, 0, bytes);
-	slab_space.first_block = lo >> SLAB_SHIFT;
-	slab_space.cache_of = map;
-	slab_space.blocks = blocks;
-	printk("slab: %lu bytes map %lu blocks of %u KiB to their caches\n",
-	       (unsigned long)bytes, (unsigned long)blocks, SLAB_SIZE / 1024);
+	slab_map.first_pfn = lo >> PAGE_SHIFT;
+	slab_map.slab_of = map;
+	printk("slab: a %lu-byte map gives each of %lu pages its slab\n",
+	       (unsigned long)bytes, (unsigned long)slab_map.pages);
+	/* Headers first: the cache of caches keeps its own apart. */
+	cache_setup(&slab_header_cache, "kmem_slab", sizeof(struct slab), 0,
+		    NULL, LOCK_LEVEL_SLAB_HEADERS);
 	/* Magazines in whole cache lines, as each hart writes only its own. */
 	cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
-		    CACHELINE_SIZE, NULL);
+		    CACHELINE_SIZE, NULL, LOCK_LEVEL_SLAB);
 	kmalloc_init();
 }

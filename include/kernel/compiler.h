@@ -23,32 +23,6 @@
 #endif
 
 /*
- * An allocator's fast path, which calls nothing but its slow paths, by
- * tail calls: those see the fast path's caller as their own (for their
- * reports), and the fast path needs no frame, which saves 7 instructions
- * a call and costs backtraces nothing.  (Clang has no per-function
- * switch for these.)
- */
-#ifdef __clang__
-#define __fast_path
-#else
-#define __fast_path                                                            \
-	__attribute__((                                                        \
-		optimize("omit-frame-pointer", "optimize-sibling-calls")))
-#endif
-
-/*
- * The out-of-line end of a fast path, reached by a tail call.  noipa
- * keeps GCC from learning that one always panics, which would turn the
- * tail call into a call and give the fast path a frame after all.
- */
-#ifdef __clang__
-#define __slow_path __attribute__((noinline))
-#else
-#define __slow_path __attribute__((noinline, noipa))
-#endif
-
-/*
  * Read on every call of a fast path, rarely written: in the small-data
  * section, which RISC-V reaches from the global pointer in one
  * instruction (arch/riscv/kernel.ld).  The window is 4 KiB: keep it for

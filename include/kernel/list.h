@@ -56,6 +56,13 @@ static inline void list_del(struct list_head *node)
 	list_init(node);
 }
 
+/* Take node off its list and put it at the front of head. */
+static inline void list_move(struct list_head *node, struct list_head *head)
+{
+	list_del(node);
+	list_add(node, head);
+}
+
 static inline bool list_empty(const struct list_head *head)
 {
 	return head->next == head;

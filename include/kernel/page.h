@@ -30,7 +30,7 @@ void *page_alloc_order(unsigned int order);
 /* Free the run that starts at p; NULL is ignored, bad input reported. */
 void page_free(void *p);
 
-/* Free pages, counting those held in per-hart caches. */
+/* Free pages, counting those held in per-hart magazines. */
 size_t page_free_count(void);
 size_t page_total_count(void);
 /* Lowest managed address and one past the highest (tests, diagnostics). */
@@ -39,13 +39,13 @@ void page_span(uintptr_t *lo, uintptr_t *hi);
 int page_validate(void);
 
 struct page_stats {
-	size_t total;		    /* managed pages */
-	size_t free;		    /* free pages, caches included */
-	size_t cached[MAX_HARTS];   /* free pages in each hart's cache */
-	size_t blocks[PAGE_ORDERS]; /* free blocks of each order */
-	size_t metadata_bytes;	    /* the bitmaps */
-	unsigned long failures;	    /* allocations that returned NULL */
-	unsigned long bad_frees;    /* page_free calls refused */
+	size_t total;		     /* managed pages */
+	size_t free;		     /* free pages, magazines included */
+	size_t cached[MAX_HARTS];    /* free pages in each hart's magazine */
+	size_t blocks[PAGE_ORDERS];  /* free blocks of each order */
+	size_t metadata_bytes;	     /* the bitmaps */
+	unsigned long failures;	     /* allocations that returned NULL */
+	unsigned long refused_frees; /* page_free calls refused */
 };
 
 void page_get_stats(struct page_stats *stats);

@@ -11,8 +11,8 @@
  *	kmem_cache_free(task_cache, t);
  *
  * Objects are at least 8-byte aligned (more if align asks for it).  A
- * constructor runs once for every object, when the slab holding it is
- * created; objects must be given back in their constructed state.  The
+ * constructor runs once for every object, the first time it is handed
+ * out; objects must be given back in their constructed state.  The
  * allocator keeps its free-list link in a word after the object when
  * there is a constructor, and in the object's first word otherwise.
  */
@@ -21,8 +21,6 @@
 
 #include <kernel/compiler.h>
 
-/* Bytes per slab: 4 pages, aligned to their size. */
-#define SLAB_SIZE (4 * 4096)
 /* Largest object a cache may hold. */
 #define SLAB_MAX_OBJECT 4096
 /* Largest kmalloc served by a cache; larger ones are whole pages. */
@@ -54,8 +52,8 @@ struct kmem_cache_stats {
 	size_t active; /* objects handed out */
 	size_t total;  /* objects in all slabs */
 	size_t slabs;
-	size_t cached;	       /* free objects held in per-hart caches */
-	unsigned long refused; /* bad frees refused, with a report */
+	size_t cached;		     /* free objects in per-hart magazines */
+	unsigned long refused_frees; /* bad frees refused, with a report */
 };
 
 void kmem_cache_get_stats(struct kmem_cache *cache,

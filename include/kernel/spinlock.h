@@ -25,13 +25,14 @@
 enum lock_level {
 	/* console output: printk works under any lock */
 	LOCK_LEVEL_CONSOLE = 0,
-	LOCK_LEVEL_LEAF,	/* takes no other lock (but may printk) */
-	LOCK_LEVEL_PAGE,	/* page allocator */
-	LOCK_LEVEL_SLAB,	/* one slab cache; calls page_alloc */
-	LOCK_LEVEL_SLAB_CACHES, /* the list of slab caches */
-	LOCK_LEVEL_SCHED,	/* scheduler; frees dead tasks' memory */
-	LOCK_LEVEL_WAIT,	/* locks a task sleeps on (task_sleep_on) */
-	LOCK_LEVEL_TEST,	/* test code that wraps all of the above */
+	LOCK_LEVEL_LEAF,	 /* takes no other lock (but may printk) */
+	LOCK_LEVEL_PAGE,	 /* page allocator */
+	LOCK_LEVEL_SLAB_HEADERS, /* the cache of slab headers (kmem_slab) */
+	LOCK_LEVEL_SLAB,	 /* one slab cache; calls page_alloc */
+	LOCK_LEVEL_SLAB_CACHES,	 /* the list of slab caches */
+	LOCK_LEVEL_SCHED,	 /* scheduler; frees dead tasks' memory */
+	LOCK_LEVEL_WAIT,	 /* locks a task sleeps on (task_sleep_on) */
+	LOCK_LEVEL_TEST,	 /* test code that wraps all of the above */
 	LOCK_LEVELS
 };
 

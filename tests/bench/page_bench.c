@@ -52,11 +52,11 @@ KTEST_FLAGS(bench, page_global_worst_case, KTEST_MANUAL)
 	KASSERT_NOT_NULL(t, mem);
 	r = (struct mem_region){ (uintptr_t)mem,
 				 (uintptr_t)mem + 2 * top * PAGE_SIZE };
-	KASSERT_TRUE(t, page_pool_init(&bench_pool, &r, 1));
-	bench_pool.use_caches = false;
+	/* No magazines: every page goes through the buddy lists. */
+	KASSERT_TRUE(t, page_pool_init(&bench_pool, &r, 1, 0));
 	/* Take every block below the top order. */
 	for (o = 0; o < PAGE_ORDERS - 1; o++)
-		while (!list_empty(&bench_pool.area[o].blocks))
+		while (!list_empty(&bench_pool.free_list[o]))
 			page_pool_alloc(&bench_pool, (size_t)1 << o);
 	KASSERT_EQ(t, bench_pool.nr_free, top);
 	start = bench_start();

@@ -4,10 +4,12 @@
  *
  * Positions are written in terms of BITS_PER_LONG so that the same cases
  * hit the word boundaries on rv32, rv64 and the host.  A randomised case
- * compares the word-at-a-time code with a bit-by-bit model.
+ * compares the word-at-a-time code with a bit-by-bit model, and harts
+ * that share words show the atomic operations lose no bit.
  */
 #include <kernel/ktest.h>
 #include <kernel/bitmap.h>
+#include <kernel/machine.h>
 #include <kernel/prng.h>
 #include <kernel/string.h>
 
@@ -27,7 +29,7 @@ static size_t count_mismatches(const unsigned long *map, size_t n, size_t lo,
 	for (i = 0; i < n; i++) {
 		bool in_range = i >= lo && i < hi;
 
-		if (bitmap_test(map, i) != (in_range ? inside : !inside))
+		if (test_bit(i, map) != (in_range ? inside : !inside))
 			bad++;
 	}
 	return bad;
@@ -37,21 +39,21 @@ KTEST(bitmap, set_clear_and_test_single_bits)
 {
 	unsigned long map[NWORDS] = { 0 };
 
-	bitmap_set(map, 0);
-	bitmap_set(map, BPL - 1);
-	bitmap_set(map, BPL);
-	bitmap_set(map, NBITS - 1);
-	KEXPECT_TRUE(t, bitmap_test(map, 0));
-	KEXPECT_FALSE(t, bitmap_test(map, 1));
-	KEXPECT_TRUE(t, bitmap_test(map, BPL - 1));
-	KEXPECT_TRUE(t, bitmap_test(map, BPL));
-	KEXPECT_TRUE(t, bitmap_test(map, NBITS - 1));
+	__set_bit(0, map);
+	__set_bit(BPL - 1, map);
+	__set_bit(BPL, map);
+	__set_bit(NBITS - 1, map);
+	KEXPECT_TRUE(t, test_bit(0, map));
+	KEXPECT_FALSE(t, test_bit(1, map));
+	KEXPECT_TRUE(t, test_bit(BPL - 1, map));
+	KEXPECT_TRUE(t, test_bit(BPL, map));
+	KEXPECT_TRUE(t, test_bit(NBITS - 1, map));
 	KEXPECT_EQ(t, map[0], 1UL | 1UL << (BPL - 1));
 	KEXPECT_EQ(t, map[1], 1UL);
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS), 4);
 
-	bitmap_clear(map, BPL - 1);
-	KEXPECT_FALSE(t, bitmap_test(map, BPL - 1));
+	__clear_bit(BPL - 1, map);
+	KEXPECT_FALSE(t, test_bit(BPL - 1, map));
 	KEXPECT_EQ(t, map[0], 1UL);
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS), 3);
 }
@@ -60,7 +62,7 @@ KTEST(bitmap, set_range_within_one_word)
 {
 	unsigned long map[NWORDS] = { 0 };
 
-	bitmap_set_range(map, 3, 5);
+	bitmap_set(map, 3, 5);
 	KEXPECT_EQ(t, map[0], 0xf8UL);
 	KEXPECT_EQ(t, map[1], 0);
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS), 5);
@@ -71,7 +73,7 @@ KTEST(bitmap, set_range_crosses_word_boundaries)
 	unsigned long map[NWORDS] = { 0 };
 
 	/* Partial first word, two whole words, partial last word. */
-	bitmap_set_range(map, BPL - 3, 2 * BPL + 5);
+	bitmap_set(map, BPL - 3, 2 * BPL + 5);
 	KEXPECT_EQ(t, count_mismatches(map, NBITS, BPL - 3, 3 * BPL + 2, true),
 		   0);
 	KEXPECT_EQ(t, map[1], ~0UL);
@@ -84,12 +86,12 @@ KTEST(bitmap, set_range_on_exact_words)
 {
 	unsigned long map[NWORDS] = { 0 };
 
-	bitmap_set_range(map, BPL, BPL);
+	bitmap_set(map, BPL, BPL);
 	KEXPECT_EQ(t, map[0], 0);
 	KEXPECT_EQ(t, map[1], ~0UL);
 	KEXPECT_EQ(t, map[2], 0);
 
-	bitmap_set_range(map, 0, NBITS);
+	bitmap_set(map, 0, NBITS);
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS), NBITS);
 }
 
@@ -97,10 +99,10 @@ KTEST(bitmap, empty_range_changes_nothing)
 {
 	unsigned long map[NWORDS] = { 0 };
 
-	bitmap_set_range(map, BPL, 0);
+	bitmap_set(map, BPL, 0);
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS), 0);
-	bitmap_set_range(map, 0, NBITS);
-	bitmap_clear_range(map, 2 * BPL, 0);
+	bitmap_set(map, 0, NBITS);
+	bitmap_clear(map, 2 * BPL, 0);
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS), NBITS);
 }
 
@@ -109,62 +111,13 @@ KTEST(bitmap, clear_range_crosses_word_boundaries)
 	unsigned long map[NWORDS];
 
 	memset(map, 0xff, sizeof(map));
-	bitmap_clear_range(map, 5, 2 * BPL);
+	bitmap_clear(map, 5, 2 * BPL);
 	KEXPECT_EQ(t, count_mismatches(map, NBITS, 5, 2 * BPL + 5, false), 0);
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS), NBITS - 2 * BPL);
 	KEXPECT_EQ(t, map[0], 0x1fUL);
 	KEXPECT_EQ(t, map[1], 0);
 	KEXPECT_EQ(t, map[2], ~0UL << 5);
 	KEXPECT_EQ(t, map[3], ~0UL);
-}
-
-KTEST(bitmap, find_next_set_walks_all_bits)
-{
-	unsigned long map[NWORDS] = { 0 };
-	size_t bits[] = { 0, 1, BPL - 1, BPL, 2 * BPL + 7, NBITS - 1 };
-	size_t i, pos;
-
-	for (i = 0; i < ARRAY_SIZE(bits); i++)
-		bitmap_set(map, bits[i]);
-	pos = bitmap_find_next_set(map, NBITS, 0);
-	for (i = 0; i < ARRAY_SIZE(bits); i++) {
-		KEXPECT_EQ(t, pos, bits[i]);
-		pos = bitmap_find_next_set(map, NBITS, pos + 1);
-	}
-	KEXPECT_EQ(t, pos, NBITS);
-}
-
-KTEST(bitmap, find_next_at_edges)
-{
-	unsigned long map[NWORDS] = { 0 };
-
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, 0), NBITS);
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, NBITS, 0), 0);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, NBITS), NBITS);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, NBITS + 5), NBITS);
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, NBITS, NBITS), NBITS);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, 0, 0), 0);
-
-	bitmap_set(map, NBITS - 1);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, 0), NBITS - 1);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, NBITS - 1), NBITS - 1);
-	/* A start just past a word boundary must not see the earlier word. */
-	bitmap_set(map, BPL - 1);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, BPL - 1), BPL - 1);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, BPL), NBITS - 1);
-}
-
-KTEST(bitmap, find_next_clear_in_full_map)
-{
-	unsigned long map[NWORDS];
-
-	memset(map, 0xff, sizeof(map));
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, NBITS, 0), NBITS);
-	bitmap_clear(map, 2 * BPL);
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, NBITS, 0), 2 * BPL);
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, NBITS, 2 * BPL), 2 * BPL);
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, NBITS, 2 * BPL + 1), NBITS);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, NBITS, 2 * BPL), 2 * BPL + 1);
 }
 
 KTEST(bitmap, bits_beyond_size_are_ignored)
@@ -174,34 +127,23 @@ KTEST(bitmap, bits_beyond_size_are_ignored)
 
 	/* Garbage past the end of a map that ends mid-word. */
 	map[1] = ~0UL << 10;
-	KEXPECT_EQ(t, bitmap_find_next_set(map, size, 0), size);
-	KEXPECT_EQ(t, bitmap_find_next_set(map, size, BPL + 3), size);
 	KEXPECT_EQ(t, bitmap_weight(map, size), 0);
 
 	map[0] = ~0UL;
 	map[1] = ~0UL;
-	bitmap_clear(map, BPL + 9);
+	__clear_bit(BPL + 9, map);
 	KEXPECT_EQ(t, bitmap_weight(map, size), size - 1);
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, size, 0), BPL + 9);
 
-	bitmap_set(map, BPL + 9);
+	__set_bit(BPL + 9, map);
 	map[1] = (1UL << 10) - 1;
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, size, 0), size);
 	KEXPECT_EQ(t, bitmap_weight(map, size), size);
-
-	/* The first hit lies beyond size: the answer is still size. */
-	map[1] = ~(1UL << 20);
-	KEXPECT_EQ(t, bitmap_find_next_clear(map, size, 0), size);
-	map[0] = 0;
-	map[1] = 1UL << 20;
-	KEXPECT_EQ(t, bitmap_find_next_set(map, size, 0), size);
 }
 
 KTEST(bitmap, weight_counts_partial_last_word)
 {
 	unsigned long map[NWORDS] = { 0 };
 
-	bitmap_set_range(map, 0, NBITS);
+	bitmap_set(map, 0, NBITS);
 	KEXPECT_EQ(t, bitmap_weight(map, 0), 0);
 	KEXPECT_EQ(t, bitmap_weight(map, 1), 1);
 	KEXPECT_EQ(t, bitmap_weight(map, BPL), BPL);
@@ -209,6 +151,7 @@ KTEST(bitmap, weight_counts_partial_last_word)
 	KEXPECT_EQ(t, bitmap_weight(map, NBITS - 1), NBITS - 1);
 }
 
+/* The range operations against a bit-by-bit model. */
 KTEST(bitmap, random_ranges_match_bitwise_model)
 {
 	unsigned long map[NWORDS];
@@ -224,29 +167,62 @@ KTEST(bitmap, random_ranges_match_bitwise_model)
 		size_t start = prng_below(&r, NBITS);
 		size_t len = prng_below(&r, (uint32_t)(NBITS - start + 1));
 		bool set = prng_below(&r, 2);
-		size_t from = prng_below(&r, NBITS + 1);
-		size_t want_set = NBITS, want_clear = NBITS;
 
 		if (set)
-			bitmap_set_range(map, start, len);
+			bitmap_set(map, start, len);
 		else
-			bitmap_clear_range(map, start, len);
+			bitmap_clear(map, start, len);
 		for (i = start; i < start + len; i++)
 			model[i] = set;
-
-		for (i = NBITS; i-- > from;) {
-			if (model[i])
-				want_set = i;
-			else
-				want_clear = i;
-		}
-		if (bitmap_find_next_set(map, NBITS, from) != want_set)
-			bad++;
-		if (bitmap_find_next_clear(map, NBITS, from) != want_clear)
-			bad++;
 	}
 	for (i = 0; i < NBITS; i++)
-		if (bitmap_test(map, i) != model[i])
+		if (test_bit(i, map) != model[i])
 			bad++;
 	KEXPECT_EQ(t, bad, 0);
+}
+
+KTEST(bitmap, test_and_set_and_clear_say_what_was_there)
+{
+	unsigned long map[NWORDS] = { 0 };
+
+	KEXPECT_FALSE(t, test_and_set_bit(BPL + 3, map));
+	KEXPECT_TRUE(t, test_and_set_bit(BPL + 3, map));
+	KEXPECT_EQ(t, map[1], 1UL << 3);
+	KEXPECT_TRUE(t, test_and_clear_bit(BPL + 3, map));
+	KEXPECT_FALSE(t, test_and_clear_bit(BPL + 3, map));
+	KEXPECT_EQ(t, map[1], 0);
+	KEXPECT_FALSE(t, test_and_set_bit(NBITS - 1, map));
+	KEXPECT_EQ(t, map[NWORDS - 1], 1UL << (BPL - 1));
+}
+
+/*
+ * Why the atomic operations exist: harts that each flip their own bits of
+ * the same words, with no lock, lose none of them.  Each hart owns every
+ * n-th bit; the words are shared by all.
+ */
+#define SHARED_ROUNDS 2001 /* odd: the last round sets */
+
+static unsigned long shared_map[NWORDS];
+
+static void flip_own_bits(void *arg)
+{
+	unsigned int me = ktest_hart(), n = *(unsigned int *)arg, round;
+	size_t i;
+
+	for (round = 0; round < SHARED_ROUNDS * ktest_scale(); round++)
+		for (i = me; i < NBITS; i += n) {
+			if (round % 2)
+				test_and_clear_bit(i, shared_map);
+			else
+				test_and_set_bit(i, shared_map);
+		}
+}
+
+KTEST(bitmap, atomic_bits_of_shared_words_are_never_lost)
+{
+	unsigned int n = nr_harts_online();
+
+	memset(shared_map, 0, sizeof(shared_map));
+	ktest_on_each_hart(flip_own_bits, &n);
+	KEXPECT_EQ(t, bitmap_weight(shared_map, NBITS), NBITS);
 }

@@ -3,8 +3,8 @@
  * KMALLOC_MAX_CACHED, the rounding waste, large requests, kzalloc,
  * krealloc, and frees that must be refused.
  *
- * "Objects in use" is the sum of the active counts of every cache, so
- * the cases need not know which cache serves which size.
+ * "Objects in use" is the sum of the active counts of kmalloc's caches,
+ * so the cases need not know which cache serves which size.
  */
 #include <kernel/ktest.h>
 #include <kernel/page.h>
@@ -23,10 +23,11 @@ static void add_active(struct kmem_cache *cache, void *arg)
 	struct kmem_cache_stats s;
 
 	kmem_cache_get_stats(cache, &s);
-	*(size_t *)arg += s.active;
+	if (strncmp(s.name, "kmalloc-", 8) == 0)
+		*(size_t *)arg += s.active;
 }
 
-/* Objects handed out by all caches together. */
+/* Objects handed out by all of kmalloc's caches together. */
 static size_t objects_in_use(void)
 {
 	size_t n = 0;
@@ -219,6 +220,33 @@ KTEST(kmalloc, krealloc_keeps_contents_and_grows)
 	kfree(p);
 	KEXPECT_EQ(t, objects_in_use(), in_use);
 	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/*
+ * A block shrunk to less than half moves to a smaller one and gives its
+ * space back; one shrunk less keeps its place.
+ */
+KTEST(kmalloc, krealloc_below_half_moves_to_a_smaller_block)
+{
+	uint8_t *p, *q;
+
+	p = kmalloc(20000);
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT_EQ(t, ksize(p), 5 * PAGE_SIZE);
+	fill_counting(p, 0, 17);
+	q = krealloc(p, 17);
+	KASSERT_NOT_NULL(t, q);
+	KEXPECT_TRUE(t, q != p);
+	KEXPECT_LT(t, ksize(q), 64);
+	KEXPECT_TRUE(t, counting(q, 17));
+
+	p = krealloc(q, 13); /* more than half of its 24-byte block */
+	KEXPECT_PTR_EQ(t, p, q);
+	q = kmalloc(1000);
+	KASSERT_NOT_NULL(t, q);
+	KEXPECT_PTR_EQ(t, krealloc(q, 600), q);
+	kfree(p);
+	kfree(q);
 }
 
 KTEST(kmalloc, kfree_null_is_a_no_op)

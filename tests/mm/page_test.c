@@ -83,8 +83,12 @@ KTEST(page, double_free_is_refused)
 static struct page_pool pool;
 static void *pool_mem;
 
-/* A pool over [mem + 3 pages, mem + POOL_PAGES - 5 pages): unaligned. */
-static bool make_pool(struct ktest *t, int holes)
+/*
+ * A pool over [mem + 3 pages, mem + POOL_PAGES - 5 pages): unaligned.
+ * mag_limit 0 gives it no per-hart magazines: every page then goes
+ * through the locked buddy path, whose own checks must hold alone.
+ */
+static bool make_pool_with(struct ktest *t, int holes, unsigned int mag_limit)
 {
 	struct mem_region r[2];
 	uintptr_t m;
@@ -101,7 +105,12 @@ static bool make_pool(struct ktest *t, int holes)
 		r[0].end = m + 193 * PAGE_SIZE;
 		n = 2;
 	}
-	return KEXPECT_TRUE(t, page_pool_init(&pool, r, n));
+	return KEXPECT_TRUE(t, page_pool_init(&pool, r, n, mag_limit));
+}
+
+static bool make_pool(struct ktest *t, int holes)
+{
+	return make_pool_with(t, holes, MAG_SLOTS);
 }
 
 static void drop_pool(void)
@@ -114,7 +123,7 @@ static void snapshot(size_t blocks[PAGE_ORDERS])
 	unsigned int o;
 
 	for (o = 0; o < PAGE_ORDERS; o++)
-		blocks[o] = pool.area[o].nr_blocks;
+		blocks[o] = pool.nr_blocks[o];
 }
 
 static bool same_blocks(struct ktest *t, const size_t a[PAGE_ORDERS])
@@ -141,12 +150,11 @@ KTEST(page, every_page_of_an_unaligned_region_is_usable)
 {
 	size_t n = 0, managed;
 
-	KASSERT_TRUE(t, make_pool(t, 1));
+	KASSERT_TRUE(t, make_pool_with(t, 1, 0));
 	/* POOL_PAGES - 8 cut at the ends - 7 in the hole - the bitmaps. */
 	managed = POOL_PAGES - 8 - 7 -
 		  ALIGN_UP(pool.meta_bytes, PAGE_SIZE) / PAGE_SIZE;
 	KEXPECT_EQ(t, pool.nr_total, managed);
-	pool.use_caches = false;
 	while (page_pool_alloc(&pool, 1))
 		n++;
 	KEXPECT_EQ(t, n, managed);
@@ -319,35 +327,34 @@ KTEST(page, bad_frees_are_refused_and_change_nothing)
 	/* Each refused on its own: one more bad free, no page freed. */
 	page_free(run + PAGE_SIZE); /* inside a run */
 	page_get_stats(&after);
-	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 1);
+	KEXPECT_EQ(t, after.refused_frees - before.refused_frees, 1);
 	KEXPECT_EQ(t, page_free_count(), free_before);
 	page_free(run + 100); /* not aligned */
 	page_get_stats(&after);
-	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 2);
+	KEXPECT_EQ(t, after.refused_frees - before.refused_frees, 2);
 	KEXPECT_EQ(t, page_free_count(), free_before);
 	page_free((void *)PAGE_SIZE); /* outside the memory */
 	page_get_stats(&after);
-	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 3);
+	KEXPECT_EQ(t, after.refused_frees - before.refused_frees, 3);
 	KEXPECT_EQ(t, page_free_count(), free_before);
 	page_free(run);
 	page_free(run); /* double free */
 	page_get_stats(&after);
-	KEXPECT_EQ(t, after.bad_frees - before.bad_frees, 4);
+	KEXPECT_EQ(t, after.refused_frees - before.refused_frees, 4);
 	KEXPECT_EQ(t, page_free_count(), free_before + 4);
 }
 
 /*
- * Without per-hart caches (a private pool may turn them off), every free
+ * Without per-hart magazines (a private pool may have none), every free
  * takes the locked path: its own double-free check must hold alone.
  */
-KTEST(page, double_free_without_caches_is_refused)
+KTEST(page, double_free_without_magazines_is_refused)
 {
 	size_t before, blocks[PAGE_ORDERS];
 	void *one, *run;
 
-	if (!make_pool(t, 0))
+	if (!make_pool_with(t, 0, 0))
 		return;
-	pool.use_caches = false;
 	before = page_pool_free_count(&pool);
 	one = page_pool_alloc(&pool, 1);
 	run = page_pool_alloc(&pool, 3);
@@ -358,7 +365,7 @@ KTEST(page, double_free_without_caches_is_refused)
 	snapshot(blocks);
 	page_pool_free(&pool, one); /* reported, changes nothing */
 	page_pool_free(&pool, run);
-	KEXPECT_EQ(t, pool.bad_frees, 2);
+	KEXPECT_EQ(t, pool.refused_frees, 2);
 	KEXPECT_EQ(t, page_pool_free_count(&pool), before);
 	same_blocks(t, blocks);
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
@@ -395,7 +402,7 @@ KTEST(page, exhaustion_on_every_hart_recovers_all_memory)
 		chain = next;
 		n++;
 	}
-	KEXPECT_EQ(t, n, pool.nr_total); /* no page left in any cache */
+	KEXPECT_EQ(t, n, pool.nr_total); /* no page left in any magazine */
 	page_pool_drain(&pool);
 	KEXPECT_EQ(t, page_pool_free_count(&pool), pool.nr_total);
 	KEXPECT_TRUE(t, same_blocks(t, initial));
@@ -403,8 +410,8 @@ KTEST(page, exhaustion_on_every_hart_recovers_all_memory)
 	drop_pool();
 }
 
-/* A hart's cache keeps a few pages; they must not make page_alloc fail. */
-static void leave_pages_in_my_cache(void *arg)
+/* A hart's magazine keeps a few pages; they must not make page_alloc fail. */
+static void leave_pages_in_my_magazine(void *arg)
 {
 	void *p[4];
 	int i;
@@ -416,14 +423,14 @@ static void leave_pages_in_my_cache(void *arg)
 		page_pool_free(&pool, p[i]);
 }
 
-KTEST(page, caches_are_drained_before_an_allocation_fails)
+KTEST(page, magazines_are_drained_before_an_allocation_fails)
 {
 	size_t n = 0;
 	void *chain = NULL, *p;
 
 	KASSERT_TRUE(t, make_pool(t, 0));
-	ktest_on_each_hart(leave_pages_in_my_cache, NULL);
-	/* Two-page runs bypass the caches: they need the drain. */
+	ktest_on_each_hart(leave_pages_in_my_magazine, NULL);
+	/* Two-page runs bypass the magazines: they need the drain. */
 	while ((p = page_pool_alloc(&pool, 2))) {
 		*(void **)p = chain;
 		chain = p;
@@ -450,26 +457,25 @@ KTEST(page, validate_catches_injected_corruption)
 	KASSERT_EQ(t, page_pool_validate(&pool), 0);
 
 	/* 1. A block header that lies about its order. */
-	b = list_first_entry(&pool.area[3].blocks, struct free_block, node);
+	b = list_first_entry(&pool.free_list[3], struct free_block, node);
 	b->order = 2;
 	KEXPECT_EQ(t, page_pool_validate(&pool), -1);
 	b->order = 3;
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
 
-	/* 2. An allocated page whose free bit says free. */
-	pool.use_caches = false;
+	/* 2. An allocated single page whose bits say free. */
 	p = page_pool_alloc(&pool, 1);
 	KASSERT_NOT_NULL(t, p);
 	i = ((uintptr_t)p >> PAGE_SHIFT) - pool.base_pfn;
-	pool.free_map[BIT_WORD(i)] |= BIT_MASK(i);
+	pool.single_map[BIT_WORD(i)] &= ~BIT_MASK(i);
 	KEXPECT_EQ(t, page_pool_validate(&pool), -1);
-	pool.free_map[BIT_WORD(i)] &= ~BIT_MASK(i);
+	pool.single_map[BIT_WORD(i)] |= BIT_MASK(i);
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
 
 	/* 3. A free-list counter that is off by one. */
-	pool.area[0].nr_blocks++;
+	pool.nr_blocks[0]++;
 	KEXPECT_EQ(t, page_pool_validate(&pool), -1);
-	pool.area[0].nr_blocks--;
+	pool.nr_blocks[0]--;
 	page_pool_free(&pool, p);
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
 	drop_pool();

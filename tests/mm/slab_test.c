@@ -14,7 +14,7 @@
 #include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
-#include "../../mm/slab.h" /* free_key, slab_offset_ok */
+#include "../../mm/slab.h" /* free_key, object_start_ok */
 
 /* Free pages once every cache has given its empty slabs back. */
 static size_t settled_free_pages(void)
@@ -149,7 +149,7 @@ static int alloc_constructed(struct ktest *t, struct kmem_cache *c, int n)
 	return i;
 }
 
-KTEST(slab, constructor_runs_once_per_object_at_slab_creation)
+KTEST(slab, constructor_runs_once_per_object_when_first_handed_out)
 {
 	size_t before = settled_free_pages(), total_after_free;
 	struct kmem_cache_stats s;
@@ -161,14 +161,15 @@ KTEST(slab, constructor_runs_once_per_object_at_slab_creation)
 	c = kmem_cache_create("test-ctor", CTOR_SIZE, 0, 0, marking_ctor);
 	KASSERT_NOT_NULL(t, c);
 	s = stats_of(c);
-	KEXPECT_EQ(t, ctor_count(), s.total);
+	KEXPECT_EQ(t, ctor_count(), 0); /* slabs are carved lazily */
 	/* Enough objects for two slabs. */
 	want = (int)MIN((size_t)s.objects_per_slab + 50, CTOR_MAX_OBJECTS);
 	n = alloc_constructed(t, c, want);
 	s = stats_of(c);
 	KEXPECT_EQ(t, s.active, (size_t)n);
 	KEXPECT_GE(t, s.total, (size_t)n);
-	KEXPECT_EQ(t, ctor_count(), s.total);
+	/* Nothing went back yet: constructed = handed out or in magazines. */
+	KEXPECT_EQ(t, ctor_count(), s.active + s.cached);
 	ktest_log(t, "%d objects, %lu slabs, %lu constructor calls", n,
 		  (unsigned long)s.slabs, ctor_count());
 
@@ -186,9 +187,8 @@ KTEST(slab, constructor_runs_once_per_object_at_slab_creation)
 
 	/*
 	 * Free all and take them again.  Objects keep their constructed
-	 * state while free; only a slab created anew (one given back to
-	 * the pages meanwhile, if the allocator does that) runs the
-	 * constructor, once per object.
+	 * state while free; only objects of slabs made anew (the others
+	 * went back to the pages meanwhile) meet the constructor, once.
 	 */
 	for (i = 0; i < n; i++)
 		kmem_cache_free(c, ctor_objs[i]);
@@ -197,7 +197,11 @@ KTEST(slab, constructor_runs_once_per_object_at_slab_creation)
 	calls = ctor_count();
 	n = alloc_constructed(t, c, n);
 	s = stats_of(c);
-	KEXPECT_EQ(t, ctor_count() - calls, s.total - total_after_free);
+	KEXPECT_LE(t, ctor_count() - calls, (unsigned long)n);
+	ktest_log(
+		t,
+		"%lu of %d objects taken again met the constructor (%lu objects in slabs before)",
+		ctor_count() - calls, n, (unsigned long)total_after_free);
 
 	for (i = 0; i < n; i++)
 		kmem_cache_free(c, ctor_objs[i]);
@@ -329,8 +333,8 @@ KTEST(slab, wrong_cache_free_is_refused)
 	fill_words(obj, 64, 0x600dUL);
 
 	kmem_cache_free(b, obj); /* reported, nothing freed */
-	KEXPECT_EQ(t, stats_of(b).refused, 1);
-	KEXPECT_EQ(t, stats_of(a).refused, 0);
+	KEXPECT_EQ(t, stats_of(b).refused_frees, 1);
+	KEXPECT_EQ(t, stats_of(a).refused_frees, 0);
 	KEXPECT_EQ(t, stats_of(a).active, 1);
 	KEXPECT_EQ(t, stats_of(b).active, 1);
 	KEXPECT_TRUE(t, words_are(obj, 64, 0x600dUL));
@@ -365,7 +369,7 @@ KTEST(slab, double_free_is_refused)
 	kmem_cache_free(c, a);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
 	kmem_cache_free(c, a); /* reported, nothing freed */
-	KEXPECT_EQ(t, stats_of(c).refused, 1);
+	KEXPECT_EQ(t, stats_of(c).refused_frees, 1);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
 	expect_distinct_allocations(t, c, b);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
@@ -376,7 +380,7 @@ KTEST(slab, double_free_is_refused)
 	kmem_cache_free(c, a);
 	kmem_cache_shrink(c); /* the slab stays: b is in it */
 	kmem_cache_free(c, a);
-	KEXPECT_EQ(t, stats_of(c).refused, 2);
+	KEXPECT_EQ(t, stats_of(c).refused_frees, 2);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
 	expect_distinct_allocations(t, c, b);
 
@@ -402,13 +406,13 @@ KTEST(slab, live_data_that_looks_free_is_still_freed)
 	KASSERT_NOT_NULL(t, a);
 	*free_key(c, a) = key_of(a); /* the caller's data, as it happens */
 	kmem_cache_free(c, a);
-	KEXPECT_EQ(t, stats_of(c).refused, 0);
+	KEXPECT_EQ(t, stats_of(c).refused_frees, 0);
 	KEXPECT_EQ(t, stats_of(c).active, 0);
 	b = kmem_cache_alloc(c); /* the hart's magazine gives a back */
 	KEXPECT_PTR_EQ(t, b, a);
 	kmem_cache_free(c, b);
 	kmem_cache_free(c, b); /* and a true double free is still caught */
-	KEXPECT_EQ(t, stats_of(c).refused, 1);
+	KEXPECT_EQ(t, stats_of(c).refused_frees, 1);
 	KEXPECT_EQ(t, stats_of(c).active, 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 	KEXPECT_EQ(t, settled_free_pages(), before);
@@ -426,13 +430,41 @@ KTEST(slab, free_with_a_bad_cache_or_pointer_is_refused)
 	KASSERT_NOT_NULL(t, a);
 	kmem_cache_free(NULL, NULL);
 	kmem_cache_free(c, NULL);
-	KEXPECT_EQ(t, stats_of(c).refused, 0);
+	KEXPECT_EQ(t, stats_of(c).refused_frees, 0);
 	kmem_cache_free(NULL, a);	   /* no cache */
 	kmem_cache_free(c, not_in_a_slab); /* not a slab */
 	kmem_cache_free(c, a + 8);	   /* inside an object */
 	kmem_cache_free(c, (char *)-1L);   /* nowhere */
-	KEXPECT_EQ(t, stats_of(c).refused, 3);
+	KEXPECT_EQ(t, stats_of(c).refused_frees, 3);
 	KEXPECT_EQ(t, stats_of(c).active, 1);
+	kmem_cache_free(c, a);
+	KEXPECT_EQ(t, stats_of(c).active, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/*
+ * A slab is carved lazily: its objects past the bump were never handed
+ * out, so a free of one is no free of an allocated object.  The last
+ * object of a fresh slab is past the bump after one allocation: refused,
+ * and nothing changes.
+ */
+KTEST(slab, free_of_an_object_never_handed_out_is_refused)
+{
+	struct kmem_cache *c = kmem_cache_create("test-bump", 32, 0, 0, NULL);
+	struct kmem_cache_stats s;
+	char *a, *last;
+
+	KASSERT_NOT_NULL(t, c);
+	a = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, a);
+	s = stats_of(c);
+	KASSERT_TRUE(t, s.objects_per_slab > s.cached + 1);
+	last = (char *)((uintptr_t)a & ~(uintptr_t)(PAGE_SIZE - 1)) +
+	       (s.objects_per_slab - 1) * s.stride;
+	kmem_cache_free(c, last);
+	s = stats_of(c);
+	KEXPECT_EQ(t, s.refused_frees, 1);
+	KEXPECT_EQ(t, s.active, 1);
 	kmem_cache_free(c, a);
 	KEXPECT_EQ(t, stats_of(c).active, 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
@@ -452,24 +484,26 @@ KTEST(slab, object_start_check_is_exact_for_every_stride)
 		struct kmem_cache *c =
 			kmem_cache_create("test-stride", stride, 8, 0, NULL);
 		unsigned int objects;
+		size_t bytes;
 
 		KASSERT_NOT_NULL(t, c);
 		KEXPECT_EQ(t, c->stride, stride);
 		objects = c->objects;
-		for (off = 0; off < SLAB_SIZE; off++) {
+		bytes = (size_t)PAGE_SIZE << c->order;
+		for (off = 0; off < bytes; off++) {
 			bool starts =
 				off % stride == 0 && off / stride < objects;
 
-			if (slab_offset_ok(c->off_magic, c->off_limit, off) !=
-				    starts &&
+			if (object_start_ok(c->off_magic, objects * c->off_step,
+					    off) != starts &&
 			    wrong++ < 3)
 				KEXPECT_EQ(t, off, (size_t)-1); /* name it */
 		}
 		strides++;
 		KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 	}
-	ktest_log(t, "%lu strides x %u offsets, %lu wrong",
-		  (unsigned long)strides, SLAB_SIZE, (unsigned long)wrong);
+	ktest_log(t, "%lu strides x every offset of their slabs, %lu wrong",
+		  (unsigned long)strides, (unsigned long)wrong);
 	KEXPECT_EQ(t, wrong, 0);
 }
 
@@ -647,7 +681,7 @@ KTEST(slab, double_free_across_harts_is_refused)
 		return;
 	}
 	kmem_cache_free(dx.cache, dx.obj); /* refused */
-	KEXPECT_EQ(t, stats_of(dx.cache).refused, 1);
+	KEXPECT_EQ(t, stats_of(dx.cache).refused_frees, 1);
 	KEXPECT_EQ(t, stats_of(dx.cache).active, 1);
 	expect_distinct_allocations(t, dx.cache, keep);
 	kmem_cache_free(dx.cache, keep);

@@ -1,11 +1,12 @@
 /*
  * buddyinfo.c - the shell's view of the page allocator, in the spirit of
  * Linux's /proc/buddyinfo: free blocks per order, the pages in each
- * hart's cache, and how fragmented the free memory is.
+ * hart's magazine, and how fragmented the free memory is.  mm/ exports
+ * the figures (page_get_stats); the shell formats them here.
  *
  * The unusable free space index of order k (Linux's extfrag "unusable
  * index") is the share of free memory that cannot serve a request of
- * order k, because it sits in smaller blocks or in per-hart caches:
+ * order k, because it sits in smaller blocks or in per-hart magazines:
  * 0.000 means every free page could, 1.000 that none could.
  */
 #include <kernel/page.h>
@@ -40,17 +41,15 @@ static int cmd_buddyinfo(int argc, char **argv)
 	}
 	for (h = 0; h < MAX_HARTS; h++)
 		if (s.cached[h])
-			printk("  hart %u cache: %lu pages\n", h,
+			printk("  hart %u magazine: %lu pages\n", h,
 			       (unsigned long)s.cached[h]);
-	printk("  free %lu of %lu pages (%lu KiB), largest free block %lu "
-	       "pages\n",
+	printk("  free %lu of %lu pages (%lu KiB), largest free block %lu pages\n",
 	       (unsigned long)s.free, (unsigned long)s.total,
 	       (unsigned long)(s.free * (PAGE_SIZE / 1024)),
 	       (unsigned long)largest);
-	printk("  metadata %lu bytes; %lu failed allocations, %lu refused "
-	       "frees\n",
-	       (unsigned long)s.metadata_bytes, s.failures, s.bad_frees);
+	printk("  metadata %lu bytes; %lu failed allocations, %lu refused frees\n",
+	       (unsigned long)s.metadata_bytes, s.failures, s.refused_frees);
 	return 0;
 }
-SHELL_COMMAND(buddyinfo, "free page blocks per order, caches, fragmentation",
+SHELL_COMMAND(buddyinfo, "free page blocks per order, magazines, fragmentation",
 	      cmd_buddyinfo);

@@ -1,6 +1,7 @@
 /*
  * slabinfo.c - the shell's view of the slab caches, like Linux's
- * /proc/slabinfo: one line per cache.
+ * /proc/slabinfo: one line per cache.  mm/ exports the figures
+ * (kmem_cache_get_stats); the shell formats them here.
  */
 #include <kernel/printk.h>
 #include <kernel/shell.h>
@@ -16,7 +17,7 @@ static void print_cache(struct kmem_cache *cache, void *arg)
 	       (unsigned long)s.object_size, (unsigned long)s.stride,
 	       (unsigned long)s.active, (unsigned long)s.total,
 	       s.objects_per_slab, s.pages_per_slab, (unsigned long)s.slabs,
-	       (unsigned long)s.cached, s.refused);
+	       (unsigned long)s.cached, s.refused_frees);
 }
 
 static int cmd_slabinfo(int argc, char **argv)
@@ -29,6 +30,7 @@ static int cmd_slabinfo(int argc, char **argv)
 	kmem_cache_for_each(print_cache, NULL);
 	return 0;
 }
-SHELL_COMMAND(slabinfo,
-	      "slab caches: objects in use, slabs, per-hart caches, bad frees",
-	      cmd_slabinfo);
+SHELL_COMMAND(
+	slabinfo,
+	"slab caches: objects in use, slabs, per-hart magazines, bad frees",
+	cmd_slabinfo);

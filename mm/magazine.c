@@ -1,0 +1,132 @@
+/*
+ * magazine.c - the slow side of the per-hart magazines (mm/magazine.h):
+ * refill an empty one, flush a full one, drain them all.
+ *
+ * Every call here runs with the owner's lock held (and so with interrupts
+ * off, on one hart), so no other hart can drain a magazine meanwhile; each still takes the magazine's own lock
+ * (its count), because the magazine's hart may be on its fast path, which
+ * takes no owner's lock.  The owner's lock comes first, then the
+ * magazine: see the lock argument in mm/magazine.h.
+ *
+ * Refill and flush move mags->batch objects at a time: a refilled
+ * magazine can then give batch objects, and a flushed one take
+ * limit - batch more, before the owner's lock is needed again.
+ */
+#include <kernel/string.h>
+#include "magazine.h"
+
+/*
+ * Take a magazine, waiting for a fast path to finish with it; returns
+ * how many objects it holds.
+ */
+static unsigned long mag_lock(struct magazine *m)
+{
+	void **top;
+
+	while (!(top = __atomic_exchange_n(&m->top, NULL, __ATOMIC_ACQUIRE)))
+		cpu_relax();
+	return (unsigned long)(top - m->slot);
+}
+
+/* Give it back holding slot[0 .. n). */
+static void mag_unlock(struct magazine *m, unsigned long n)
+{
+	__atomic_store_n(&m->top, m->slot + n, __ATOMIC_RELEASE);
+}
+
+void magazines_init(struct magazines *mags, const struct magazine_ops *ops,
+		    unsigned int limit, unsigned int batch)
+{
+	unsigned int h;
+
+	memset(mags, 0, sizeof(*mags));
+	for (h = 0; h < MAX_HARTS; h++)
+		mags->mag[h].top = mags->mag[h].slot;
+	mags->ops = ops;
+	mags->limit = MIN(limit, (unsigned int)MAG_SLOTS);
+	mags->full_at = offsetof(struct magazine, slot[mags->limit]);
+	mags->batch = MIN(batch, mags->limit);
+}
+
+void *__mag_take(struct magazines *mags, void *owner)
+{
+	struct magazine *m = &mags->mag[this_hart()];
+	unsigned long n = mag_lock(m);
+	void *obj = NULL;
+
+	if (n == 0)
+		n = mags->ops->refill(owner, m->slot, MAX(mags->batch, 1u));
+	if (n)
+		obj = m->slot[--n];
+	mag_unlock(m, n);
+	return obj;
+}
+
+void __mag_give(struct magazines *mags, void *owner, void *obj)
+{
+	struct magazine *m = &mags->mag[this_hart()];
+	unsigned long n = mag_lock(m);
+
+	if (n >= mags->limit && n > 0) {
+		/* Flush the oldest batch: the newest stay, being warmest. */
+		unsigned int out = MIN((unsigned int)n, MAX(mags->batch, 1u));
+
+		mags->ops->flush(owner, m->slot, out);
+		n -= out;
+		memmove(m->slot, m->slot + out, n * sizeof(void *));
+	}
+	if (n < mags->limit)
+		m->slot[n++] = obj;
+	else
+		mags->ops->flush(owner, &obj, 1); /* limit 0: no magazines */
+	mag_unlock(m, n);
+}
+
+void __mag_drain_all(struct magazines *mags, void *owner)
+{
+	void *objs[MAG_SLOTS];
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++) {
+		struct magazine *m = &mags->mag[h];
+		unsigned long n = mag_lock(m);
+
+		memcpy(objs, m->slot, n * sizeof(void *));
+		mag_unlock(m, 0);
+		if (n)
+			mags->ops->flush(owner, objs, (unsigned int)n);
+	}
+}
+
+size_t __mag_count(struct magazines *mags, size_t *per_hart)
+{
+	size_t total = 0;
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++) {
+		struct magazine *m = &mags->mag[h];
+		unsigned long n = mag_lock(m);
+
+		mag_unlock(m, n);
+		if (per_hart)
+			per_hart[h] = n;
+		total += n;
+	}
+	return total;
+}
+
+void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
+		    void *arg)
+{
+	unsigned long i, n;
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++) {
+		struct magazine *m = &mags->mag[h];
+
+		n = mag_lock(m);
+		for (i = 0; i < n; i++)
+			fn(m->slot[i], arg);
+		mag_unlock(m, n);
+	}
+}

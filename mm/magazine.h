@@ -1,0 +1,157 @@
+/*
+ * magazine.h - per-hart caches of free things, the one mechanism the page
+ * allocator (single pages) and the slab allocator (objects) use to skip
+ * their shared lock on the common path (mm/magazine.c has the slow side).
+ *
+ * Each hart has a magazine (Bonwick's word, from "Magazines and Vmem",
+ * 2001): a small stack of free objects it takes from and gives to with
+ * interrupts off and no shared lock.  An empty magazine is refilled, and
+ * a full one flushed, a batch at a time under the owner's lock (the page
+ * pool's or the slab cache's), through the owner's two callbacks.
+ *
+ *   struct magazines (one per page pool or slab cache)
+ *   +-----------------------------------------------+
+ *   | mag[0]   | top | slot[0] slot[1] ... slot[30] |  hart 0
+ *   | mag[1]   | top | ...                          |  hart 1
+ *   |  ...                                          |
+ *   | limit    objects a magazine may hold (<= MAG_SLOTS; 0: no magazines)
+ *   | batch    objects refilled or flushed at a time |
+ *   | ops      refill, flush: the owner's side       |
+ *   +-----------------------------------------------+
+ *               slot[0] .. top[-1] are free objects, the newest last
+ *
+ * top is a stack pointer: pop is *--top, push is *top++, and a magazine
+ * is empty when top == slot, so no index is scaled on the fast path.
+ *
+ * The lock.  A magazine is changed by its own hart, on the fast path,
+ * and now and then by another hart that holds the owner's lock and
+ * drains every magazine (memory is short, a cache shrinks, statistics).
+ * Its top is its lock: whoever swaps NULL into it owns the magazine until
+ * it stores a top back.  That is one amoswap.w.aq with the zero register
+ * to take it and one store-release to give it back, where a separate
+ * lock word would need a swap, a load, a store and a store.
+ *   - The fast path only tries: if a drain has the magazine, it takes the
+ *     slow path, which waits its turn under the owner's lock.  So a hart
+ *     never waits for the owner's lock while it holds its magazine, and
+ *     the two locks cannot deadlock (the order is: owner's lock, then
+ *     magazine).
+ *   - Interrupts are off while a hart holds its magazine, so an interrupt
+ *     handler that allocates cannot find it held by its own hart.
+ *   - The acquire and release orderings make each holder see every slot
+ *     the previous holder wrote.
+ *
+ * Usage, on a fast path:
+ *
+ *	top = mag_open(&pool->mags, &m, &flags);
+ *	if (likely(mag_has_objects(m, top))) {
+ *		obj = *--top;
+ *		mag_close(m, top, flags);
+ *		return obj;
+ *	}
+ *	mag_close_unchanged(m, top, flags);
+ *	return slow_path(...);		// which takes the owner's lock
+ */
+#ifndef MM_MAGAZINE_H
+#define MM_MAGAZINE_H
+
+#include <kernel/machine.h>
+
+/* With top, a magazine is 32 words: 128 bytes on rv32, 256 on rv64. */
+#define MAG_SLOTS 31
+
+struct magazine {
+	void **top; /* one past the newest free object; NULL while held */
+	void *slot[MAG_SLOTS];
+};
+
+_Static_assert(sizeof(struct magazine) == 32 * sizeof(void *),
+	       "a magazine is a power of two bytes: hart << shift finds it");
+
+/*
+ * The owner's side, called with the owner's lock held.  refill takes up
+ * to n free objects into objs[] and returns how many; flush takes n
+ * objects back.
+ */
+struct magazine_ops {
+	unsigned int (*refill)(void *owner, void **objs, unsigned int n);
+	void (*flush)(void *owner, void **objs, unsigned int n);
+};
+
+/*
+ * full_at is the byte offset of slot[limit] in a magazine: a top that
+ * reaches it means full, one comparison on the fast path.
+ */
+struct magazines {
+	struct magazine mag[MAX_HARTS]; /* first: hart << shift finds one */
+	size_t full_at;
+	unsigned int limit; /* objects a magazine may hold, <= MAG_SLOTS */
+	unsigned int batch; /* objects refilled or flushed at a time */
+	const struct magazine_ops *ops;
+};
+
+/*
+ * Turn interrupts off and try to take this hart's magazine.  Returns its
+ * top, or NULL if a drain has it: then it is not ours, and
+ * mag_close_unchanged leaves it alone.  About 6 instructions.
+ */
+static __always_inline void **
+mag_open(struct magazines *mags, struct magazine **m, unsigned long *flags)
+{
+	*flags = irq_save(); /* before this_hart: no migration */
+	*m = &mags->mag[this_hart()];
+	return __atomic_exchange_n(&(*m)->top, NULL, __ATOMIC_ACQUIRE);
+}
+
+/* Does the magazine mag_open gave us hold an object? */
+static __always_inline bool mag_has_objects(const struct magazine *m,
+					    void **top)
+{
+	return top > m->slot; /* NULL, a held magazine, is below any slot */
+}
+
+/* Has it room for one more object, within the owner's limit? */
+static __always_inline bool mag_has_room(const struct magazines *mags,
+					 const struct magazine *m, void **top)
+{
+	return top && (const char *)top < (const char *)m + mags->full_at;
+}
+
+/* Give the magazine back with this top; interrupts back on. */
+static __always_inline void mag_close(struct magazine *m, void **top,
+				      unsigned long flags)
+{
+	__atomic_store_n(&m->top, top, __ATOMIC_RELEASE);
+	irq_restore(flags);
+}
+
+/* The fast path changed nothing: put back what mag_open found. */
+static __always_inline void mag_close_unchanged(struct magazine *m, void **top,
+						unsigned long flags)
+{
+	if (top)
+		__atomic_store_n(&m->top, top, __ATOMIC_RELEASE);
+	irq_restore(flags);
+}
+
+/* The slow side (mm/magazine.c); all with the owner's lock held. */
+
+/* Set up mags: every magazine empty. */
+void magazines_init(struct magazines *mags, const struct magazine_ops *ops,
+		    unsigned int limit, unsigned int batch);
+/*
+ * Take one object for this hart: from its magazine, refilled with a
+ * batch if empty (or straight from the owner when limit is 0).  NULL if
+ * the owner has none.
+ */
+void *__mag_take(struct magazines *mags, void *owner);
+/* Give obj back through this hart's magazine, flushing a batch if full. */
+void __mag_give(struct magazines *mags, void *owner, void *obj);
+/* Flush every hart's magazine back to the owner. */
+void __mag_drain_all(struct magazines *mags, void *owner);
+/* Objects held in all magazines, and in each (per_hart may be NULL). */
+size_t __mag_count(struct magazines *mags, size_t *per_hart);
+/* Call fn(obj, arg) for every object in every magazine. */
+void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
+		    void *arg);
+
+#endif /* MM_MAGAZINE_H */
