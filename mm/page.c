@@ -47,7 +47,8 @@
 #include "internal.h"
 #include "report.h"
 
-#define PAGE_MAG_BATCH 16 /* pages moved between a magazine and the lists */
+/* Pages moved between a magazine and the lists at a time: a power of two. */
+#define PAGE_MAG_BATCH 8
 
 static struct page_pool kernel_pool;
 
@@ -238,14 +239,29 @@ static bool run_tail(const struct page_pool *pool, size_t i)
 	       test_bit(i, pool->run_map);
 }
 
-/* Length of the allocated run that starts at i: it and its tail pages. */
+/*
+ * Length of the allocated run that starts at i: it and the tail pages
+ * after it, found a word of bits at a time.
+ */
 static size_t run_length(const struct page_pool *pool, size_t i)
 {
-	size_t n = 1;
+	size_t j = i + 1;
 
-	while (run_tail(pool, i + n))
-		n++;
-	return n;
+	while (j < pool->span) {
+		size_t w = BIT_WORD(j), bit = j % BITS_PER_LONG;
+		unsigned long tails = load_word(&pool->tail_map[w]) &
+				      load_word(&pool->run_map[w]);
+		unsigned long others = ~(tails >> bit); /* from page j on */
+
+		if (others) {
+			size_t k = (size_t)__builtin_ctzl(others);
+
+			if (bit + k < BITS_PER_LONG)
+				return j + k - i;
+		}
+		j += BITS_PER_LONG - bit;
+	}
+	return pool->span - i;
 }
 
 /* First page of the run that tail page i lies inside. */
@@ -259,12 +275,22 @@ static size_t run_start(const struct page_pool *pool, size_t i)
 /* --- The magazines' side (pool->lock held) -------------------------- */
 
 /* Free single pages for a magazine, off the lists. */
+/*
+ * Free single pages for a magazine, off the lists: one aligned block of
+ * n pages when there is one (a single take, and at most one split per
+ * order), else page by page.  n is a power of two.
+ */
 static unsigned int page_refill(void *owner, void **pages, unsigned int n)
 {
 	struct page_pool *pool = owner;
 	unsigned int got;
-	long i;
+	long i = __take_block(pool, order_for(n));
 
+	if (i >= 0) {
+		for (got = 0; got < n; got++)
+			pages[got] = page_addr(pool, (size_t)i + got);
+		return got;
+	}
 	for (got = 0; got < n; got++) {
 		i = __take_block(pool, 0);
 		if (i < 0)

@@ -4,7 +4,7 @@
  * A cache hands out objects of one size.  It keeps them in slabs: runs of
  * 2^order pages from page_alloc, each cut into equal objects.  The order
  * is the smallest that wastes at most an eighth of the slab and holds at
- * least 4 objects, so most caches use one-page slabs.  A slab's header,
+ * least 2 objects, so most caches use one-page slabs.  A slab's header,
  * struct slab, sits at the end of the slab for small objects, where it
  * costs at most one small object, and apart (from the "kmem_slab" cache)
  * for objects of 512 bytes and more, where it would cost a whole one:
@@ -51,10 +51,10 @@
  *
  * Each hart has a magazine of free objects per cache (mm/magazine.h): the
  * common alloc and free touch only it, with interrupts off and no shared
- * lock.  A magazine holds about 4 KiB of objects (at most MAG_SLOTS), and
- * half of that is refilled or flushed at a time under the cache lock.  An
- * object freed on another hart than the one that allocated it just goes
- * into that hart's magazine.
+ * lock.  A magazine holds about MAG_BYTES of objects (4 to MAG_SLOTS of
+ * them), and is refilled or flushed whole under the cache lock, taking at
+ * most one new slab a refill.  An object freed on another hart than the
+ * one that allocated it just goes into that hart's magazine.
  *
  * Slabs sit on three lists, partial (some objects free or never handed
  * out), full and empty, and move only when the list they belong on
@@ -79,9 +79,9 @@
 #include "slab.h"
 
 #define MAX_SLAB_ORDER 3  /* slabs of 1 to 8 pages */
-#define MIN_OBJECTS 4	  /* per slab, unless the largest slab holds fewer */
+#define MIN_OBJECTS 2	  /* per slab, unless the largest slab holds fewer */
 #define OFF_SLAB_FROM 512 /* objects this large keep their header apart */
-#define MAG_BYTES 4096	  /* what a magazine holds, about */
+#define MAG_BYTES 2048	  /* what a magazine holds, about */
 #define MAX_EMPTY 1	  /* empty slabs a cache keeps */
 
 enum slab_list { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY };
@@ -202,34 +202,59 @@ static void __refile(struct kmem_cache *c, struct slab *s, enum slab_list was)
 					       : &c->partial);
 }
 
-/* One object off slab s, which has one: from its free list, or carved. */
-static void *__slab_take(struct kmem_cache *c, struct slab *s)
+/* Up to n objects given back to slab s, off its free list, into objs[]. */
+static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
+				void **objs, unsigned int n)
 {
-	void *obj = s->free;
+	unsigned int got = 0;
 
-	if (obj) {
+	while (got < n && s->free) {
+		void *obj = s->free;
+
 		s->free = *link_of(c, obj);
 		if (unlikely(!link_ok(c, s, s->free)))
 			panic("slab: cache %s: free object %p links to %p, which is no object of its slab: written after it was freed?",
 			      c->name, obj, s->free);
-	} else {
-		obj = s->bump;
-		s->bump += c->stride;
-		__atomic_store_n(&s->reach, s->reach + c->off_step,
-				 __ATOMIC_RELAXED);
-		if (c->ctor)
-			c->ctor(obj);
-		*free_key(c, obj) = key_of(obj); /* it goes to a magazine */
+		objs[got++] = obj;
 	}
-	s->inuse++;
-	return obj;
+	return got;
 }
 
-/* The magazines' refill: up to n free objects off the slabs into objs[]. */
+/*
+ * Up to n objects of slab s that were never handed out, carved off its
+ * bump into objs[]; a constructor meets each now.  They go to a
+ * magazine, so each gets its free key.
+ */
+static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
+			    unsigned int n)
+{
+	unsigned int got = 0;
+
+	while (got < n && s->bump < slab_end(c, s)) {
+		void *obj = s->bump;
+
+		s->bump += c->stride;
+		if (c->ctor)
+			c->ctor(obj);
+		*free_key(c, obj) = key_of(obj);
+		objs[got++] = obj;
+	}
+	/* Frees on other harts check against the reach: grow it once. */
+	__atomic_store_n(&s->reach, s->reach + got * c->off_step,
+			 __ATOMIC_RELAXED);
+	return got;
+}
+
+/*
+ * The magazines' refill: up to n free objects off the slabs into objs[],
+ * given-back ones first.  At most one new slab a refill, so that one
+ * allocation never pays for more.
+ */
 static unsigned int slab_refill(void *owner, void **objs, unsigned int n)
 {
 	struct kmem_cache *c = owner;
-	unsigned int got = 0;
+	unsigned int got = 0, took;
+	bool made = false;
 
 	while (got < n) {
 		struct slab *s;
@@ -239,11 +264,15 @@ static unsigned int slab_refill(void *owner, void **objs, unsigned int n)
 			s = list_first_entry(&c->partial, struct slab, node);
 		else if (!list_empty(&c->empty))
 			s = list_first_entry(&c->empty, struct slab, node);
-		else if (!(s = __new_slab(c)))
+		else if (made || !(s = __new_slab(c)))
 			break;
+		else
+			made = true;
 		was = list_for(c, s);
-		while (got < n && s->inuse < c->objects)
-			objs[got++] = __slab_take(c, s);
+		took = __take_free(c, s, objs + got, n - got);
+		took += __carve(c, s, objs + got + took, n - got - took);
+		s->inuse += took;
+		got += took;
 		__refile(c, s, was);
 	}
 	c->objects_out += got;
@@ -494,8 +523,9 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	c->off_slab = c->stride >= OFF_SLAB_FROM;
 	choose_slab_size(c);
 	object_start_check(c);
-	limit = (unsigned int)MAX((size_t)2, MAG_BYTES / c->stride);
-	magazines_init(&c->mags, &slab_mag_ops, limit, (limit + 1) / 2);
+	/* A full magazine is flushed whole: a batch is the whole magazine. */
+	limit = (unsigned int)MAX((size_t)4, MAG_BYTES / c->stride);
+	magazines_init(&c->mags, &slab_mag_ops, limit, limit);
 	list_init(&c->partial);
 	list_init(&c->full);
 	list_init(&c->empty);
