@@ -365,7 +365,7 @@ __noinline void *slab_alloc_slow(struct kmem_cache *c, uintptr_t caller)
 {
 	void *obj;
 
-	(void)caller; /* for the failure report of roadmap step 4 */
+	(void)caller; /* for a failure report */
 	acquire(&c->lock);
 	obj = __mag_take(&c->mags, c);
 	release(&c->lock);

@@ -15,6 +15,7 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 #include "../../mm/slab.h" /* free_key, object_start_ok */
+#include "ownership.h"
 
 /* Free pages once every cache has given its empty slabs back. */
 static size_t settled_free_pages(void)
@@ -818,24 +819,9 @@ static struct {
 
 #define torture_error(...) ktest_report(&tt.errors, __VA_ARGS__)
 
-/* Owner (1 .. MAX_HARTS) from bit 24, serial below: never 0. */
-static unsigned long new_stamp(unsigned int me, struct owner *o)
-{
-	return ((unsigned long)(me + 1) << 24) | (o->serial++ & 0xffffff);
-}
-
 static void check_stamp(const struct slot *s)
 {
-	size_t i;
-
-	for (i = 0; i < OBJ_SIZE / sizeof(long); i++)
-		if (s->p[i] != s->stamp) {
-			torture_error("object %p overwritten: word %lu is %lx, "
-				      "stamp %lx",
-				      (void *)s->p, (unsigned long)i, s->p[i],
-				      s->stamp);
-			return;
-		}
+	stamp_intact(s->p, OBJ_SIZE, 1, s->stamp, &tt.errors);
 }
 
 static void free_slot(struct slot *s)
@@ -850,7 +836,7 @@ static void check_handed_over(const unsigned long *p)
 {
 	struct slot s = { (unsigned long *)p, p[0] };
 
-	if (p[0] >> 24 < 1 || p[0] >> 24 > MAX_HARTS)
+	if (stamp_owner(p[0]) < 0 || stamp_owner(p[0]) >= MAX_HARTS)
 		torture_error("object %p from a mailbox has no stamp: %lx",
 			      (const void *)p, p[0]);
 	else
@@ -868,8 +854,8 @@ static void swap_with_mailbox(unsigned int me, struct owner *o, struct slot *s)
 	s->p = got;
 	if (got) {
 		check_handed_over(got);
-		s->stamp = new_stamp(me, o);
-		fill_words(got, OBJ_SIZE, s->stamp);
+		s->stamp = stamp_next(me, &o->serial);
+		stamp_fill(got, OBJ_SIZE, 1, s->stamp);
 		o->handoffs++;
 	}
 }
@@ -904,8 +890,8 @@ static void torture_hart(void *arg)
 			if ((uintptr_t)s->p % 8)
 				torture_error("object %p is not aligned",
 					      (void *)s->p);
-			s->stamp = new_stamp(me, o);
-			fill_words(s->p, OBJ_SIZE, s->stamp);
+			s->stamp = stamp_next(me, &o->serial);
+			stamp_fill(s->p, OBJ_SIZE, 1, s->stamp);
 		}
 	}
 	for (j = 0; j < SLOTS; j++)

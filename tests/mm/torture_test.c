@@ -4,9 +4,9 @@
  *
  * Each hart keeps a few slots, and at random either fills an empty slot
  * (page_alloc or malloc, then stamps the memory with its owner) or empties
- * a full one (checks the stamp, then frees).  A test-side ownership map,
- * one bit per page and one per 8-byte malloc granule, set and cleared
- * with atomic test-and-set, catches any page or block handed out twice.
+ * a full one (checks the stamp, then frees).  A test-side ownership map
+ * (tests/mm/ownership.h), one bit per page and one per 8-byte malloc
+ * granule, catches any page or block handed out twice.
  * At the end every page is back.
  *
  * The lock-less build (CONFIG_MM_NOLOCK, image build/<arch>/nolock) runs
@@ -29,6 +29,7 @@
 #include <kernel/slab.h>
 #include <kernel/spinlock.h>
 #include "../../mm/internal.h"
+#include "ownership.h"
 #ifndef HOST_TEST
 #include <kernel/task.h>
 #include <kernel/timer.h>
@@ -55,11 +56,10 @@ struct owner {
 };
 
 static struct torture {
-	struct page_pool *pool;	    /* NULL: the kernel's page_alloc */
-	uintptr_t lo, hi;	    /* managed memory */
-	unsigned long *page_map;    /* one bit per page */
-	unsigned long *granule_map; /* one bit per malloc granule */
-	size_t map_pages;	    /* pages holding the two maps */
+	struct page_pool *pool; /* NULL: the kernel's page_alloc */
+	uintptr_t lo, hi;	/* managed memory */
+	struct ownership_map pages, granules;
+	size_t map_pages; /* pages holding the two maps */
 	unsigned long errors;
 	unsigned long ops;
 	struct owner harts[MAX_HARTS];
@@ -81,84 +81,17 @@ static void free_pages(void *p)
 		page_free(p);
 }
 
-static bool claim(unsigned long *map, size_t bit)
-{
-	unsigned long mask = BIT_MASK(bit);
-
-	return !(
-		__atomic_fetch_or(&map[BIT_WORD(bit)], mask, __ATOMIC_RELAXED) &
-		mask);
-}
-
-static void unclaim(unsigned long *map, size_t bit)
-{
-	__atomic_fetch_and(&map[BIT_WORD(bit)], ~BIT_MASK(bit),
-			   __ATOMIC_RELAXED);
-}
-
-/* Claim bits [first, first + n) or report the first one already taken. */
-static void claim_range(unsigned long *map, size_t first, size_t n,
-			const char *what, void *p)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!claim(map, first + i))
-			torture_error("%s %p handed out twice (unit %lu)", what,
-				      p, (unsigned long)i);
-}
-
-static void unclaim_range(unsigned long *map, size_t first, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		unclaim(map, first + i);
-}
-
-static size_t owned_page(const void *p)
-{
-	return ((uintptr_t)p - tt.lo) / PAGE_SIZE;
-}
-
-static size_t granule_index(const void *p)
-{
-	return ((uintptr_t)p - tt.lo) / GRANULE;
-}
-
 static bool in_range(const void *p, size_t bytes)
 {
 	return (uintptr_t)p >= tt.lo && (uintptr_t)p + bytes <= tt.hi;
 }
 
-static void stamp_page_run(struct slot *s)
-{
-	unsigned long *w = s->p;
-	size_t i, words = s->size * PAGE_SIZE / sizeof(long);
-
-	for (i = 0; i < words; i += STAMP_STRIDE)
-		w[i] = s->stamp;
-	w[words - 1] = s->stamp;
-}
-
-static void check_page_run(const struct slot *s)
-{
-	const unsigned long *w = s->p;
-	size_t i, words = s->size * PAGE_SIZE / sizeof(long);
-
-	for (i = 0; i < words; i += STAMP_STRIDE)
-		if (w[i] != s->stamp)
-			break;
-	if (i < words || w[words - 1] != s->stamp)
-		torture_error("pages %p overwritten: stamp %lx, found %lx",
-			      s->p, s->stamp, w[i < words ? i : words - 1]);
-}
-
 static void toggle_page_slot(struct owner *o, struct slot *s)
 {
 	if (s->p) {
-		check_page_run(s);
-		unclaim_range(tt.page_map, owned_page(s->p), s->size);
+		stamp_intact(s->p, s->size * PAGE_SIZE, STAMP_STRIDE, s->stamp,
+			     &tt.errors);
+		ownership_release(&tt.pages, s->p, s->size * PAGE_SIZE);
 		free_pages(s->p);
 		s->p = NULL;
 		return;
@@ -172,9 +105,10 @@ static void toggle_page_slot(struct owner *o, struct slot *s)
 		s->p = NULL;
 		return;
 	}
-	claim_range(tt.page_map, owned_page(s->p), s->size, "page", s->p);
+	ownership_claim(&tt.pages, s->p, s->size * PAGE_SIZE, "page",
+			&tt.errors);
 	s->stamp = o->serial++;
-	stamp_page_run(s);
+	stamp_fill(s->p, s->size * PAGE_SIZE, STAMP_STRIDE, s->stamp);
 }
 
 static void toggle_block_slot(struct owner *o, struct slot *s)
@@ -188,8 +122,7 @@ static void toggle_block_slot(struct owner *o, struct slot *s)
 		if (i < s->size)
 			torture_error("block %p overwritten at byte %lu", b,
 				      (unsigned long)i);
-		unclaim_range(tt.granule_map, granule_index(b),
-			      (s->size + GRANULE - 1) / GRANULE);
+		ownership_release(&tt.granules, b, s->size);
 		free(b);
 		s->p = NULL;
 		return;
@@ -202,8 +135,7 @@ static void toggle_block_slot(struct owner *o, struct slot *s)
 		torture_error("malloc returned %p, outside memory", (void *)b);
 		return;
 	}
-	claim_range(tt.granule_map, granule_index(b),
-		    (s->size + GRANULE - 1) / GRANULE, "block", b);
+	ownership_claim(&tt.granules, b, s->size, "block", &tt.errors);
 	s->stamp = o->serial++;
 	for (i = 0; i < s->size; i++)
 		b[i] = (unsigned char)s->stamp;
@@ -277,11 +209,13 @@ static bool torture_setup(struct ktest *t, struct page_pool *pool)
 	map_bytes = BITS_TO_LONGS(npages) * sizeof(long) +
 		    BITS_TO_LONGS((tt.hi - tt.lo) / GRANULE) * sizeof(long);
 	tt.map_pages = (map_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	tt.page_map = page_alloc(tt.map_pages);
-	if (!KEXPECT_NOT_NULL(t, tt.page_map))
+	tt.pages = (struct ownership_map){ tt.lo, PAGE_SIZE, NULL };
+	tt.granules = (struct ownership_map){ tt.lo, GRANULE, NULL };
+	tt.pages.bits = page_alloc(tt.map_pages);
+	if (!KEXPECT_NOT_NULL(t, tt.pages.bits))
 		return false;
-	memset(tt.page_map, 0, tt.map_pages * PAGE_SIZE);
-	tt.granule_map = tt.page_map + BITS_TO_LONGS(npages);
+	memset(tt.pages.bits, 0, tt.map_pages * PAGE_SIZE);
+	tt.granules.bits = tt.pages.bits + BITS_TO_LONGS(npages);
 	tt.errors = tt.ops = 0;
 	memset(tt.harts, 0, sizeof(tt.harts));
 	memset(tt.irq, 0, sizeof(tt.irq));
@@ -332,7 +266,7 @@ static unsigned long run_torture(struct ktest *t, struct page_pool *pool,
 #endif
 	ktest_log(t, "%lu rounds on %u harts, %lu errors", tt.ops,
 		  nr_harts_online(), tt.errors);
-	page_free(tt.page_map);
+	page_free(tt.pages.bits);
 	return tt.errors;
 }
 
