@@ -54,8 +54,9 @@ KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/slabinfo.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
-MM_OBJS := mm/magazine.o mm/page.o mm/page_validate.o mm/slab.o \
-	mm/kmalloc.o mm/malloc.o mm/report.o
+MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
+	mm/slab.o mm/slab_debug.o mm/kmalloc.o mm/malloc.o mm/report.o \
+	mm/debug.o mm/address.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.

@@ -16,6 +16,7 @@
 #include <kernel/machine.h>
 #include <kernel/page.h>
 #include <kernel/spinlock.h>
+#include <kernel/mm_report.h>
 #include "magazine.h"
 
 #ifdef CONFIG_MM_NOLOCK
@@ -44,8 +45,8 @@ static inline void mm_unlock(struct spinlock *lock)
  * base_pfn is aligned to the largest block, so a block of order k starts
  * at an index that is a multiple of 2^k and its buddy is i ^ (1 << k).
  *
- * The metadata is four bitmaps with one bit per page of the span
- * (4 bits per 4 KiB page, about 0.012% of the memory):
+ * The metadata is six bitmaps with one bit per page of the span
+ * (6 bits per 4 KiB page, about 0.018% of the memory):
  *
  *   single 1: an allocated single page (page_alloc(1)).  The only bit the
  *             lock-free fast paths change, with one AMO each: page_alloc
@@ -58,6 +59,11 @@ static inline void mm_unlock(struct spinlock *lock)
  *   buddy  1: the page starts a free block on a buddy list; the block's
  *             order is in its header (struct free_block, in the page).
  *             Linux calls such a page PageBuddy.
+ *   slab, kmalloc
+ *          1: the first page of a run taken for a slab, or for a large
+ *             kmalloc block (Linux: PageSlab).  A run's owner must free
+ *             it: page_free refuses a slab's pages, kfree a page_alloc
+ *             run.  Runs for slabs and kmalloc are runs even of one page.
  *
  *   single page:       single 1        run 0 0 0        tail 0
  *   run of 3 pages:    single 0 0 0    run 1 1 1        tail 0 1 1
@@ -89,6 +95,9 @@ struct page_pool {
 	uintptr_t base_pfn;
 	size_t span; /* pages covered by the bitmaps */
 	unsigned long *single_map, *run_map, *tail_map, *buddy_map;
+	unsigned long *slab_run_map, *kmalloc_run_map;
+	unsigned int debug;	 /* MM_DEBUG_* features on for it */
+	struct mm_track *tracks; /* U: two a page, alloc and free */
 	size_t meta_bytes;
 	struct mem_region regions[PAGE_MAX_REGIONS]; /* managed pages */
 	int nr_regions;
@@ -124,11 +133,12 @@ static inline bool page_managed(const struct page_pool *pool, uintptr_t addr)
 
 /*
  * Set up pool over regions, with per-hart magazines of up to mag_limit
- * single pages (0: none, so every page goes through the buddy lists);
+ * single pages (0: none, so every page goes through the buddy lists) and
+ * the debugging features in debug (MM_DEBUG_*: then no magazines);
  * false if the regions hold no usable page.
  */
 bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
-		    int count, unsigned int mag_limit);
+		    int count, unsigned int mag_limit, unsigned int debug);
 void *page_pool_alloc(struct page_pool *pool, size_t npages);
 void page_pool_free(struct page_pool *pool, void *p);
 size_t page_pool_free_count(struct page_pool *pool);
@@ -137,11 +147,30 @@ void page_pool_stats(struct page_pool *pool, struct page_stats *stats);
 /* Give every per-hart magazine back to the buddy lists. */
 void page_pool_drain(struct page_pool *pool);
 
-/* page_alloc and page_free on behalf of caller, whom a report names. */
-void *page_alloc_by(size_t npages, uintptr_t caller);
-void page_free_by(void *p, uintptr_t caller);
-/* Pages of the allocated run that starts at p, or 0 (ksize). */
-size_t page_run_pages(const void *p);
+/* Who a run of pages was taken for: only its owner may free it. */
+enum page_owner { PAGE_OWNER_PAGE, PAGE_OWNER_SLAB, PAGE_OWNER_KMALLOC };
+
+/* page_alloc and page_free for an owner, on behalf of caller. */
+void *page_alloc_as(size_t npages, enum page_owner owner, uintptr_t caller);
+void page_free_as(void *p, enum page_owner owner, uintptr_t caller);
+/* Say in words what p is to the page allocator (a refused free). */
+void page_describe(const void *p, char *buf, size_t size);
+
+/* mm/page_debug.c: poison and tracking for pool->debug, slow paths only. */
+void page_debug_alloc(struct page_pool *pool, size_t i, size_t n,
+		      uintptr_t caller);
+void page_debug_free(struct page_pool *pool, size_t i, size_t n,
+		     uintptr_t caller);
+/* A block left the lists: poison its header too. */
+void page_debug_unheader(struct free_block *b);
+void __page_debug_poison_free_pages(struct page_pool *pool);
+/* Page i's alloc (which 0) or free (1) track, or NULL if untracked. */
+struct mm_track *page_track(struct page_pool *pool, size_t i, int which);
+
+/* mm/address.c: why p, in no slab, is nothing slab or kfree may free. */
+void mm_why_not_ours(const void *p, char *why, size_t size);
+/* Pages of the run allocated for owner that starts at p, or 0 (ksize). */
+size_t page_run_pages(const void *p, enum page_owner owner);
 
 /* mm/kmalloc.c, for slab_init. */
 void kmalloc_init(void);

@@ -64,7 +64,7 @@ static __noinline void *kmalloc_slow(size_t size, uintptr_t caller)
 		return slab_alloc_slow(cache_for[(size - 1) / 8], caller);
 	if (size == 0 || size > page_total_count() * (size_t)PAGE_SIZE)
 		return NULL;
-	return page_alloc_by(pages_for(size), caller);
+	return page_alloc_as(pages_for(size), PAGE_OWNER_KMALLOC, caller);
 }
 
 /* About 25 instructions on rv32 on a magazine hit. */
@@ -87,7 +87,7 @@ static __noinline void kfree_slow(void *p, uintptr_t caller)
 	if (s)
 		slab_free_slow(s->cache, p, caller);
 	else if (p)
-		page_free_by(p, caller); /* a large block, or a bad p */
+		page_free_as(p, PAGE_OWNER_KMALLOC, caller); /* large, or bad */
 }
 
 /* About 40 instructions on rv32 on a magazine hit. */
@@ -117,7 +117,7 @@ static size_t live_size(const void *p)
 	if (!p)
 		return 0;
 	if (!s)
-		return page_run_pages(p) * PAGE_SIZE;
+		return page_run_pages(p, PAGE_OWNER_KMALLOC) * PAGE_SIZE;
 	/* Only the start of a handed-out object that is not free has one. */
 	if (!object_in_use_range(s->cache, s, (void *)p) ||
 	    slab_object_is_free(s->cache, (void *)p))
@@ -152,9 +152,15 @@ void *krealloc(void *p, size_t size)
 	if (!p)
 		return kmalloc(size);
 	if (old == 0) {
-		mm_report(
-			"krealloc: %p is no live kmalloc block (caller %p); nothing changed",
-			p, (void *)caller);
+		struct mm_report r = {
+			.bug = MM_BAD_CALL,
+			.addr = p,
+			.where = "krealloc",
+			.order = -1,
+			.caller = caller,
+		};
+
+		mm_report(&r, "no live kmalloc block; nothing changed");
 		return NULL;
 	}
 	if (size == 0) {

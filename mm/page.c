@@ -41,6 +41,7 @@
  */
 #include <kernel/bitmap.h>
 #include <kernel/machine.h>
+#include <kernel/mm_debug.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -109,6 +110,8 @@ static inline void __del_block(struct page_pool *pool, size_t i,
 
 	list_del(&b->node);
 	b->magic = 0;
+	if (unlikely(pool->debug & MM_DEBUG_POISON))
+		page_debug_unheader(b);
 	if (--pool->nr_blocks[order] == 0)
 		pool->nonempty &= ~(1UL << order);
 	pool->nr_free -= (size_t)1 << order;
@@ -316,21 +319,76 @@ static const struct magazine_ops page_mag_ops = {
 
 /* --- Allocation ------------------------------------------------------ */
 
+static const char *const owner_names[] = {
+	[PAGE_OWNER_PAGE] = "page",
+	[PAGE_OWNER_SLAB] = "slab",
+	[PAGE_OWNER_KMALLOC] = "kmalloc",
+};
+
+/* What kind of call frees a run of this owner, for a report. */
+static const char *const owner_free_calls[] = {
+	[PAGE_OWNER_PAGE] = "page_free",
+	[PAGE_OWNER_SLAB] = "kfree or kmem_cache_free",
+	[PAGE_OWNER_KMALLOC] = "kfree",
+};
+
+/* The owner of the allocated run starting at i (pool->lock held). */
+static enum page_owner __run_owner(const struct page_pool *pool, size_t i)
+{
+	if (test_bit(i, pool->slab_run_map))
+		return PAGE_OWNER_SLAB;
+	if (test_bit(i, pool->kmalloc_run_map))
+		return PAGE_OWNER_KMALLOC;
+	return PAGE_OWNER_PAGE;
+}
+
+static void __set_owner(struct page_pool *pool, size_t i, enum page_owner owner)
+{
+	if (owner == PAGE_OWNER_SLAB)
+		__set_bit(i, pool->slab_run_map);
+	else if (owner == PAGE_OWNER_KMALLOC)
+		__set_bit(i, pool->kmalloc_run_map);
+}
+
+static void __clear_owner(struct page_pool *pool, size_t i)
+{
+	__clear_bit(i, pool->slab_run_map);
+	__clear_bit(i, pool->kmalloc_run_map);
+}
+
+/* A request no pool could serve: report it, as a bad call. */
+static void bad_request(const struct page_pool *pool, size_t npages,
+			enum page_owner owner, uintptr_t caller)
+{
+	struct mm_report r = {
+		.bug = MM_BAD_CALL,
+		.where = owner_names[owner],
+		.order = -1,
+		.caller = caller,
+	};
+
+	mm_report(&r, "%lu pages asked for, of %lu managed: none given",
+		  (unsigned long)npages, (unsigned long)pool->nr_total);
+}
+
+/*
+ * Every allocation the fast path did not finish: a run, an empty
+ * magazine, a run for a slab or kmalloc, a pool being debugged.  Single
+ * pages for page_alloc come through this hart's magazine; everything
+ * else is a run, marked with its owner.
+ */
 static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
-				   uintptr_t caller)
+				   enum page_owner owner, uintptr_t caller)
 {
 	void *page = NULL;
-	long i;
+	long i = -1;
 
 	if (unlikely(npages == 0 || npages > pool->nr_total)) {
-		mm_report(
-			"page_alloc: %lu pages asked for, %lu managed (caller %p)",
-			(unsigned long)npages, (unsigned long)pool->nr_total,
-			(void *)caller);
+		bad_request(pool, npages, owner, caller);
 		goto failed;
 	}
 	mm_lock(&pool->lock);
-	if (npages == 1) {
+	if (npages == 1 && owner == PAGE_OWNER_PAGE) {
 		page = __mag_take(&pool->mags, pool);
 		if (!page) { /* pages may sit in other harts' magazines */
 			__mag_drain_all(&pool->mags, pool);
@@ -342,16 +400,20 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 			__mag_drain_all(&pool->mags, pool);
 			i = __take_run(pool, npages);
 		}
-		if (i >= 0)
+		if (i >= 0) {
+			__set_owner(pool, (size_t)i, owner);
 			page = page_addr(pool, (size_t)i);
+		}
 	}
 	mm_unlock(&pool->lock);
-	if (npages == 1 && page &&
-	    test_and_set_bit(page_index(pool, page), pool->single_map))
+	if (!page)
+		goto failed;
+	if (i < 0 && test_and_set_bit(page_index(pool, page), pool->single_map))
 		panic("page_alloc: page %p in a per-hart magazine is not free: page metadata corrupted",
 		      page);
-	if (page)
-		return page;
+	if (unlikely(pool->debug))
+		page_debug_alloc(pool, page_index(pool, page), npages, caller);
+	return page;
 failed:
 	__atomic_fetch_add(&pool->failures, 1, __ATOMIC_RELAXED);
 	return NULL;
@@ -382,66 +444,135 @@ static __always_inline void *pool_alloc_fast(struct page_pool *pool,
 		}
 		mag_close_unchanged(m, top, flags);
 	}
-	return pool_alloc(pool, npages, caller);
+	return pool_alloc(pool, npages, PAGE_OWNER_PAGE, caller);
 }
 
 /* --- Free ------------------------------------------------------------ */
 
-static void refuse_free(struct page_pool *pool)
+/* Say in words what p is to pool, for a refused free. */
+static void pool_describe(const struct page_pool *pool, const void *p,
+			  char *buf, size_t size)
 {
-	__atomic_fetch_add(&pool->refused_frees, 1, __ATOMIC_RELAXED);
+	uintptr_t a = (uintptr_t)p, off = a % PAGE_SIZE;
+	size_t i = page_index(pool, p), first;
+	void *start;
+
+	if (!page_managed(pool, a)) {
+		snprintf(buf, size,
+			 "it is outside the memory the page allocator manages");
+		return;
+	}
+	if (run_tail(pool, i) || (test_bit(i, pool->run_map) && off)) {
+		first = run_start(pool, i);
+		start = page_addr(pool, first);
+		snprintf(
+			buf, size,
+			"it is %lu bytes into the run of pages taken for %s at %p",
+			(unsigned long)(a - (uintptr_t)start),
+			owner_names[__run_owner(pool, first)], start);
+	} else if (test_bit(i, pool->single_map) && off) {
+		snprintf(buf, size,
+			 "it is %lu bytes into the page from page_alloc at %p",
+			 (unsigned long)off, page_addr(pool, i));
+	} else if (off) {
+		snprintf(buf, size, "it is %lu bytes into the free page at %p",
+			 (unsigned long)off, page_addr(pool, i));
+	} else {
+		snprintf(buf, size, "it is a free page");
+	}
 }
 
-static __noinline void pool_free(struct page_pool *pool, void *p,
-				 uintptr_t caller)
+void page_describe(const void *p, char *buf, size_t size)
 {
-	uintptr_t addr = (uintptr_t)p;
-	bool double_free = false;
-	size_t i, n;
+	pool_describe(&kernel_pool, p, buf, size);
+}
+
+/* Refuse a free of p, saying why; nothing changes. */
+static void refuse(struct page_pool *pool, const void *p, enum mm_bug bug,
+		   enum page_owner owner, uintptr_t caller, const char *why)
+{
+	struct mm_report r = {
+		.bug = bug,
+		.addr = p,
+		.where = owner_names[owner],
+		.order = -1,
+		.caller = caller,
+	};
+
+	if (pool->tracks && bug == MM_DOUBLE_FREE &&
+	    page_managed(pool, (uintptr_t)p)) {
+		r.alloc = *page_track(pool, page_index(pool, p), 0);
+		r.free = *page_track(pool, page_index(pool, p), 1);
+	}
+	__atomic_fetch_add(&pool->refused_frees, 1, __ATOMIC_RELAXED);
+	mm_report(&r, "%s; nothing freed", why);
+}
+
+/*
+ * Every free the fast path did not finish: a run, a full magazine, a
+ * pool being debugged, or something wrong with the free.  Checked from
+ * the start, then refused with the reason, or done.  NULL is fine.
+ */
+static __noinline void pool_free(struct page_pool *pool, void *p,
+				 enum page_owner owner, uintptr_t caller)
+{
+	enum page_owner was = PAGE_OWNER_PAGE;
+	enum mm_bug bug = MM_BAD_FREE;
+	const char *why = NULL;
+	char described[80];
+	size_t i, n = 1;
 
 	if (!p)
 		return;
-	if (unlikely(!IS_ALIGNED(addr, PAGE_SIZE))) {
-		refuse_free(pool);
-		mm_report(
-			"page_free: %p is not page aligned (caller %p); nothing freed",
-			p, (void *)caller);
-		return;
-	}
-	if (unlikely(!page_managed(pool, addr))) {
-		refuse_free(pool);
-		mm_report(
-			"page_free: %p is outside the managed memory (caller %p); nothing freed",
-			p, (void *)caller);
+	if (mem_kind_of(p) != MEM_OTHER || !page_managed(pool, (uintptr_t)p) ||
+	    !IS_ALIGNED((uintptr_t)p, PAGE_SIZE) ||
+	    run_tail(pool, page_index(pool, p))) {
+		if (mem_kind_of(p) != MEM_OTHER)
+			mm_why_not_ours(p, described, sizeof(described));
+		else
+			pool_describe(pool, p, described, sizeof(described));
+		refuse(pool, p, MM_BAD_FREE, owner, caller, described);
 		return;
 	}
 	i = page_index(pool, p);
-	if (unlikely(run_tail(pool, i))) {
-		refuse_free(pool);
-		mm_report(
-			"page_free: %p is inside the allocated run at %p (caller %p); nothing freed",
-			p, page_addr(pool, run_start(pool, i)), (void *)caller);
-		return;
-	}
 
 	mm_lock(&pool->lock);
 	if (test_bit(i, pool->run_map)) {
-		n = run_length(pool, i);
-		bitmap_clear(pool->run_map, i, n);
-		bitmap_clear(pool->tail_map, i + 1, n - 1);
-		__free_range(pool, i, n);
-	} else if (test_and_clear_bit(i, pool->single_map)) {
-		/* A single page the fast path had no room for. */
-		__mag_give(&pool->mags, pool, p);
+		was = __run_owner(pool, i);
+		if (was == owner) {
+			n = run_length(pool, i);
+			bitmap_clear(pool->run_map, i, n);
+			bitmap_clear(pool->tail_map, i + 1, n - 1);
+			__clear_owner(pool, i);
+			if (unlikely(pool->debug))
+				page_debug_free(pool, i, n, caller);
+			__free_range(pool, i, n);
+		}
+	} else if (test_bit(i, pool->single_map)) {
+		if (owner == PAGE_OWNER_PAGE &&
+		    test_and_clear_bit(i, pool->single_map)) {
+			/* A single page the fast path had no room for. */
+			if (unlikely(pool->debug))
+				page_debug_free(pool, i, 1, caller);
+			__mag_give(&pool->mags, pool, p);
+		} else if (owner != PAGE_OWNER_PAGE) {
+			why = "it is a page from page_alloc: free it with page_free";
+		} else {
+			bug = MM_DOUBLE_FREE; /* a racing free took it first */
+		}
 	} else {
-		double_free = true; /* neither run nor single: free */
+		bug = MM_DOUBLE_FREE; /* neither run nor single: free */
 	}
 	mm_unlock(&pool->lock);
-	if (double_free) {
-		refuse_free(pool);
-		mm_report(
-			"page_free: %p is already free: double free (caller %p); nothing freed",
-			p, (void *)caller);
+	if (bug == MM_DOUBLE_FREE) {
+		refuse(pool, p, bug, owner, caller, "already free");
+	} else if (why) {
+		refuse(pool, p, bug, owner, caller, why);
+	} else if (was != owner) {
+		snprintf(described, sizeof(described),
+			 "it is a run of pages taken for %s: free it with %s",
+			 owner_names[was], owner_free_calls[was]);
+		refuse(pool, p, bug, owner, caller, described);
 	}
 }
 
@@ -469,7 +600,7 @@ static __always_inline void pool_free_fast(struct page_pool *pool, void *p,
 		return;
 	}
 	mag_close_unchanged(m, top, flags);
-	pool_free(pool, p, caller);
+	pool_free(pool, p, PAGE_OWNER_PAGE, caller);
 }
 
 /* --- Set-up ---------------------------------------------------------- */
@@ -478,7 +609,7 @@ static __always_inline void pool_free_fast(struct page_pool *pool, void *p,
 static bool place_metadata(struct page_pool *pool)
 {
 	size_t words = BITS_TO_LONGS(pool->span);
-	size_t bytes = 4 * words * sizeof(unsigned long);
+	size_t bytes = 6 * words * sizeof(unsigned long);
 	int r;
 
 	pool->meta_bytes = bytes;
@@ -492,6 +623,8 @@ static bool place_metadata(struct page_pool *pool)
 		pool->run_map = pool->single_map + words;
 		pool->tail_map = pool->run_map + words;
 		pool->buddy_map = pool->tail_map + words;
+		pool->slab_run_map = pool->buddy_map + words;
+		pool->kmalloc_run_map = pool->slab_run_map + words;
 		memset(pool->single_map, 0, bytes);
 		reg->start += need;
 		return true;
@@ -499,8 +632,21 @@ static bool place_metadata(struct page_pool *pool)
 	return false;
 }
 
+/* Tracking (U): two tracks a page of the span, from the pool itself. */
+static void make_tracks(struct page_pool *pool)
+{
+	size_t bytes = 2 * pool->span * sizeof(struct mm_track);
+	struct mm_track *t;
+
+	t = pool_alloc(pool, (bytes + PAGE_SIZE - 1) / PAGE_SIZE,
+		       PAGE_OWNER_PAGE, 0);
+	if (t)
+		memset(t, 0, bytes);
+	pool->tracks = t;
+}
+
 bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
-		    int count, unsigned int mag_limit)
+		    int count, unsigned int mag_limit, unsigned int debug)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	unsigned int o;
@@ -508,7 +654,11 @@ bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
 
 	memset(pool, 0, sizeof(*pool));
 	spinlock_init_level(&pool->lock, "page_pool", LOCK_LEVEL_PAGE);
-	magazines_init(&pool->mags, &page_mag_ops, mag_limit, PAGE_MAG_BATCH);
+	pool->debug =
+		debug & (MM_DEBUG_CHECKS | MM_DEBUG_POISON | MM_DEBUG_TRACK);
+	/* A pool being debugged sends every page through the slow paths. */
+	magazines_init(&pool->mags, &page_mag_ops, pool->debug ? 0 : mag_limit,
+		       PAGE_MAG_BATCH);
 	for (o = 0; o < PAGE_ORDERS; o++)
 		list_init(&pool->free_list[o]);
 	for (r = 0; r < count && pool->nr_regions < PAGE_MAX_REGIONS; r++) {
@@ -541,6 +691,10 @@ bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
 		__free_range(pool, first, n);
 		pool->nr_total += n;
 	}
+	if (pool->debug & MM_DEBUG_POISON)
+		__page_debug_poison_free_pages(pool);
+	if (pool->debug & MM_DEBUG_TRACK)
+		make_tracks(pool);
 	return pool->nr_total > 0;
 }
 
@@ -579,7 +733,8 @@ void page_init(const struct mem_region *regions, int count)
 {
 	uint64_t bytes, thousandths_of_a_percent;
 
-	if (!page_pool_init(&kernel_pool, regions, count, MAG_SLOTS))
+	if (!page_pool_init(&kernel_pool, regions, count, MAG_SLOTS,
+			    mm_debug_flags()))
 		panic("page_init: no usable memory");
 	spinlock_init_level(&kernel_pool.lock, "page", LOCK_LEVEL_PAGE);
 	spinlock_register(&kernel_pool.lock); /* so lockstat lists it */
@@ -598,9 +753,11 @@ void *page_alloc(size_t npages)
 	return pool_alloc_fast(&kernel_pool, npages, CALLER_ADDR);
 }
 
-void *page_alloc_by(size_t npages, uintptr_t caller)
+void *page_alloc_as(size_t npages, enum page_owner owner, uintptr_t caller)
 {
-	return pool_alloc_fast(&kernel_pool, npages, caller);
+	if (owner == PAGE_OWNER_PAGE)
+		return pool_alloc_fast(&kernel_pool, npages, caller);
+	return pool_alloc(&kernel_pool, npages, owner, caller);
 }
 
 void *page_alloc_order(unsigned int order)
@@ -608,12 +765,19 @@ void *page_alloc_order(unsigned int order)
 	if (order > MAX_ORDER) {
 		/* No 1 << order here: it is undefined past the word's width. */
 		__atomic_fetch_add(&kernel_pool.failures, 1, __ATOMIC_RELAXED);
-		mm_report(
-			"page_alloc_order: order %u is above the largest, %u (caller %p)",
-			order, (unsigned int)MAX_ORDER, (void *)CALLER_ADDR);
+		struct mm_report r = {
+			.bug = MM_BAD_CALL,
+			.where = "page_alloc_order",
+			.order = -1,
+			.caller = CALLER_ADDR,
+		};
+
+		mm_report(&r, "order %u is above the largest, %u: none given",
+			  order, (unsigned int)MAX_ORDER);
 		return NULL;
 	}
-	return pool_alloc(&kernel_pool, (size_t)1 << order, CALLER_ADDR);
+	return pool_alloc(&kernel_pool, (size_t)1 << order, PAGE_OWNER_PAGE,
+			  CALLER_ADDR);
 }
 
 void page_free(void *p)
@@ -621,9 +785,12 @@ void page_free(void *p)
 	pool_free_fast(&kernel_pool, p, CALLER_ADDR);
 }
 
-void page_free_by(void *p, uintptr_t caller)
+void page_free_as(void *p, enum page_owner owner, uintptr_t caller)
 {
-	pool_free_fast(&kernel_pool, p, caller);
+	if (owner == PAGE_OWNER_PAGE)
+		pool_free_fast(&kernel_pool, p, caller);
+	else
+		pool_free(&kernel_pool, p, owner, caller);
 }
 
 size_t page_free_count(void)
@@ -642,7 +809,7 @@ void page_span(uintptr_t *lo, uintptr_t *hi)
 	*hi = (kernel_pool.base_pfn + kernel_pool.span) << PAGE_SHIFT;
 }
 
-size_t page_run_pages(const void *p)
+size_t page_run_pages(const void *p, enum page_owner owner)
 {
 	const struct page_pool *pool = &kernel_pool;
 	size_t i = page_index(pool, p);
@@ -651,8 +818,10 @@ size_t page_run_pages(const void *p)
 	    test_bit(i, pool->tail_map))
 		return 0;
 	if (test_bit(i, pool->single_map))
-		return 1;
-	return test_bit(i, pool->run_map) ? run_length(pool, i) : 0;
+		return owner == PAGE_OWNER_PAGE;
+	if (!test_bit(i, pool->run_map) || __run_owner(pool, i) != owner)
+		return 0;
+	return run_length(pool, i);
 }
 
 int page_validate(void)

@@ -1,21 +1,28 @@
 /*
- * report.h - how mm tells a caller about a bug in its use of memory
- * (mm/report.c): one line in one format, counted, and rate-limited.
+ * report.h - how mm makes a report (mm/report.c); what a report holds
+ * and how it reads is in include/kernel/mm_report.h.
+ *
+ *	struct mm_report r = {
+ *		.bug = MM_DOUBLE_FREE, .addr = obj, .where = c->name,
+ *		.order = -1, .caller = caller,
+ *	};
+ *	mm_report(&r, "already free");
  */
 #ifndef MM_REPORT_H
 #define MM_REPORT_H
 
-#include <kernel/compiler.h>
+#include <kernel/mm_report.h>
 
 /*
- * Print one report line (the format has no newline).  The first
- * REPORT_BURST reports of each second are printed; the rest are counted,
- * and the next one printed says how many were left out.
+ * The first REPORT_BURST reports of each second are printed; the rest
+ * are counted, and the next one printed says how many were left out.
  */
 #define REPORT_BURST 10
-__printf(1, 2) void mm_report(const char *fmt, ...);
 
-/* Reports made since boot, printed or not (tests compare counts). */
-unsigned long mm_reports(void);
+/* Fill in the hart and the detail, keep it in the ring, print it. */
+__printf(2, 3) void mm_report(struct mm_report *r, const char *fmt, ...);
+
+/* A track for the calling hart, now, at site. */
+void mm_track_here(struct mm_track *t, uintptr_t site);
 
 #endif /* MM_REPORT_H */

@@ -71,12 +71,19 @@
  * (LOCK_LEVEL_SLAB_HEADERS).  The magazines' own locks come after the
  * cache lock (mm/magazine.h).
  */
+#include <kernel/mm_debug.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include "internal.h"
 #include "report.h"
 #include "slab.h"
+
+_Static_assert(SLAB_CHECKS == MM_DEBUG_CHECKS &&
+		       SLAB_RED_ZONE == MM_DEBUG_REDZONE &&
+		       SLAB_POISON == MM_DEBUG_POISON &&
+		       SLAB_TRACK == MM_DEBUG_TRACK,
+	       "a cache's debug flags are mm.debug's letters");
 
 #define MAX_SLAB_ORDER 3  /* slabs of 1 to 8 pages */
 #define MIN_OBJECTS 2	  /* per slab, unless the largest slab holds fewer */
@@ -146,7 +153,8 @@ static enum slab_list list_for(const struct kmem_cache *c, const struct slab *s)
 
 static struct slab *__new_slab(struct kmem_cache *c)
 {
-	char *base = page_alloc(1u << c->order);
+	char *base =
+		page_alloc_as(1u << c->order, PAGE_OWNER_SLAB, CALLER_ADDR);
 	struct slab *s;
 
 	if (!base)
@@ -154,15 +162,15 @@ static struct slab *__new_slab(struct kmem_cache *c)
 	if (c->off_slab) {
 		s = kmem_cache_alloc(&slab_header_cache);
 		if (!s) {
-			page_free(base);
+			page_free_as(base, PAGE_OWNER_SLAB, CALLER_ADDR);
 			return NULL;
 		}
 	} else {
 		s = (struct slab *)(base + slab_bytes(c) - sizeof(struct slab));
 	}
 	s->cache = c;
-	s->base = base;
-	s->bump = base;
+	s->base = base + c->left; /* object 0, after its red zone */
+	s->bump = s->base;
 	s->reach = 0;
 	s->free = NULL;
 	s->inuse = 0;
@@ -173,9 +181,15 @@ static struct slab *__new_slab(struct kmem_cache *c)
 	return s;
 }
 
+/* The first page of slab s (object 0 may sit after a red zone). */
+static inline char *slab_start(const struct kmem_cache *c, const struct slab *s)
+{
+	return s->base - c->left;
+}
+
 static void __release_slab(struct kmem_cache *c, struct slab *s)
 {
-	char *base = s->base;
+	char *base = slab_start(c, s);
 
 	list_del(&s->node);
 	c->nr_slabs--;
@@ -183,7 +197,7 @@ static void __release_slab(struct kmem_cache *c, struct slab *s)
 	set_slab_map(base, c->order, NULL);
 	if (c->off_slab)
 		kmem_cache_free(&slab_header_cache, s);
-	page_free(base);
+	page_free_as(base, PAGE_OWNER_SLAB, CALLER_ADDR);
 }
 
 /* s was on list "was": move it if its list has changed. */
@@ -234,6 +248,8 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
 		void *obj = s->bump;
 
 		s->bump += c->stride;
+		if (unlikely(c->debug))
+			slab_debug_carve(c, obj);
 		if (c->ctor)
 			c->ctor(obj);
 		*free_key(c, obj) = key_of(obj);
@@ -354,64 +370,96 @@ bool slab_object_is_free(struct kmem_cache *c, void *obj)
 
 /* --- The slow paths of mm/slab.h --------------------------------------- */
 
-static void refuse_free(struct kmem_cache *c)
-{
-	if (c)
-		__atomic_fetch_add(&c->refused_frees, 1, __ATOMIC_RELAXED);
-}
-
 /* The magazine was empty: refill it from the slabs. */
 __noinline void *slab_alloc_slow(struct kmem_cache *c, uintptr_t caller)
 {
 	void *obj;
 
-	(void)caller; /* for a failure report */
 	acquire(&c->lock);
 	obj = __mag_take(&c->mags, c);
 	release(&c->lock);
-	if (obj)
-		*free_key(c, obj) = 0;
+	if (!obj)
+		return NULL;
+	if (unlikely(c->debug))
+		slab_debug_alloc(c, obj, caller);
+	__atomic_store_n(free_key(c, obj), 0, __ATOMIC_RELEASE);
 	return obj;
 }
 
+/* Why obj, in slab s of c, is no object handed out, in words. */
+static void why_not_an_object(const struct kmem_cache *c, const struct slab *s,
+			      const void *obj, char *why, size_t size)
+{
+	uintptr_t off = (uintptr_t)obj - (uintptr_t)s->base;
+	const char *start = s->base + off / c->stride * c->stride;
+
+	if ((uintptr_t)obj < (uintptr_t)s->base ||
+	    off >= (size_t)c->objects * c->stride)
+		snprintf(why, size, "it is in the slab's own bytes, no object");
+	else if (start >= s->bump)
+		snprintf(why, size, "it is an object never handed out");
+	else
+		snprintf(why, size, "it is %lu bytes into the object at %p",
+			 (unsigned long)((const char *)obj - start), start);
+}
+
+/* Report a free of obj to c (NULL: kfree) that is refused, and why. */
+static void refuse(struct kmem_cache *c, void *obj, uintptr_t caller,
+		   enum mm_bug bug, const char *why)
+{
+	struct mm_report r = {
+		.bug = bug,
+		.addr = obj,
+		.where = c ? c->name : "kfree",
+		.order = -1,
+		.caller = caller,
+	};
+
+	if (c)
+		__atomic_fetch_add(&c->refused_frees, 1, __ATOMIC_RELAXED);
+	mm_report(&r, "%s; nothing freed", why);
+}
+
 /*
- * Every free the fast path did not finish: a full magazine, or something
- * wrong with the free.  Checked again from the start; reported, or done.
- * kmem_cache_free(c, NULL) does nothing.
+ * Every free the fast path did not finish: a full magazine, a debugged
+ * cache, or something wrong with the free.  Checked again from the start,
+ * then refused with the reason, or done.  kmem_cache_free(c, NULL) does
+ * nothing.
  */
 __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 			       uintptr_t caller)
 {
 	struct slab *s = slab_of(obj);
+	char why[80];
 	bool is_free;
 
 	if (!obj)
 		return;
 	if (!s) {
-		refuse_free(c);
-		mm_report(
-			"slab: free of %p, which is in no slab (cache %s, caller %p); nothing freed",
-			obj, c ? c->name : "none", (void *)caller);
-		return;
-	}
-	if (!c) {
-		mm_report(
-			"slab: free of %p with no cache, it belongs to cache %s (caller %p); nothing freed",
-			obj, s->cache->name, (void *)caller);
+		mm_why_not_ours(obj, why, sizeof(why));
+		refuse(c, obj, caller, MM_BAD_FREE, why);
 		return;
 	}
 	if (s->cache != c) {
-		refuse_free(c);
-		mm_report(
-			"slab: free of %p to cache %s, it belongs to cache %s (caller %p); nothing freed",
-			obj, c->name, s->cache->name, (void *)caller);
+		snprintf(why, sizeof(why), "it belongs to cache %s%s",
+			 s->cache->name, c ? "" : ", and no cache was named");
+		refuse(c, obj, caller, MM_BAD_FREE, why);
 		return;
 	}
 	if (!object_in_use_range(c, s, obj)) {
-		refuse_free(c);
-		mm_report(
-			"slab: free of %p, which is not the start of an object (cache %s, caller %p); nothing freed",
-			obj, c->name, (void *)caller);
+		why_not_an_object(c, s, obj, why, sizeof(why));
+		refuse(c, obj, caller, MM_BAD_FREE, why);
+		return;
+	}
+	if (unlikely(c->debug)) {
+		if (!slab_debug_free(c, obj, caller)) { /* reported */
+			__atomic_fetch_add(&c->refused_frees, 1,
+					   __ATOMIC_RELAXED);
+			return;
+		}
+		acquire(&c->lock);
+		__mag_give(&c->mags, c, obj);
+		release(&c->lock);
 		return;
 	}
 	acquire(&c->lock);
@@ -422,12 +470,8 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 		__mag_give(&c->mags, c, obj);
 	}
 	release(&c->lock);
-	if (is_free) {
-		refuse_free(c);
-		mm_report(
-			"slab: free of %p, which is already free: double free (cache %s, caller %p); nothing freed",
-			obj, c->name, (void *)caller);
-	}
+	if (is_free)
+		refuse(c, obj, caller, MM_DOUBLE_FREE, "already free");
 }
 
 /* --- Allocation and free ------------------------------------------------- */
@@ -501,7 +545,7 @@ static void choose_slab_size(struct kmem_cache *c)
 
 static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 			size_t align, void (*ctor)(void *obj),
-			enum lock_level level)
+			enum lock_level level, unsigned int debug)
 {
 	unsigned int limit;
 
@@ -511,20 +555,30 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	c->name = name;
 	c->size = size;
 	c->ctor = ctor;
+	c->debug = debug;
 	align = MAX(align, (size_t)8); /* the minimum promised */
 	/* Natural alignment for power-of-two sizes (kmalloc promises it). */
 	if (!(size & (size - 1)))
 		align = MAX(align, size);
-	/* A free object holds a link and a key: after a constructed payload. */
-	c->link_offset = ctor ? ALIGN_UP(size, sizeof(void *)) : 0;
-	c->key_offset = c->link_offset + sizeof(void *);
-	c->stride = ALIGN_UP(
-		MAX(c->key_offset + sizeof(void *), ctor ? 0 : size), align);
+	if (debug & (MM_DEBUG_REDZONE | MM_DEBUG_POISON | MM_DEBUG_TRACK)) {
+		slab_debug_layout(c, align); /* the allocator's words apart */
+	} else {
+		/* A free object holds a link and a key: after a constructed
+		 * payload, else in the object's first words. */
+		c->link_offset = ctor ? ALIGN_UP(size, sizeof(void *)) : 0;
+		c->key_offset = c->link_offset + sizeof(void *);
+		c->stride = ALIGN_UP(
+			MAX(c->key_offset + sizeof(void *), ctor ? 0 : size),
+			align);
+	}
 	c->off_slab = c->stride >= OFF_SLAB_FROM;
 	choose_slab_size(c);
 	object_start_check(c);
-	/* A full magazine is flushed whole: a batch is the whole magazine. */
-	limit = (unsigned int)MAX((size_t)4, MAG_BYTES / c->stride);
+	/*
+	 * A full magazine is flushed whole: a batch is the whole magazine.
+	 * A cache being debugged has none: every call takes the slow path.
+	 */
+	limit = debug ? 0 : (unsigned int)MAX((size_t)4, MAG_BYTES / c->stride);
 	magazines_init(&c->mags, &slab_mag_ops, limit, limit);
 	list_init(&c->partial);
 	list_init(&c->full);
@@ -538,20 +592,35 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     size_t align, unsigned int flags,
 				     void (*ctor)(void *obj))
 {
+	const unsigned int features = MM_DEBUG_CHECKS | MM_DEBUG_REDZONE |
+				      MM_DEBUG_POISON | MM_DEBUG_TRACK;
 	struct kmem_cache *c;
+	unsigned int debug;
 
-	(void)flags;
 	if (!name || size == 0 || size > SLAB_MAX_OBJECT ||
-	    (align & (align - 1)) || align > SLAB_MAX_OBJECT) {
+	    (align & (align - 1)) || align > SLAB_MAX_OBJECT ||
+	    (flags & ~(features | SLAB_NO_DEBUG))) {
+		struct mm_report r = {
+			.bug = MM_BAD_CALL,
+			.where = "kmem_cache_create",
+			.order = -1,
+			.caller = CALLER_ADDR,
+		};
+
 		mm_report(
-			"kmem_cache_create: refused: name %s, size %lu, align %lu (caller %p)",
+			&r,
+			"no cache made: name %s, size %lu, align %lu, flags %x",
 			name ? name : "missing", (unsigned long)size,
-			(unsigned long)align, (void *)CALLER_ADDR);
+			(unsigned long)align, flags);
 		return NULL;
 	}
+	debug = (flags & SLAB_NO_DEBUG) ? 0 : (mm_debug_flags() | flags);
+	debug &= features;
+	if (ctor)
+		debug &= ~MM_DEBUG_POISON; /* constructed state survives */
 	c = kmem_cache_alloc(&cache_cache);
 	if (c)
-		cache_setup(c, name, size, align, ctor, LOCK_LEVEL_SLAB);
+		cache_setup(c, name, size, align, ctor, LOCK_LEVEL_SLAB, debug);
 	return c;
 }
 
@@ -602,9 +671,17 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	       c != &slab_header_cache;
 	release(&slab_lock);
 	if (!live) {
+		struct mm_report r = {
+			.bug = MM_BAD_CALL,
+			.addr = c,
+			.where = "kmem_cache_destroy",
+			.order = -1,
+			.caller = CALLER_ADDR,
+		};
+
 		mm_report(
-			"kmem_cache_destroy: %p is no cache kmem_cache_create made, or it was destroyed already (caller %p)",
-			(void *)c, (void *)CALLER_ADDR);
+			&r,
+			"no cache kmem_cache_create made, or one destroyed already; nothing done");
 		return -1;
 	}
 	kmem_cache_shrink(c); /* magazines drained: out is what callers hold */
@@ -612,9 +689,18 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	active = c->objects_out;
 	release(&c->lock);
 	if (active) {
+		struct mm_report r = {
+			.bug = MM_BAD_CALL,
+			.addr = c,
+			.where = c->name,
+			.order = -1,
+			.caller = CALLER_ADDR,
+		};
+
 		mm_report(
-			"kmem_cache_destroy: cache %s still has %lu objects allocated (caller %p); cache kept",
-			c->name, (unsigned long)active, (void *)CALLER_ADDR);
+			&r,
+			"kmem_cache_destroy with %lu objects still allocated; cache kept",
+			(unsigned long)active);
 		return -1;
 	}
 	acquire(&slab_lock);
@@ -672,9 +758,9 @@ void slab_init(void)
 	       (unsigned long)bytes, (unsigned long)slab_map.pages);
 	/* Headers first: the cache of caches keeps its own apart. */
 	cache_setup(&slab_header_cache, "kmem_slab", sizeof(struct slab), 0,
-		    NULL, LOCK_LEVEL_SLAB_HEADERS);
+		    NULL, LOCK_LEVEL_SLAB_HEADERS, 0);
 	/* Magazines in whole cache lines, as each hart writes only its own. */
 	cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
-		    CACHELINE_SIZE, NULL, LOCK_LEVEL_SLAB);
+		    CACHELINE_SIZE, NULL, LOCK_LEVEL_SLAB, 0);
 	kmalloc_init();
 }

@@ -45,6 +45,10 @@ struct kmem_cache {
 	unsigned int objects; /* per slab */
 	unsigned int order;   /* a slab is 2^order pages */
 	bool off_slab;	      /* struct slab kept apart */
+	unsigned int debug;   /* MM_DEBUG_* features (mm/slab_debug.c) */
+	size_t left;	      /* bytes of red zone before an object */
+	size_t right_end;     /* where the red zone after it ends */
+	size_t track_offset;  /* where its alloc and free tracks are */
 	const char *name;
 	void (*ctor)(void *obj);
 	struct spinlock lock;
@@ -122,6 +126,15 @@ void *slab_alloc_slow(struct kmem_cache *c, uintptr_t caller);
 void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 /* Is obj, an object of c below the bump, free?  Exact, not fast. */
 bool slab_object_is_free(struct kmem_cache *c, void *obj);
+
+/* Red zones, poison and tracking (mm/slab_debug.c), for c->debug. */
+void slab_debug_layout(struct kmem_cache *c, size_t align);
+void slab_debug_carve(struct kmem_cache *c, void *obj);
+void slab_debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* false: obj was free already (reported); nothing changed. */
+bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* obj's alloc (which 0) or free (1) track. */
+struct mm_track *slab_track(const struct kmem_cache *c, void *obj, int which);
 
 /*
  * The fast path of alloc: pop this hart's magazine into *obj.  About 20

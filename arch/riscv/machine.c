@@ -5,6 +5,8 @@
 #include <kernel/machine.h>
 #include <kernel/platform.h>
 #include <kernel/hart.h>
+#include <kernel/spinlock.h>
+#include <kernel/task.h>
 #include <asm/csr.h>
 
 unsigned int nr_harts_online(void)
@@ -31,6 +33,27 @@ void cpu_wait(void)
 void cpu_kick(unsigned int hart)
 {
 	clint_send_ipi(hart);
+}
+
+extern char _kernel_start[], _kernel_end[];
+extern char boot_stacks[];
+
+enum mem_kind mem_kind_of(const void *p)
+{
+	uintptr_t a = (uintptr_t)p, boot;
+	struct task *t;
+
+	push_off(); /* stay on this hart while we look at its task */
+	t = harts[this_hart()].current;
+	boot = (uintptr_t)boot_stacks + this_hart() * BOOT_STACK_SIZE;
+	pop_off();
+	if ((t && t->stack &&
+	     a - (uintptr_t)t->stack < TASK_STACK_PAGES * PAGE_SIZE) ||
+	    a - boot < BOOT_STACK_SIZE)
+		return MEM_STACK;
+	if (a >= (uintptr_t)_kernel_start && a < (uintptr_t)_kernel_end)
+		return MEM_IMAGE;
+	return MEM_OTHER;
 }
 
 uint64_t time_ns(void)

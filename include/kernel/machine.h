@@ -45,6 +45,14 @@
 void cpu_wait(void);
 void cpu_kick(unsigned int hart);
 
+/*
+ * What the machine knows of an address that no allocator owns, so that a
+ * report can say why a free was wrong: on the running task's stack, in
+ * the program's own image (code or a global), or neither.
+ */
+enum mem_kind { MEM_OTHER, MEM_STACK, MEM_IMAGE };
+enum mem_kind mem_kind_of(const void *p);
+
 /* Number of harts that are online (for per-hart loops). */
 unsigned int nr_harts_online(void);
 

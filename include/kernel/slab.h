@@ -28,6 +28,19 @@
 
 struct kmem_cache;
 
+/*
+ * kmem_cache_create's flags: debugging for this cache on top of what
+ * mm.debug turns on for all (the same letters: include/kernel/mm_debug.h),
+ * or none at all.  They decide the cache's layout, so they are given when
+ * it is made.  A cache with a constructor is never poisoned: its objects
+ * keep their constructed state while free.
+ */
+#define SLAB_CHECKS (1u << 0)	/* F */
+#define SLAB_RED_ZONE (1u << 1) /* Z */
+#define SLAB_POISON (1u << 2)	/* P */
+#define SLAB_TRACK (1u << 3)	/* U */
+#define SLAB_NO_DEBUG (1u << 8) /* the plain layout, whatever mm.debug says */
+
 /* Set up the allocator and the kmalloc caches; after page_init. */
 void slab_init(void);
 

@@ -53,7 +53,7 @@ KTEST_FLAGS(bench, page_global_worst_case, KTEST_MANUAL)
 	r = (struct mem_region){ (uintptr_t)mem,
 				 (uintptr_t)mem + 2 * top * PAGE_SIZE };
 	/* No magazines: every page goes through the buddy lists. */
-	KASSERT_TRUE(t, page_pool_init(&bench_pool, &r, 1, 0));
+	KASSERT_TRUE(t, page_pool_init(&bench_pool, &r, 1, 0, 0));
 	/* Take every block below the top order. */
 	for (o = 0; o < PAGE_ORDERS - 1; o++)
 		while (!list_empty(&bench_pool.free_list[o]))

@@ -9,6 +9,7 @@
  * back into the runner (when a case that runs on the main thread
  * panics) or aborts.
  */
+#define _GNU_SOURCE /* pthread_getattr_np */
 #include <kernel/machine.h>
 #include <kernel/console.h>
 #include <kernel/printk.h>
@@ -52,6 +53,29 @@ void cpu_wait(void)
 void cpu_kick(unsigned int hart)
 {
 	(void)hart;
+}
+
+/* The executable's own code and data, from the default linker script. */
+extern char __executable_start[], end[];
+
+enum mem_kind mem_kind_of(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	pthread_attr_t attr;
+	void *stack;
+	size_t size;
+	bool on_stack = false;
+
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getstack(&attr, &stack, &size) == 0)
+			on_stack = a - (uintptr_t)stack < size;
+		pthread_attr_destroy(&attr);
+	}
+	if (on_stack)
+		return MEM_STACK;
+	if (a >= (uintptr_t)__executable_start && a < (uintptr_t)end)
+		return MEM_IMAGE;
+	return MEM_OTHER;
 }
 
 uint64_t time_ns(void)

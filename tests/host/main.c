@@ -6,10 +6,12 @@
  *   build/host/asan/ktest-host [filter]     filter as for ktest= in QEMU
  *
  * Environment: RVOS_HARTS (threads per ktest_on_each_hart, default 4),
- * RVOS_TEST_SCALE (stress iteration scale, default 1).
+ * RVOS_TEST_SCALE (stress iteration scale, default 1), RVOS_MM_DEBUG
+ * (the letters of mm.debug=, include/kernel/mm_debug.h).
  */
 #include <kernel/ktest_runner.h>
 #include <kernel/machine.h>
+#include <kernel/mm_debug.h>
 #include <kernel/page.h>
 #include <kernel/slab.h>
 #include "host.h"
@@ -133,6 +135,10 @@ int main(int argc, char **argv)
 		host_nr_harts = 4;
 	if ((env = getenv("RVOS_TEST_SCALE")) && atoi(env) > 0)
 		scale = (unsigned int)atoi(env);
+	if ((env = getenv("RVOS_MM_DEBUG")) && mm_debug_setup(env)) {
+		fprintf(stderr, "RVOS_MM_DEBUG=%s: letters are FZPUL\n", env);
+		return 2;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ram.start = (uintptr_t)aligned_alloc(PAGE_SIZE, HOST_RAM_SIZE);
 	if (!ram.start)

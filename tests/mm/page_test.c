@@ -105,7 +105,7 @@ static bool make_pool_with(struct ktest *t, int holes, unsigned int mag_limit)
 		r[0].end = m + 193 * PAGE_SIZE;
 		n = 2;
 	}
-	return KEXPECT_TRUE(t, page_pool_init(&pool, r, n, mag_limit));
+	return KEXPECT_TRUE(t, page_pool_init(&pool, r, n, mag_limit, 0));
 }
 
 static bool make_pool(struct ktest *t, int holes)

@@ -399,7 +399,9 @@ KTEST(slab, double_free_is_refused)
 KTEST(slab, live_data_that_looks_free_is_still_freed)
 {
 	size_t before = settled_free_pages();
-	struct kmem_cache *c = kmem_cache_create("test-key", 64, 0, 0, NULL);
+	/* The plain layout: the key is where the caller's data is. */
+	struct kmem_cache *c =
+		kmem_cache_create("test-key", 64, 0, SLAB_NO_DEBUG, NULL);
 	void *a, *b;
 
 	KASSERT_NOT_NULL(t, c);
@@ -482,8 +484,8 @@ KTEST(slab, object_start_check_is_exact_for_every_stride)
 
 	for (stride = 2 * sizeof(void *); stride <= SLAB_MAX_OBJECT;
 	     stride += 8) {
-		struct kmem_cache *c =
-			kmem_cache_create("test-stride", stride, 8, 0, NULL);
+		struct kmem_cache *c = kmem_cache_create(
+			"test-stride", stride, 8, SLAB_NO_DEBUG, NULL);
 		unsigned int objects;
 		size_t bytes;
 
@@ -517,7 +519,8 @@ KTEST(slab, object_start_check_is_exact_for_every_stride)
 KTEST(slab, out_of_memory_returns_null_and_recovers)
 {
 	size_t before = settled_free_pages(), n = 0;
-	struct kmem_cache *c = kmem_cache_create("test-oom", 2048, 0, 0, NULL);
+	struct kmem_cache *c =
+		kmem_cache_create("test-oom", 2048, 0, SLAB_NO_DEBUG, NULL);
 	void *chain = NULL, *p;
 
 	KASSERT_NOT_NULL(t, c);
@@ -551,7 +554,9 @@ KTEST(slab, out_of_memory_returns_null_and_recovers)
 KTEST_PANICS(slab, a_free_list_broken_by_a_write_after_free_panics,
 	     "which is no object of its slab")
 {
-	struct kmem_cache *c = kmem_cache_create("test-uaf", 64, 0, 0, NULL);
+	/* The plain layout: the link is in the freed object. */
+	struct kmem_cache *c =
+		kmem_cache_create("test-uaf", 64, 0, SLAB_NO_DEBUG, NULL);
 	void *a, *keep;
 
 	KASSERT_NOT_NULL(t, c);
@@ -949,7 +954,7 @@ KTEST(slab, space_for_100000_objects_of_64_bytes)
 
 	objs = page_alloc(array_pages);
 	KASSERT_NOT_NULL(t, objs);
-	c = kmem_cache_create("test-space", SPACE_SIZE, 0, 0, NULL);
+	c = kmem_cache_create("test-space", SPACE_SIZE, 0, SLAB_NO_DEBUG, NULL);
 	if (!KEXPECT_NOT_NULL(t, c)) {
 		page_free(objs);
 		return;

@@ -309,7 +309,7 @@ KTEST_FLAGS(torture, finds_the_races_when_locks_are_compiled_out,
 	r = (struct mem_region){ (uintptr_t)mem,
 				 (uintptr_t)mem + POOL_PAGES * PAGE_SIZE };
 	for (tries = 0; tries < 5 && errors == 0; tries++) {
-		KASSERT_TRUE(t, page_pool_init(&pool, &r, 1, MAG_SLOTS));
+		KASSERT_TRUE(t, page_pool_init(&pool, &r, 1, MAG_SLOTS, 0));
 		errors = run_torture(t, &pool, false);
 	}
 	if (errors)

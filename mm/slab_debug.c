@@ -1,0 +1,217 @@
+/*
+ * slab_debug.c - red zones, poison and tracking for slab objects
+ * (mm.debug=Z, P and U; include/kernel/mm_debug.h), beside the core in
+ * mm/slab.c, which calls in here from its slow paths only.
+ *
+ * A cache gets its features when it is made: they decide its layout
+ * (drawn in include/kernel/poison.h).  Its magazines then hold nothing,
+ * so every alloc and free takes the slow path and passes through here:
+ *
+ *   carve   a new object: red zones written, payload poisoned
+ *   alloc   red zones and poison checked (a write past the object, or
+ *           after it was freed, is reported); payload filled with
+ *           POISON_NEW; the allocation tracked
+ *   free    red zones checked; the free key swapped in atomically, so a
+ *           double free is told exactly even when two harts race to
+ *           make it; payload poisoned; the free tracked
+ *
+ * Reports name the allocation and the last free when tracking is on.
+ * Damage is reported and then mended (red zones rewritten, poison
+ * refilled), so each bug is reported once and the allocator goes on.
+ */
+#include <kernel/machine.h>
+#include <kernel/mm_debug.h>
+#include <kernel/poison.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include "report.h"
+#include "slab.h"
+
+#define RED_ZONE 8 /* bytes on each side, at least */
+
+/* --- Layout ------------------------------------------------------------ */
+
+/*
+ * Offsets from the object (what callers get):
+ *   [-left, 0)                     left red zone (Z)
+ *   [0, size)                      payload
+ *   [size, right_end)              right red zone (Z)
+ *   link_offset, key_offset        the allocator's words, apart (Z, P, U,
+ *                                  or a constructor)
+ *   track_offset                   alloc and free tracks (U)
+ */
+void slab_debug_layout(struct kmem_cache *c, size_t align)
+{
+	size_t ptr = sizeof(void *), end;
+
+	c->left = (c->debug & MM_DEBUG_REDZONE) ? ALIGN_UP(RED_ZONE, align) : 0;
+	end = c->size;
+	if (c->debug & MM_DEBUG_REDZONE)
+		end = ALIGN_UP(end, RED_ZONE) + RED_ZONE;
+	c->right_end = end;
+	c->link_offset = ALIGN_UP(end, ptr);
+	c->key_offset = c->link_offset + ptr;
+	end = c->key_offset + ptr;
+	if (c->debug & MM_DEBUG_TRACK) {
+		c->track_offset = ALIGN_UP(end, sizeof(struct mm_track));
+		end = c->track_offset + 2 * sizeof(struct mm_track);
+	}
+	c->stride = ALIGN_UP(c->left + end, align);
+}
+
+struct mm_track *slab_track(const struct kmem_cache *c, void *obj, int which)
+{
+	return (struct mm_track *)((char *)obj + c->track_offset) + which;
+}
+
+/* --- Patterns ------------------------------------------------------------ */
+
+static void fill(void *p, size_t bytes, unsigned long word)
+{
+	unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(word >> (8 * (((uintptr_t)&b[i]) %
+						     sizeof(long))));
+}
+
+/* Offset of the first byte of [p, p + bytes) not in the pattern, or -1. */
+static long first_wrong(const void *p, size_t bytes, unsigned long word)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		if (b[i] != (unsigned char)(word >> (8 * (((uintptr_t)&b[i]) %
+							  sizeof(long)))))
+			return (long)i;
+	return -1;
+}
+
+static void red_zones_fill(const struct kmem_cache *c, void *obj)
+{
+	if (!(c->debug & MM_DEBUG_REDZONE))
+		return;
+	memset((char *)obj - c->left, RED_ZONE_BYTE, c->left);
+	memset((char *)obj + c->size, RED_ZONE_BYTE, c->right_end - c->size);
+}
+
+/* Are both red zones intact?  If not, report and mend them. */
+static bool red_zones_intact(const struct kmem_cache *c, void *obj,
+			     uintptr_t caller)
+{
+	unsigned long zone = ~0UL / 0xff * RED_ZONE_BYTE;
+	char *left = (char *)obj - c->left, *right = (char *)obj + c->size;
+	long bad_left, bad_right;
+	unsigned char *at;
+
+	if (!(c->debug & MM_DEBUG_REDZONE))
+		return true;
+	bad_left = first_wrong(left, c->left, zone);
+	bad_right = first_wrong(right, c->right_end - c->size, zone);
+	if (bad_left < 0 && bad_right < 0)
+		return true;
+	at = (unsigned char *)(bad_right >= 0 ? right + bad_right
+					      : left + bad_left);
+	{
+		struct mm_report r = {
+			.bug = MM_RED_ZONE,
+			.addr = obj,
+			.where = c->name,
+			.order = -1,
+			.caller = caller,
+		};
+
+		if (c->debug & MM_DEBUG_TRACK)
+			r.alloc = *slab_track(c, obj, 0);
+		mm_report(
+			&r,
+			"byte %+ld of the object is %02x, not %02x (%lu bytes, red zones of %lu and %lu)",
+			(long)(at - (unsigned char *)obj), *at, RED_ZONE_BYTE,
+			(unsigned long)c->size, (unsigned long)c->left,
+			(unsigned long)(c->right_end - c->size));
+	}
+	red_zones_fill(c, obj);
+	return false;
+}
+
+/* --- The three moments ---------------------------------------------------- */
+
+void slab_debug_carve(struct kmem_cache *c, void *obj)
+{
+	red_zones_fill(c, obj);
+	if (c->debug & MM_DEBUG_POISON)
+		fill(obj, c->size, POISON_FREE);
+	if (c->debug & MM_DEBUG_TRACK)
+		memset(slab_track(c, obj, 0), 0, 2 * sizeof(struct mm_track));
+}
+
+void slab_debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	long bad;
+
+	red_zones_intact(c, obj, caller);
+	if (c->debug & MM_DEBUG_POISON) {
+		bad = first_wrong(obj, c->size, POISON_FREE);
+		if (bad >= 0) {
+			unsigned char *b = (unsigned char *)obj + bad;
+			struct mm_report r = {
+				.bug = MM_WRITE_AFTER_FREE,
+				.addr = obj,
+				.where = c->name,
+				.order = -1,
+				.caller = caller,
+			};
+
+			if (c->debug & MM_DEBUG_TRACK) {
+				r.alloc = *slab_track(c, obj, 0);
+				r.free = *slab_track(c, obj, 1);
+			}
+			mm_report(
+				&r,
+				"byte %ld of %lu holds %02x %02x %02x %02x, not the poison %02x",
+				bad, (unsigned long)c->size, b[0],
+				bad + 1 < (long)c->size ? b[1] : 0,
+				bad + 2 < (long)c->size ? b[2] : 0,
+				bad + 3 < (long)c->size ? b[3] : 0,
+				(unsigned int)(POISON_FREE & 0xff));
+		}
+		fill(obj, c->size, POISON_NEW);
+	}
+	if (c->debug & MM_DEBUG_TRACK)
+		mm_track_here(slab_track(c, obj, 0), caller);
+}
+
+bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	unsigned long *key = free_key(c, obj);
+
+	/*
+	 * The key lies where no caller writes: one atomic swap says
+	 * whether the object was free already, even against a racing free.
+	 */
+	if (__atomic_exchange_n(key, key_of(obj), __ATOMIC_ACQ_REL) ==
+	    key_of(obj)) {
+		struct mm_report r = {
+			.bug = MM_DOUBLE_FREE,
+			.addr = obj,
+			.where = c->name,
+			.order = -1,
+			.caller = caller,
+		};
+
+		if (c->debug & MM_DEBUG_TRACK) {
+			r.alloc = *slab_track(c, obj, 0);
+			r.free = *slab_track(c, obj, 1);
+		}
+		mm_report(&r, "already free; nothing freed");
+		return false;
+	}
+	red_zones_intact(c, obj, caller);
+	if (c->debug & MM_DEBUG_POISON)
+		fill(obj, c->size, POISON_FREE);
+	if (c->debug & MM_DEBUG_TRACK)
+		mm_track_here(slab_track(c, obj, 1), caller);
+	return true;
+}
