@@ -107,6 +107,12 @@ struct page_pool {
 	struct list_head free_list[PAGE_ORDERS];
 	size_t nr_blocks[PAGE_ORDERS];
 	unsigned long failures, refused_frees;
+	/* For the statistics (mm/stats.c), all under pool->lock. */
+	size_t singles_out;    /* pages in magazines or given singly */
+	size_t owner_pages[3]; /* pages of allocated runs, by owner */
+	unsigned long run_allocs[3], run_frees[3]; /* calls, by owner */
+	size_t peak_taken; /* most pages ever off the free lists */
+	uint32_t peak_ms;  /* and when (ms since boot) */
 };
 
 /* Small helpers of mm/page.c that mm/page_validate.c uses too. */
@@ -143,7 +149,6 @@ void *page_pool_alloc(struct page_pool *pool, size_t npages);
 void page_pool_free(struct page_pool *pool, void *p);
 size_t page_pool_free_count(struct page_pool *pool);
 int page_pool_validate(struct page_pool *pool);
-void page_pool_stats(struct page_pool *pool, struct page_stats *stats);
 /* Give every per-hart magazine back to the buddy lists. */
 void page_pool_drain(struct page_pool *pool);
 
@@ -172,7 +177,13 @@ void mm_why_not_ours(const void *p, char *why, size_t size);
 /* Pages of the run allocated for owner that starts at p, or 0 (ksize). */
 size_t page_run_pages(const void *p, enum page_owner owner);
 
-/* mm/kmalloc.c, for slab_init. */
+/* mm/kmalloc.c, for slab_init, and the statistics. */
 void kmalloc_init(void);
+unsigned long kmalloc_large_failures(void);
+/* mm/stats.c: kmalloc's slabs and large blocks took (or gave) pages. */
+void kmalloc_account_pages(long pages);
+void page_pool_stats(struct page_pool *pool, struct page_stats *stats);
+void page_pool_reset_peak(struct page_pool *pool);
+void page_reset_peak(void);
 
 #endif /* MM_INTERNAL_H */

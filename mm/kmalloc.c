@@ -47,6 +47,7 @@ void kmalloc_init(void)
 					  NULL);
 		if (!cache)
 			panic("kmalloc_init: cannot create %s", class_names[c]);
+		cache->for_kmalloc = true;
 		for (; i < class_sizes[c] / 8; i++)
 			cache_for[i] = cache;
 	}
@@ -58,13 +59,29 @@ static size_t pages_for(size_t size)
 }
 
 /* Everything but a magazine hit: an empty magazine, large, or zero. */
+static unsigned long large_failures;
+
 static __noinline void *kmalloc_slow(size_t size, uintptr_t caller)
 {
+	void *p;
+
 	if (size - 1 < KMALLOC_MAX_CACHED)
-		return slab_alloc_slow(cache_for[(size - 1) / 8], caller);
-	if (size == 0 || size > page_total_count() * (size_t)PAGE_SIZE)
+		return slab_alloc_slow(cache_for[(size - 1) / 8], size, caller);
+	if (size == 0)
 		return NULL;
-	return page_alloc_as(pages_for(size), PAGE_OWNER_KMALLOC, caller);
+	/* More than the memory has: page_alloc_as reports it. */
+	p = page_alloc_as(size / PAGE_SIZE < page_total_count()
+				  ? pages_for(size)
+				  : page_total_count() + 1,
+			  PAGE_OWNER_KMALLOC, caller);
+	if (!p)
+		__atomic_fetch_add(&large_failures, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+unsigned long kmalloc_large_failures(void)
+{
+	return __atomic_load_n(&large_failures, __ATOMIC_RELAXED);
 }
 
 /* About 25 instructions on rv32 on a magazine hit. */

@@ -79,6 +79,7 @@ void __mag_give(struct magazines *mags, void *owner, void *obj)
 		m->slot[n++] = obj;
 	else
 		mags->ops->flush(owner, &obj, 1); /* limit 0: no magazines */
+	m->gives++;
 	mag_unlock(m, n);
 }
 
@@ -112,6 +113,28 @@ size_t __mag_count(struct magazines *mags, size_t *per_hart)
 			per_hart[h] = n;
 		total += n;
 	}
+	return total;
+}
+
+size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
+		      unsigned long *gives)
+{
+	unsigned long n[MAX_HARTS];
+	size_t total = 0;
+	unsigned int h;
+
+	/* All at once: no object moves between two of them meanwhile. */
+	for (h = 0; h < MAX_HARTS; h++)
+		n[h] = mag_lock(&mags->mag[h]);
+	*gives = 0;
+	for (h = 0; h < MAX_HARTS; h++) {
+		*gives += mags->mag[h].gives;
+		total += n[h];
+		if (per_hart)
+			per_hart[h] = n[h];
+	}
+	for (h = 0; h < MAX_HARTS; h++)
+		mag_unlock(&mags->mag[h], n[h]);
 	return total;
 }
 

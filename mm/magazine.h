@@ -10,9 +10,9 @@
  * pool's or the slab cache's), through the owner's two callbacks.
  *
  *   struct magazines (one per page pool or slab cache)
- *   +-----------------------------------------------+
- *   | mag[0]   | top | slot[0] slot[1] ... slot[30] |  hart 0
- *   | mag[1]   | top | ...                          |  hart 1
+ *   +-----------------------------------------------------+
+ *   | mag[0]   | top | slot[0] slot[1] ... slot[29] | gives |  hart 0
+ *   | mag[1]   | top | ...                                 |  hart 1
  *   |  ...                                          |
  *   | limit    objects a magazine may hold (<= MAG_SLOTS; 0: no magazines)
  *   | batch    objects refilled or flushed at a time |
@@ -22,6 +22,10 @@
  *
  * top is a stack pointer: pop is *--top, push is *top++, and a magazine
  * is empty when top == slot, so no index is scaled on the fast path.
+ * gives counts the objects ever given to it: the frees that went through
+ * this hart, for the statistics, written on a line the hart writes
+ * anyway (3 instructions a free).  The allocations need no counter of
+ * their own: they are the frees plus what is in use.
  *
  * The lock.  A magazine is changed by its own hart, on the fast path,
  * and now and then by another hart that holds the owner's lock and
@@ -56,12 +60,13 @@
 
 #include <kernel/machine.h>
 
-/* With top, a magazine is 32 words: 128 bytes on rv32, 256 on rv64. */
-#define MAG_SLOTS 31
+/* With top and gives, a magazine is 32 words: 128 bytes on rv32. */
+#define MAG_SLOTS 30
 
 struct magazine {
 	void **top; /* one past the newest free object; NULL while held */
 	void *slot[MAG_SLOTS];
+	unsigned long gives; /* objects given to it since boot */
 };
 
 _Static_assert(sizeof(struct magazine) == 32 * sizeof(void *),
@@ -116,6 +121,15 @@ static __always_inline bool mag_has_room(const struct magazines *mags,
 	return top && (const char *)top < (const char *)m + mags->full_at;
 }
 
+/* A push of the fast path: count it (the magazine is ours). */
+static __always_inline void **mag_push(struct magazine *m, void **top,
+				       void *obj)
+{
+	*top++ = obj;
+	m->gives++;
+	return top;
+}
+
 /* Give the magazine back with this top; interrupts back on. */
 static __always_inline void mag_close(struct magazine *m, void **top,
 				      unsigned long flags)
@@ -150,6 +164,12 @@ void __mag_give(struct magazines *mags, void *owner, void *obj);
 void __mag_drain_all(struct magazines *mags, void *owner);
 /* Objects held in all magazines, and in each (per_hart may be NULL). */
 size_t __mag_count(struct magazines *mags, size_t *per_hart);
+/*
+ * The same, taken with every magazine held at once, and the objects ever
+ * given to all of them (the frees through them, fast or slow).
+ */
+size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
+		      unsigned long *gives);
 /* Call fn(obj, arg) for every object in every magazine. */
 void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
 		    void *arg);

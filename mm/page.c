@@ -275,6 +275,17 @@ static size_t run_start(const struct page_pool *pool, size_t i)
 	return i;
 }
 
+/* A new peak of pages off the free lists?  (pool->lock held) */
+static void __note_peak(struct page_pool *pool)
+{
+	size_t taken = pool->nr_total - pool->nr_free;
+
+	if (taken > pool->peak_taken) {
+		pool->peak_taken = taken;
+		pool->peak_ms = (uint32_t)(time_ns() / 1000000);
+	}
+}
+
 /* --- The magazines' side (pool->lock held) -------------------------- */
 
 /* Free single pages for a magazine, off the lists. */
@@ -292,14 +303,16 @@ static unsigned int page_refill(void *owner, void **pages, unsigned int n)
 	if (i >= 0) {
 		for (got = 0; got < n; got++)
 			pages[got] = page_addr(pool, (size_t)i + got);
-		return got;
+	} else {
+		for (got = 0; got < n; got++) {
+			i = __take_block(pool, 0);
+			if (i < 0)
+				break;
+			pages[got] = page_addr(pool, (size_t)i);
+		}
 	}
-	for (got = 0; got < n; got++) {
-		i = __take_block(pool, 0);
-		if (i < 0)
-			break;
-		pages[got] = page_addr(pool, (size_t)i);
-	}
+	pool->singles_out += got;
+	__note_peak(pool);
 	return got;
 }
 
@@ -310,6 +323,7 @@ static void page_flush(void *owner, void **pages, unsigned int n)
 
 	for (k = 0; k < n; k++)
 		__free_block(pool, page_index(pool, pages[k]), 0);
+	pool->singles_out -= n;
 }
 
 static const struct magazine_ops page_mag_ops = {
@@ -402,6 +416,11 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		}
 		if (i >= 0) {
 			__set_owner(pool, (size_t)i, owner);
+			pool->owner_pages[owner] += npages;
+			pool->run_allocs[owner]++;
+			if (owner == PAGE_OWNER_KMALLOC && pool == &kernel_pool)
+				kmalloc_account_pages((long)npages);
+			__note_peak(pool);
 			page = page_addr(pool, (size_t)i);
 		}
 	}
@@ -416,6 +435,9 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 	return page;
 failed:
 	__atomic_fetch_add(&pool->failures, 1, __ATOMIC_RELAXED);
+	/* A slab's failure is its cache's: the slab layer reports it. */
+	if (owner != PAGE_OWNER_SLAB && npages && npages <= pool->nr_total)
+		mm_report_failure(owner_names[owner], npages, 0, caller);
 	return NULL;
 }
 
@@ -544,6 +566,10 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 			bitmap_clear(pool->run_map, i, n);
 			bitmap_clear(pool->tail_map, i + 1, n - 1);
 			__clear_owner(pool, i);
+			pool->owner_pages[owner] -= n;
+			pool->run_frees[owner]++;
+			if (owner == PAGE_OWNER_KMALLOC && pool == &kernel_pool)
+				kmalloc_account_pages(-(long)n);
 			if (unlikely(pool->debug))
 				page_debug_free(pool, i, n, caller);
 			__free_range(pool, i, n);
@@ -595,7 +621,7 @@ static __always_inline void pool_free_fast(struct page_pool *pool, void *p,
 	if (likely(mag_has_room(&pool->mags, m, top) &&
 		   IS_ALIGNED((uintptr_t)p, PAGE_SIZE) && i < pool->span &&
 		   test_and_clear_bit(i, pool->single_map))) {
-		*top++ = p;
+		top = mag_push(m, top, p);
 		mag_close(m, top, flags);
 		return;
 	}
@@ -832,4 +858,9 @@ int page_validate(void)
 void page_get_stats(struct page_stats *stats)
 {
 	page_pool_stats(&kernel_pool, stats);
+}
+
+void page_reset_peak(void)
+{
+	page_pool_reset_peak(&kernel_pool);
 }

@@ -245,22 +245,3 @@ int page_pool_validate(struct page_pool *pool)
 	mm_unlock(&pool->lock);
 	return err;
 }
-
-void page_pool_stats(struct page_pool *pool, struct page_stats *stats)
-{
-	unsigned int o, h;
-
-	mm_lock(&pool->lock);
-	stats->total = pool->nr_total;
-	stats->free = pool->nr_free;
-	for (o = 0; o < PAGE_ORDERS; o++)
-		stats->blocks[o] = pool->nr_blocks[o];
-	__mag_count(&pool->mags, stats->cached);
-	mm_unlock(&pool->lock);
-	for (h = 0; h < MAX_HARTS; h++)
-		stats->free += stats->cached[h];
-	stats->metadata_bytes = pool->meta_bytes;
-	stats->failures = __atomic_load_n(&pool->failures, __ATOMIC_RELAXED);
-	stats->refused_frees =
-		__atomic_load_n(&pool->refused_frees, __ATOMIC_RELAXED);
-}

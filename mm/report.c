@@ -34,6 +34,7 @@ static const char *const bug_names[MM_BUGS] = {
 	[MM_LEAK] = "leak",
 	[MM_BAD_CALL] = "bad call",
 	[MM_CORRUPTION] = "corrupted metadata",
+	[MM_ALLOC_FAILED] = "allocation failure",
 };
 
 static DEFINE_SPINLOCK(report_lock, "mm_report", LOCK_LEVEL_LEAF);
@@ -55,7 +56,7 @@ void mm_track_here(struct mm_track *t, uintptr_t site)
 	t->site = site;
 	t->uptime_ms = ms ? ms : 1; /* 0 means "never" */
 	t->hart = (uint16_t)this_hart();
-	t->unused = 0;
+	t->bytes = 0;
 }
 
 /* "; allocated by f+0x10 on hart 0 at 1520 ms", or nothing. */
@@ -84,7 +85,7 @@ static void print_report(const struct mm_report *r)
 	       r->detail, alloc, freed);
 }
 
-void mm_report(struct mm_report *r, const char *fmt, ...)
+bool mm_report(struct mm_report *r, const char *fmt, ...)
 {
 	unsigned long left_out = 0;
 	uint64_t now = time_ns();
@@ -118,6 +119,7 @@ void mm_report(struct mm_report *r, const char *fmt, ...)
 		printk("mm: %lu reports suppressed\n", left_out);
 	if (print)
 		print_report(r);
+	return print;
 }
 
 unsigned long mm_report_count(void)

@@ -177,6 +177,12 @@ static struct slab *__new_slab(struct kmem_cache *c)
 	list_add(&s->node, &c->empty);
 	c->nr_slabs++;
 	c->nr_empty++;
+	if (c->nr_slabs > c->peak_slabs) {
+		c->peak_slabs = c->nr_slabs;
+		c->peak_ms = (uint32_t)(time_ns() / 1000000);
+	}
+	if (c->for_kmalloc)
+		kmalloc_account_pages(1L << c->order);
 	set_slab_map(base, c->order, s);
 	return s;
 }
@@ -194,6 +200,8 @@ static void __release_slab(struct kmem_cache *c, struct slab *s)
 	list_del(&s->node);
 	c->nr_slabs--;
 	c->nr_empty--;
+	if (c->for_kmalloc)
+		kmalloc_account_pages(-(1L << c->order));
 	set_slab_map(base, c->order, NULL);
 	if (c->off_slab)
 		kmem_cache_free(&slab_header_cache, s);
@@ -371,17 +379,21 @@ bool slab_object_is_free(struct kmem_cache *c, void *obj)
 /* --- The slow paths of mm/slab.h --------------------------------------- */
 
 /* The magazine was empty: refill it from the slabs. */
-__noinline void *slab_alloc_slow(struct kmem_cache *c, uintptr_t caller)
+__noinline void *slab_alloc_slow(struct kmem_cache *c, size_t asked,
+				 uintptr_t caller)
 {
 	void *obj;
 
 	acquire(&c->lock);
 	obj = __mag_take(&c->mags, c);
 	release(&c->lock);
-	if (!obj)
+	if (!obj) {
+		__atomic_fetch_add(&c->failures, 1, __ATOMIC_RELAXED);
+		mm_report_failure(c->name, 0, asked, caller);
 		return NULL;
+	}
 	if (unlikely(c->debug))
-		slab_debug_alloc(c, obj, caller);
+		slab_debug_alloc(c, obj, asked, caller);
 	__atomic_store_n(free_key(c, obj), 0, __ATOMIC_RELEASE);
 	return obj;
 }
@@ -482,7 +494,7 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 
 	if (likely(slab_alloc_fast(c, &obj)))
 		return obj;
-	return slab_alloc_slow(c, CALLER_ADDR);
+	return slab_alloc_slow(c, c->size, CALLER_ADDR);
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
@@ -709,23 +721,6 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	spinlock_unregister(&c->lock);
 	kmem_cache_free(&cache_cache, c);
 	return 0;
-}
-
-void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
-{
-	st->name = c->name;
-	st->object_size = c->size;
-	st->stride = c->stride;
-	st->objects_per_slab = c->objects;
-	st->pages_per_slab = 1u << c->order;
-	acquire(&c->lock);
-	st->cached = __mag_count(&c->mags, NULL);
-	st->refused_frees =
-		__atomic_load_n(&c->refused_frees, __ATOMIC_RELAXED);
-	st->slabs = c->nr_slabs;
-	st->total = c->nr_slabs * c->objects;
-	st->active = c->objects_out - st->cached;
-	release(&c->lock);
 }
 
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *cache, void *arg),

@@ -55,7 +55,10 @@ struct kmem_cache {
 	struct list_head partial, full, empty; /* slabs */
 	size_t nr_slabs, nr_empty;
 	size_t objects_out;
-	unsigned long refused_frees;
+	unsigned long refused_frees, failures;
+	size_t peak_slabs;	 /* the most slabs held at once */
+	uint32_t peak_ms;	 /* when */
+	bool for_kmalloc;	 /* one of kmalloc's caches */
 	struct list_head caches; /* on the list of all caches */
 };
 
@@ -122,7 +125,7 @@ static __always_inline bool object_in_use_range(const struct kmem_cache *c,
 }
 
 /* The slow paths, in mm/slab.c; caller is whom a report names. */
-void *slab_alloc_slow(struct kmem_cache *c, uintptr_t caller);
+void *slab_alloc_slow(struct kmem_cache *c, size_t asked, uintptr_t caller);
 void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 /* Is obj, an object of c below the bump, free?  Exact, not fast. */
 bool slab_object_is_free(struct kmem_cache *c, void *obj);
@@ -130,7 +133,10 @@ bool slab_object_is_free(struct kmem_cache *c, void *obj);
 /* Red zones, poison and tracking (mm/slab_debug.c), for c->debug. */
 void slab_debug_layout(struct kmem_cache *c, size_t align);
 void slab_debug_carve(struct kmem_cache *c, void *obj);
-void slab_debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller);
+void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
+		      uintptr_t caller);
+/* Bytes asked for by the live objects of c, which tracks them. */
+size_t slab_debug_asked_bytes(struct kmem_cache *c);
 /* false: obj was free already (reported); nothing changed. */
 bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller);
 /* obj's alloc (which 0) or free (1) track. */
@@ -176,7 +182,7 @@ static __always_inline bool slab_free_fast(struct kmem_cache *c, struct slab *s,
 		top = mag_open(&c->mags, &m, &flags);
 		if (likely(mag_has_room(&c->mags, m, top))) {
 			*key = key_of(obj);
-			*top++ = obj;
+			top = mag_push(m, top, obj);
 			mag_close(m, top, flags);
 			return true;
 		}

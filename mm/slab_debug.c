@@ -147,7 +147,8 @@ void slab_debug_carve(struct kmem_cache *c, void *obj)
 		memset(slab_track(c, obj, 0), 0, 2 * sizeof(struct mm_track));
 }
 
-void slab_debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller)
+void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
+		      uintptr_t caller)
 {
 	long bad;
 
@@ -179,8 +180,34 @@ void slab_debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller)
 		}
 		fill(obj, c->size, POISON_NEW);
 	}
-	if (c->debug & MM_DEBUG_TRACK)
+	if (c->debug & MM_DEBUG_TRACK) {
 		mm_track_here(slab_track(c, obj, 0), caller);
+		slab_track(c, obj, 0)->bytes = (uint16_t)asked;
+	}
+}
+
+/* Sum the asked bytes of the live objects of one slab list. */
+static size_t asked_on(struct kmem_cache *c, struct list_head *list)
+{
+	struct slab *s;
+	size_t bytes = 0;
+	char *obj;
+
+	list_for_each_entry (s, list, node)
+		for (obj = s->base; obj < s->bump; obj += c->stride)
+			if (*free_key(c, obj) != key_of(obj))
+				bytes += slab_track(c, obj, 0)->bytes;
+	return bytes;
+}
+
+size_t slab_debug_asked_bytes(struct kmem_cache *c)
+{
+	size_t bytes;
+
+	acquire(&c->lock);
+	bytes = asked_on(c, &c->partial) + asked_on(c, &c->full);
+	release(&c->lock);
+	return bytes;
 }
 
 bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller)

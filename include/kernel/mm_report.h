@@ -25,6 +25,7 @@ enum mm_bug {
 	MM_LEAK,	     /* allocated, and nothing points to it any more */
 	MM_BAD_CALL,	     /* an argument no call can serve */
 	MM_CORRUPTION,	     /* the allocator's own records are broken */
+	MM_ALLOC_FAILED,     /* no memory for a request: not a bug, a report */
 	MM_BUGS
 };
 
@@ -33,7 +34,7 @@ struct mm_track {
 	uintptr_t site;	    /* the code that called the allocator */
 	uint32_t uptime_ms; /* 0: never */
 	uint16_t hart;
-	uint16_t unused;
+	uint16_t bytes; /* as asked, for an allocation of an object */
 };
 
 #define MM_REPORT_DETAIL 112

@@ -38,14 +38,23 @@ void page_span(uintptr_t *lo, uintptr_t *hi);
 /* Check every invariant of the allocator; 0, or -1 after a report. */
 int page_validate(void);
 
+/*
+ * The page allocator's figures, taken as one snapshot (mm/stats.c).
+ * "Taken" pages are off the free lists: allocated, or free in a magazine.
+ */
 struct page_stats {
 	size_t total;		     /* managed pages */
 	size_t free;		     /* free pages, magazines included */
 	size_t cached[MAX_HARTS];    /* free pages in each hart's magazine */
 	size_t blocks[PAGE_ORDERS];  /* free blocks of each order */
+	size_t for_slabs;	     /* allocated pages in slabs */
+	size_t for_kmalloc;	     /* allocated for large kmalloc blocks */
 	size_t metadata_bytes;	     /* the bitmaps */
+	unsigned long allocs, frees; /* page_alloc and page_free calls done */
 	unsigned long failures;	     /* allocations that returned NULL */
 	unsigned long refused_frees; /* page_free calls refused */
+	size_t peak_taken;	     /* most pages ever taken at once */
+	uint32_t peak_ms;	     /* when, in ms since boot */
 };
 
 void page_get_stats(struct page_stats *stats);

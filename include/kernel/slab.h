@@ -66,7 +66,12 @@ struct kmem_cache_stats {
 	size_t total;  /* objects in all slabs */
 	size_t slabs;
 	size_t cached;		     /* free objects in per-hart magazines */
+	unsigned long allocs, frees; /* calls done since it was made */
+	unsigned long failures;	     /* allocations that returned NULL */
 	unsigned long refused_frees; /* bad frees refused, with a report */
+	size_t peak_slabs;	     /* most slabs held at once */
+	uint32_t peak_ms;	     /* when, in ms since boot */
+	unsigned int debug;	     /* MM_DEBUG_* features on for it */
 };
 
 void kmem_cache_get_stats(struct kmem_cache *cache,
