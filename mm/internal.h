@@ -16,6 +16,7 @@
 #include <kernel/machine.h>
 #include <kernel/page.h>
 #include <kernel/spinlock.h>
+#include <kernel/mm_debug.h>
 #include <kernel/mm_report.h>
 #include "magazine.h"
 
@@ -171,6 +172,10 @@ void page_debug_unheader(struct free_block *b);
 void __page_debug_poison_free_pages(struct page_pool *pool);
 /* Page i's alloc (which 0) or free (1) track, or NULL if untracked. */
 struct mm_track *page_track(struct page_pool *pool, size_t i, int which);
+
+/* Call fn for every tracked live run of the kernel's pool (mm/tracked.c). */
+void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
+			   void *arg);
 
 /* mm/address.c: why p, in no slab, is nothing slab or kfree may free. */
 void mm_why_not_ours(const void *p, char *why, size_t size);

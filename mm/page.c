@@ -860,6 +860,37 @@ void page_get_stats(struct page_stats *stats)
 	page_pool_stats(&kernel_pool, stats);
 }
 
+void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
+			   void *arg)
+{
+	struct page_pool *pool = &kernel_pool;
+	struct mm_block b;
+	size_t i, n;
+
+	if (!pool->tracks)
+		return;
+	mm_lock(&pool->lock);
+	for (i = 0; i < pool->span; i += n) {
+		n = 1;
+		if (test_bit(i, pool->single_map)) {
+			b.where = owner_names[PAGE_OWNER_PAGE];
+		} else if (test_bit(i, pool->run_map) &&
+			   !test_bit(i, pool->tail_map)) {
+			n = run_length(pool, i);
+			if (__run_owner(pool, i) == PAGE_OWNER_SLAB)
+				continue; /* its objects are the allocations */
+			b.where = owner_names[__run_owner(pool, i)];
+		} else {
+			continue;
+		}
+		b.addr = page_addr(pool, i);
+		b.size = n * PAGE_SIZE;
+		b.alloc = *page_track(pool, i, 0);
+		fn(&b, arg);
+	}
+	mm_unlock(&pool->lock);
+}
+
 void page_reset_peak(void)
 {
 	page_pool_reset_peak(&kernel_pool);

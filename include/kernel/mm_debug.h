@@ -24,6 +24,7 @@
 #define KERNEL_MM_DEBUG_H
 
 #include <kernel/compiler.h>
+#include <kernel/mm_report.h>
 
 #define MM_DEBUG_CHECKS (1u << 0)  /* F */
 #define MM_DEBUG_REDZONE (1u << 1) /* Z */
@@ -42,5 +43,26 @@ unsigned int mm_debug_flags(void);
 int mm_debug_setup(const char *letters);
 /* The letters of flags, into buf ("-" for none). */
 void mm_debug_letters(unsigned int flags, char buf[8]);
+
+/*
+ * A live allocation that tracking (U) knows of: an object of a cache
+ * that tracks, or a run of pages when the page allocator tracks.
+ */
+struct mm_block {
+	const void *addr;
+	size_t size;	   /* bytes: the object's size, or the run's */
+	const char *where; /* the cache's name, or "page", "slab", "kmalloc" */
+	struct mm_track alloc;
+};
+
+/*
+ * Call fn for every live tracked allocation, slab objects first.  fn
+ * runs with the owner's lock held: it must neither allocate nor free.
+ * Objects of caches and pages that do not track are not visited.
+ */
+void mm_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
+			 void *arg);
+/* The live tracked allocation that holds p, if there is one. */
+bool mm_find_tracked(const void *p, struct mm_block *out);
 
 #endif /* KERNEL_MM_DEBUG_H */
