@@ -64,7 +64,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
 	tests/lib/fdt_test.o tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
-	tests/mm/ownership.o \
+	tests/mm/ownership.o tests/mm/debug_test.o \
 	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \

@@ -181,6 +181,17 @@ char *strchr(const char *s, int c)
 	}
 }
 
+/* The first place needle appears in haystack (haystack if needle is ""). */
+char *strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *haystack; haystack++)
+		if (strncmp(haystack, needle, n) == 0)
+			return (char *)haystack;
+	return n ? NULL : (char *)haystack;
+}
+
 /*
  * Copy at most size - 1 characters and always terminate (if size > 0).
  * Returns strlen(src), so truncation is detected by a result >= size.

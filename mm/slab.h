@@ -178,7 +178,9 @@ static __always_inline bool slab_free_fast(struct kmem_cache *c, struct slab *s,
 	unsigned long flags;
 	void **top;
 
-	if (likely(object_in_use_range(c, s, obj) && *key != key_of(obj))) {
+	/* A plain load, but other harts may swap the key (mm.debug): atomic. */
+	if (likely(object_in_use_range(c, s, obj) &&
+		   __atomic_load_n(key, __ATOMIC_RELAXED) != key_of(obj))) {
 		top = mag_open(&c->mags, &m, &flags);
 		if (likely(mag_has_room(&c->mags, m, top))) {
 			*key = key_of(obj);

@@ -42,8 +42,8 @@ class Mutant:
 
 MUTANTS = [
     Mutant("slab-free-key-unchecked", "mm/slab.h",
-           "if (likely(object_in_use_range(c, s, obj) && *key != key_of(obj))) {",
-           "if (likely(object_in_use_range(c, s, obj))) {",
+           "\t\t   __atomic_load_n(key, __ATOMIC_RELAXED) != key_of(obj))) {",
+           "\t\t   1)) {",
            "asan", "slab,kmalloc", "double frees seen by the free key"),
     Mutant("slab-free-key-not-set", "mm/slab.h",
            "\t\t\t*key = key_of(obj);\n\t\t\t*top++ = obj;",

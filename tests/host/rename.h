@@ -31,6 +31,7 @@
 #define strcmp(...) rvos_strcmp(__VA_ARGS__)
 #define strncmp(...) rvos_strncmp(__VA_ARGS__)
 #define strchr(...) rvos_strchr(__VA_ARGS__)
+#define strstr(...) rvos_strstr(__VA_ARGS__)
 #define strlcpy(...) rvos_strlcpy(__VA_ARGS__)
 #define strtoul(...) rvos_strtoul(__VA_ARGS__)
 

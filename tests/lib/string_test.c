@@ -191,6 +191,18 @@ KTEST(string, strchr_finds_first_and_terminator)
 	KEXPECT_NULL(t, strchr(s, 'x'));
 }
 
+KTEST(string, strstr_finds_the_first_match_or_nothing)
+{
+	const char *s = "a double free of a";
+
+	KEXPECT_PTR_EQ(t, strstr(s, "a"), s);
+	KEXPECT_PTR_EQ(t, strstr(s, "free"), s + 9);
+	KEXPECT_PTR_EQ(t, strstr(s, "of a"), s + 14);
+	KEXPECT_PTR_EQ(t, strstr(s, ""), s);
+	KEXPECT_NULL(t, strstr(s, "freed"));
+	KEXPECT_NULL(t, strstr("", "x"));
+}
+
 KTEST(string, strchr_converts_c_to_char)
 {
 	const char *s = "t\xe9t";
