@@ -65,9 +65,10 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
-	tests/kernel/task_test.o tests/bench/lock_bench.o \
-	tests/bench/page_bench.o tests/bench/linear_page.o \
-	tests/bench/firstfit_malloc.o tests/bench/slab_bench.o
+	tests/kernel/task_test.o tests/bench/bench.o \
+	tests/bench/lock_bench.o tests/bench/page_bench.o \
+	tests/bench/linear_page.o tests/bench/slab_bench.o \
+	tests/bench/firstfit_malloc.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
@@ -228,10 +229,14 @@ test: lint test-images host-tests
 mutants:
 	python3 tools/mutants.py
 
-# Instructions under -icount shift=0 on one hart (exact, repeatable), at
-# three memory sizes and without lock statistics (tools/bench.py).
+# Instructions of every operation under -icount shift=0 on one hart
+# (exact: run twice, and the output says the counts are the same), at
+# three memory sizes and without lock statistics; then SMP scaling over
+# 1-8 harts under multi-threaded TCG (tools/bench.py).  Writes
+# build/bench/results.json and prints the tables from it.
+BENCH_JSON := build/bench/results.json
 bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf
-	python3 tools/bench.py $(ARCH) $^
+	python3 tools/bench.py $(ARCH) $^ --out $(BENCH_JSON)
 
 # Instructions per 64-byte kmalloc/kfree pair on the host under callgrind,
 # next to glibc, jemalloc, tcmalloc and mimalloc (tools/bench-host.sh).
