@@ -71,7 +71,7 @@ KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \
-	tests/bench/firstfit_malloc.o
+	tests/bench/firstfit_malloc.o tests/bench/smp_bench.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
@@ -129,6 +129,15 @@ $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),test,$(TEST_OBJS),-DCONFIG
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nolock,$(TEST_OBJS),-DCONFIG_KTEST -DCONFIG_MM_NOLOCK)))
 # The benchmark's second column: locks without statistics.
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nostats,$(TEST_OBJS),-DCONFIG_KTEST -UCONFIG_LOCK_STATS)))
+# The SMP benchmark's "per-hart caches off" column: an image whose mm is
+# built without them, once mm/ has a switch for that (set NOCACHE_FLAGS
+# to it, e.g. -DCONFIG_MM_NO_PERCPU_CACHE).  Without one, make bench says
+# that the column is absent.
+NOCACHE_FLAGS ?=
+ifneq ($(NOCACHE_FLAGS),)
+$(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nocache,$(TEST_OBJS),-DCONFIG_KTEST $(NOCACHE_FLAGS))))
+BENCH_NOCACHE := build/$(ARCH)/nocache/kernel.elf
+endif
 
 KERNEL := build/$(ARCH)/run/kernel.elf
 TEST_KERNEL := build/$(ARCH)/test/kernel.elf
@@ -238,8 +247,10 @@ mutants:
 # 1-8 harts under multi-threaded TCG (tools/bench.py).  Writes
 # build/bench/results.json and prints the tables from it.
 BENCH_JSON := build/bench/results.json
-bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf
-	python3 tools/bench.py $(ARCH) $^ --out $(BENCH_JSON)
+bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf \
+		$(BENCH_NOCACHE)
+	python3 tools/bench.py $(ARCH) $(wordlist 1,2,$^) \
+		--nocache build/$(ARCH)/nocache/kernel.elf --out $(BENCH_JSON)
 
 # Instructions per 64-byte kmalloc/kfree pair on the host under callgrind,
 # next to glibc, jemalloc, tcmalloc and mimalloc (tools/bench-host.sh).
