@@ -182,7 +182,7 @@ BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 
 build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
 		$(wildcard include/kernel/*.h tests/host/*.h tests/host/include/asm/*.h \
-		mm/*.h)
+		mm/*.h tests/bench/trace.h)
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -c tests/host/malloc_bench.c \
@@ -252,10 +252,15 @@ bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf \
 	python3 tools/bench.py $(ARCH) $(wordlist 1,2,$^) \
 		--nocache build/$(ARCH)/nocache/kernel.elf --out $(BENCH_JSON)
 
-# Instructions per 64-byte kmalloc/kfree pair on the host under callgrind,
-# next to glibc, jemalloc, tcmalloc and mimalloc (tools/bench-host.sh).
+# RVOS's kmalloc on the host next to glibc, jemalloc, tcmalloc and
+# mimalloc, in one run: callgrind instructions, ns, two threads and memory
+# on a 64-byte pair and on the random trace (tools/bench_host.py).  The
+# libraries come from Debian packages (install-deps.sh --bench); one that
+# cannot be had is skipped and named.  Adds to build/bench/results.json.
 bench-host: build/host/bench/malloc-bench
-	bash tools/bench-host.sh build/host/bench/malloc-bench
+	bash scripts/install-deps.sh --bench || \
+		echo "bench-host: could not install every library; missing ones are skipped"
+	python3 tools/bench_host.py $< --out $(BENCH_JSON)
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:

@@ -27,7 +27,6 @@ that file (tools/benchdata.py).
 
 import argparse
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -260,32 +259,6 @@ def run_smp(arch, images, harts_list, nruns):
 
 # --- Putting it together ---------------------------------------------------
 
-def machine_info(arch):
-    info = {"cpu": "unknown", "host CPUs": os.cpu_count(),
-            "os": platform.system()}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for text in f:
-                if text.startswith("model name"):
-                    info["cpu"] = text.split(":", 1)[1].strip()
-                    break
-        with open("/etc/os-release") as f:
-            for text in f:
-                if text.startswith("PRETTY_NAME="):
-                    info["os"] = text.split("=", 1)[1].strip().strip('"')
-    except OSError:
-        pass
-    for key, cmd in (("qemu", [qemu_for(arch), "--version"]),
-                     ("cross gcc", ["riscv64-unknown-elf-gcc", "-dumpversion"])):
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True).stdout
-            info[key] = out.splitlines()[0].replace(
-                "QEMU emulator version ", "") if out else "unknown"
-        except OSError:
-            info[key] = "unknown"
-    return info
-
-
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("arch", choices=["rv32", "rv64"])
@@ -326,7 +299,9 @@ def main(argv):
                                     args.smp_runs)}
     data = benchdata.load(args.out)
     data["qemu"] = q
-    data.setdefault("machine", {}).update(machine_info(args.arch))
+    data.setdefault("machine", {}).update(benchdata.machine_info({
+        "qemu": [qemu_for(args.arch), "--version"],
+        "cross gcc": ["riscv64-unknown-elf-gcc", "-dumpversion"]}))
     benchdata.save(args.out, data)
     print("\n".join(benchdata.render(data, parts=("qemu",))))
     print(f"\nbench: wrote {args.out} in {time.monotonic() - started:.0f} s")

@@ -43,6 +43,8 @@ Every row that a table prints has a "label", unique in the file.
 
 import json
 import os
+import platform
+import subprocess
 
 SECTIONS = [
     ("lock", "spinlocks"),
@@ -67,6 +69,32 @@ def save(path, data):
     with open(path, "w") as f:
         json.dump(data, f, indent=1, sort_keys=True)
         f.write("\n")
+
+
+def machine_info(tools):
+    """The host: CPU, how many, OS; and the first line of each tool's
+    version ({key: command})."""
+    info = {"cpu": "unknown", "host CPUs": os.cpu_count(),
+            "os": platform.system()}
+    for path, key, field in (("/proc/cpuinfo", "model name", "cpu"),
+                             ("/etc/os-release", "PRETTY_NAME", "os")):
+        try:
+            with open(path) as f:
+                for text in f:
+                    if text.startswith(key):
+                        value = text[len(key):].lstrip(" \t:=").strip()
+                        info[field] = value.strip('"')
+                        break
+        except OSError:
+            pass
+    for key, cmd in tools.items():
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True).stdout
+        except OSError:
+            out = ""
+        info[key] = (out.splitlines()[0].replace("QEMU emulator version ", "")
+                     if out else "unknown")
+    return info
 
 
 def fmt(value, decimals=0):
