@@ -171,7 +171,7 @@ build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(TSAN_FLAGS) $(HOST_SRCS) -o $@
 
-# The host benchmark (tools/bench-host.sh): the allocators at -O2 without
+# The host benchmark (tools/bench_host.py): the allocators at -O2 without
 # sanitizers.  malloc_bench.c is compiled without rename.h, so it can call
 # the C library's malloc as well as kmalloc.
 BENCH_HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
@@ -194,8 +194,8 @@ build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
-.PHONY: all run debug test mutants bench bench-host lint host-tests \
-	test-images clean FORCE
+.PHONY: all run debug test mutants bench bench-host bench-docs lint \
+	host-tests test-images clean FORCE
 all: $(KERNEL)
 
 run: $(KERNEL)
@@ -233,6 +233,7 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
 
 test: lint test-images host-tests
+	$(if $(filter all,$(T)),python3 tools/bench_check.py)
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
@@ -261,6 +262,14 @@ bench-host: build/host/bench/malloc-bench
 	bash scripts/install-deps.sh --bench || \
 		echo "bench-host: could not install every library; missing ones are skipped"
 	python3 tools/bench_host.py $< --out $(BENCH_JSON)
+
+# docs/performance.md remade in one command: make bench, make bench-host
+# (one after the other: timed runs must not share the machine), then its
+# tables, docs/performance/results.json and the plots (tools/bench_docs.py).
+bench-docs:
+	$(MAKE) bench
+	$(MAKE) bench-host
+	python3 tools/bench_docs.py $(BENCH_JSON)
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:

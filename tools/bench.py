@@ -35,6 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_check  # noqa: E402
 import benchdata  # noqa: E402
 
 MEMS = ["32M", "128M", "512M"]
@@ -304,8 +305,12 @@ def main(argv):
         "cross gcc": ["riscv64-unknown-elf-gcc", "-dumpversion"]}))
     benchdata.save(args.out, data)
     print("\n".join(benchdata.render(data, parts=("qemu",))))
-    print(f"\nbench: wrote {args.out} in {time.monotonic() - started:.0f} s")
-    return 0 if repeatable["identical"] else 1
+    problems = bench_check.check_tables(data, benchdata.render(data))
+    for p in problems:
+        print(f"bench: {p}")
+    print(f"\nbench: wrote {args.out} in {time.monotonic() - started:.0f} s;"
+          f" {'every row printed is in it' if not problems else 'BROKEN'}")
+    return 0 if repeatable["identical"] and not problems else 1
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_check  # noqa: E402
 import benchdata  # noqa: E402
 
 N1, N2 = 1000, 11000
@@ -184,9 +185,13 @@ def main(argv):
         "valgrind": ["valgrind", "--version"]}))
     benchdata.save(args.out, data)
     print("\n".join(benchdata.render(data, parts=("host",))))
+    problems = bench_check.check_tables(data, benchdata.render(data))
+    for p in problems:
+        print(f"bench-host: {p}")
     print(f"\nbench-host: wrote {args.out} in "
-          f"{time.monotonic() - started:.0f} s")
-    return 0
+          f"{time.monotonic() - started:.0f} s; "
+          f"{'every row printed is in it' if not problems else 'BROKEN'}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
