@@ -41,8 +41,8 @@
 #include <stdint.h>
 
 #define TRACE_SEED 2463534242u /* Marsaglia's example seed */
-#define TRACE_MIN_SIZE 8
-#define TRACE_MAX_SIZE 2048 /* exclusive */
+#define TRACE_MIN_SIZE 8u
+#define TRACE_MAX_SIZE 2048u /* exclusive */
 
 struct trace {
 	uint32_t state;

@@ -25,8 +25,8 @@
 #include "firstfit_malloc.h"
 #include "trace.h"
 
-#define TRACE_OPS 200000
-#define TRACE_MAX_LIVE 1000
+#define TRACE_OPS 200000u
+#define TRACE_MAX_LIVE 1000u
 #define SAMPLE_EVERY 2000
 
 struct heap {

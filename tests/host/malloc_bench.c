@@ -52,8 +52,8 @@
 #define PAIR_SIZE 64
 #define WARMUP 1000
 #define TIMED_PAIRS 1000000
-#define TRACE_OPS 200000
-#define TRACE_MAX_LIVE 10000
+#define TRACE_OPS 200000u
+#define TRACE_MAX_LIVE 10000u
 #define SAMPLE_EVERY 2000
 
 struct op {
