@@ -7,7 +7,8 @@ Usage: tools/bench.py ARCH TEST_ELF NOSTATS_ELF [--nocache ELF]
 Two parts:
 
 1. Deterministic: the suite "bench" (tests/bench/) on one hart under
-   qemu -icount shift=0, where minstret counts instructions exactly: the
+   qemu -icount shift=0,sleep=off, where minstret counts instructions
+   exactly and timer ticks land on the same instruction every run: the
    test image at 32, 128 and 512 MiB and the image without lock
    statistics at 128 MiB.  Every operation is measured on its own (mean
    and worst).  The whole part runs twice, and the output says whether
@@ -54,8 +55,10 @@ def boot(arch, elf, mem, harts, test_filter, icount, timeout=300):
            "-smp", str(harts), "-display", "none", "-serial", "stdio",
            "-monitor", "none", "-kernel", elf, "-append",
            f"ktest={test_filter}"]
-    cmd += ["-icount", "shift=0,sleep=off"] if icount else ["-accel",
-                                                  "tcg,thread=multi"]
+    if icount:  # one instruction a virtual ns; idle time does not count
+        cmd += ["-icount", "shift=0,sleep=off"]
+    else:  # every hart a host thread
+        cmd += ["-accel", "tcg,thread=multi"]
     out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                          text=True, timeout=timeout).stdout
     if "not ok" in out or "# ktest: done" not in out:
@@ -188,6 +191,56 @@ def build_footprint(found, rows):
     return out
 
 
+# The figures a reader looks for first, each taken from the rows above:
+# (label, how, rows).  "mean" is a row's mean at DETAIL_MEM, "nostats" its
+# mean without lock statistics, "worst_alloc"/"worst_free" the largest of
+# that figure over the rows named, "ratio" a footprint's.
+KEY_FIGURES = [
+    ("kmem_cache_alloc+free, hit", "mean",
+     ["kmem_cache_alloc+free (64 B), hit"]),
+    ("kmalloc(64)+kfree, hit", "mean", ["kmalloc(64)+kfree, cache hit"]),
+    ("page_alloc(1)+page_free, hit", "mean",
+     ["page_alloc(1)+page_free, cache hit"]),
+    ("acquire+release, lock statistics on", "mean", ["acquire+release"]),
+    ("acquire+release, lock statistics off", "nostats",
+     ["acquire+release"]),
+    ("kmem_cache pair, 1000 objects live", "mean",
+     ["kmem_cache_alloc+free (64 B), 1000 live"]),
+    ("worst single kmalloc <= 2 KiB", "worst_alloc",
+     ["kmalloc(8)+kfree, cache hit", "kmalloc(64)+kfree, cache hit",
+      "kmalloc(256)+kfree, cache hit", "kmalloc(1024)+kfree, cache hit",
+      "kmalloc(2048)+kfree, cache hit", "kmalloc(64)+kfree, 1000 live",
+      "kmalloc 8..2048 B, 48 KiB each, then kfree",
+      "kmalloc+kfree, random trace"]),
+    ("worst single page_alloc(1)", "worst_alloc",
+     ["page_alloc(1)+page_free, cache hit",
+      "page_alloc(1) x4096, page_free in random order"]),
+    ("worst single page_free of one page", "worst_free",
+     ["page_alloc(1)+page_free, cache hit",
+      "page_alloc(1) x4096, page_free in random order"]),
+    ("random trace: kmalloc instructions per op", "mean",
+     ["kmalloc+kfree, random trace"]),
+    ("random trace: kmalloc footprint ratio", "ratio", ["kmalloc+kfree"]),
+]
+
+
+def key_figures(rows, footprint):
+    by_label = {r["label"]: r for r in rows}
+    by_label.update({f["label"]: f for f in footprint})
+    out = []
+    for label, how, names in KEY_FIGURES:
+        found = [by_label[n] for n in names if n in by_label]
+        if how == "mean":
+            values = [r["by_mem"][DETAIL_MEM]["mean"] for r in found]
+        elif how == "nostats":
+            values = [r["nostats"]["mean"] for r in found if "nostats" in r]
+        else:
+            values = [r[how] for r in found]
+        out.append({"label": label, "value": max(values) if values else None,
+                    "how": how, "rows": names})
+    return out
+
+
 # --- SMP scaling -------------------------------------------------------------
 
 def smp_boot(arch, elf, harts):
@@ -287,6 +340,7 @@ def main(argv):
                                     (int(x) for x in trace))),
         "repeatable": repeatable,
     }
+    q["key_figures"] = key_figures(rows, q["footprint"])
     if not args.no_smp:
         images = {"caches": args.elf}
         if os.path.exists(nocache):

@@ -24,6 +24,9 @@ Layout (figures are instructions unless named otherwise):
                 peak_live_bytes, peak_live_blocks, peak_taken_bytes,
                 ratio (taken / live), mean, worst_alloc, worst_free,
                 samples [[ops, live_bytes, taken_bytes], ...]
+              key_figures: label, value, how ("mean", "nostats",
+                "worst_alloc", "worst_free" or "ratio") and rows (the rows
+                it comes from: a worst is the largest over them)
               smp: images {caches: ELF, nocache: ELF or null}, runs,
                 rows: label, loop, harts, image, ops_per_s_per_hart,
                 ops_per_s_total (medians over runs), page_acq, cache_acq,
@@ -120,7 +123,7 @@ def render_rows(q):
     mems = q["mems"]
     widths = [6] + [10] * len(mems) + [8, 9, 9, 10]
     out = [
-        f"instructions per operation: {q['arch']}, qemu -icount shift=0, "
+        f"instructions per operation: {q['arch']}, qemu -icount shift=0,sleep=off, "
         f"one hart; {q['overhead']} instructions of measurement "
         "subtracted from each",
         f"mean per pair (alloc + free) or per op; worst: the worst single "
@@ -145,6 +148,16 @@ def render_rows(q):
                       fmt(r["worst_free"]),
                       fmt(r.get("nostats", {}).get("mean"), 1)]
             out.append(line(r["label"], cells, widths))
+    return out
+
+
+def render_key_figures(q):
+    out = [f"key figures ({q['arch']}, {q['detail_mem']}; instructions, "
+           "means of pairs unless named; each from the rows below)"]
+    for k in q["key_figures"]:
+        decimals = 2 if k["how"] == "ratio" else (
+            0 if k["how"].startswith("worst") else 1)
+        out.append(line(k["label"], [fmt(k["value"], decimals)], [10]))
     return out
 
 
@@ -231,7 +244,10 @@ def render_qemu(data):
     q = data.get("qemu")
     if not q:
         return []
-    out = ["== make bench (QEMU) =="] + render_rows(q) + [""]
+    out = ["== make bench (QEMU) =="]
+    if q.get("key_figures"):
+        out += render_key_figures(q) + [""]
+    out += render_rows(q) + [""]
     if q.get("trace"):
         out += render_footprint(q, q["trace"]) + [""]
     out += render_repeatable(q) + [""] + render_smp(q)
