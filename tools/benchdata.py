@@ -34,12 +34,15 @@ Layout (figures are instructions unless named otherwise):
                 medians), acq_identical ("yes": the same counts in every
                 run, "no": not, "cut": a run was stopped by the time limit),
                 per_run [...], locks {name: [acquisitions, contended]}
-  host        allocators [{name, library, present, why_absent}],
+  host        allocators [{name, library, present, why_absent}], trace
+              (its parameters), timing_runs, pair_counts (the two N),
               rows: label, pair_ir, trace_ir (callgrind instructions per
                 pair / per operation), pair_ns, trace_ns (median ns),
-                mt_ops_per_s (two threads, median), peak_live_bytes,
-                peak_rss_delta, rss_ratio, and for RVOS peak_taken_bytes
-                and taken_ratio; samples [[ops, live_bytes, rss_bytes]]
+                mt_mops (two threads, millions of operations per second,
+                median), the runs behind each median, peak_live_bytes,
+                peak_rss_delta, rss_ratio (and the same in KiB), and for
+                RVOS taken_label, peak_taken_bytes and taken_ratio;
+                samples [[ops, live_bytes, rss_bytes], ...]
 
 Every row that a table prints has a "label", unique in the file.
 """
