@@ -67,10 +67,14 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o \
 	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
+# The benchmarks run in this order; trace_bench.o must come before
+# slab_bench.o, whose first-fit cases leave arenas behind.
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
-	tests/kernel/task_test.o tests/bench/lock_bench.o \
-	tests/bench/page_bench.o tests/bench/linear_page.o \
-	tests/bench/firstfit_malloc.o tests/bench/slab_bench.o
+	tests/kernel/task_test.o tests/bench/bench.o \
+	tests/bench/lock_bench.o tests/bench/page_bench.o \
+	tests/bench/linear_page.o tests/bench/trace_bench.o \
+	tests/bench/worst_bench.o tests/bench/slab_bench.o \
+	tests/bench/firstfit_malloc.o tests/bench/smp_bench.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
@@ -128,6 +132,15 @@ $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),test,$(TEST_OBJS),-DCONFIG
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nolock,$(TEST_OBJS),-DCONFIG_KTEST -DCONFIG_MM_NOLOCK)))
 # The benchmark's second column: locks without statistics.
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nostats,$(TEST_OBJS),-DCONFIG_KTEST -UCONFIG_LOCK_STATS)))
+# The SMP benchmark's "per-hart caches off" column: an image whose mm is
+# built without them, once mm/ has a switch for that (set NOCACHE_FLAGS
+# to it, e.g. -DCONFIG_MM_NO_PERCPU_CACHE).  Without one, make bench says
+# that the column is absent.
+NOCACHE_FLAGS ?=
+ifneq ($(NOCACHE_FLAGS),)
+$(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nocache,$(TEST_OBJS),-DCONFIG_KTEST $(NOCACHE_FLAGS))))
+BENCH_NOCACHE := build/$(ARCH)/nocache/kernel.elf
+endif
 
 KERNEL := build/$(ARCH)/run/kernel.elf
 TEST_KERNEL := build/$(ARCH)/test/kernel.elf
@@ -161,7 +174,7 @@ build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(TSAN_FLAGS) $(HOST_SRCS) -o $@
 
-# The host benchmark (tools/bench-host.sh): the allocators at -O2 without
+# The host benchmark (tools/bench_host.py): the allocators at -O2 without
 # sanitizers.  malloc_bench.c is compiled without rename.h, so it can call
 # the C library's malloc as well as kmalloc.
 BENCH_HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
@@ -172,7 +185,7 @@ BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 
 build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
 		$(wildcard include/kernel/*.h tests/host/*.h tests/host/include/asm/*.h \
-		mm/*.h)
+		mm/*.h tests/bench/trace.h)
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -c tests/host/malloc_bench.c \
@@ -184,8 +197,8 @@ build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
-.PHONY: all run debug test mutants bench bench-host lint host-tests \
-	test-images clean FORCE
+.PHONY: all run debug test mutants bench bench-host bench-docs lint \
+	host-tests test-images clean FORCE
 all: $(KERNEL)
 
 run: $(KERNEL)
@@ -223,6 +236,7 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
 
 test: lint test-images host-tests
+	$(if $(filter all,$(T)),python3 tools/bench_check.py)
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
@@ -231,15 +245,34 @@ test: lint test-images host-tests
 mutants:
 	python3 tools/mutants.py
 
-# Instructions under -icount shift=0 on one hart (exact, repeatable), at
-# three memory sizes and without lock statistics (tools/bench.py).
-bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf
-	python3 tools/bench.py $(ARCH) $^
+# Instructions of every operation under -icount shift=0 on one hart
+# (exact: run twice, and the output says the counts are the same), at
+# three memory sizes and without lock statistics; then SMP scaling over
+# 1-8 harts under multi-threaded TCG (tools/bench.py).  Writes
+# build/bench/results.json and prints the tables from it.
+BENCH_JSON := build/bench/results.json
+bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf \
+		$(BENCH_NOCACHE)
+	python3 tools/bench.py $(ARCH) $(wordlist 1,2,$^) \
+		--nocache build/$(ARCH)/nocache/kernel.elf --out $(BENCH_JSON)
 
-# Instructions per 64-byte kmalloc/kfree pair on the host under callgrind,
-# next to glibc, jemalloc, tcmalloc and mimalloc (tools/bench-host.sh).
+# RVOS's kmalloc on the host next to glibc, jemalloc, tcmalloc and
+# mimalloc, in one run: callgrind instructions, ns, two threads and memory
+# on a 64-byte pair and on the random trace (tools/bench_host.py).  The
+# libraries come from Debian packages (install-deps.sh --bench); one that
+# cannot be had is skipped and named.  Adds to build/bench/results.json.
 bench-host: build/host/bench/malloc-bench
-	bash tools/bench-host.sh build/host/bench/malloc-bench
+	bash scripts/install-deps.sh --bench || \
+		echo "bench-host: could not install every library; missing ones are skipped"
+	python3 tools/bench_host.py $< --out $(BENCH_JSON)
+
+# docs/performance.md remade in one command: make bench, make bench-host
+# (one after the other: timed runs must not share the machine), then its
+# tables, docs/performance/results.json and the plots (tools/bench_docs.py).
+bench-docs:
+	$(MAKE) bench
+	$(MAKE) bench-host
+	python3 tools/bench_docs.py $(BENCH_JSON)
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:

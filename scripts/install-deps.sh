@@ -6,6 +6,10 @@
 # compiler and make, and the checking tools (clang-format, cppcheck,
 # valgrind, python3 for tools/ktest.py).  Runs as root or through sudo.
 # Safe to run again: when every package is installed it does nothing.
+#
+# With --bench it installs instead what only the benchmarks use (make
+# bench-host, the plots): the other allocators and matplotlib.  make
+# test never needs them.
 set -euo pipefail
 
 PACKAGES=(
@@ -24,6 +28,21 @@ PACKAGES=(
 # Newer Debian/Ubuntu releases may move the RISC-V emulators into a
 # package of their own; install it too where it exists.
 OPTIONAL_PACKAGES=(qemu-system-riscv)
+
+BENCH_PACKAGES=(
+    valgrind              # callgrind counts the host's instructions
+    libjemalloc2          # LD_PRELOADed by tools/bench_host.py
+    libtcmalloc-minimal4
+    libmimalloc2.0
+    python3-matplotlib    # tools/bench_plot.py
+)
+
+BENCH=0
+if [ "${1:-}" = "--bench" ]; then
+    BENCH=1
+    PACKAGES=("${BENCH_PACKAGES[@]}")
+    OPTIONAL_PACKAGES=()
+fi
 
 say() {
     echo "install-deps: $*"
@@ -65,13 +84,21 @@ say "running apt-get update"
 "${AS_ROOT[@]}" apt-get update -q
 
 # Check first that apt knows every package, to give a clear message
-# (on Ubuntu the cross compiler lives in the "universe" component).
-to_install=("${missing[@]}")
+# (on Ubuntu the cross compiler lives in the "universe" component).  For
+# the benchmarks a package apt does not know is only skipped: the
+# benchmark then names what is missing.
+to_install=()
 for pkg in "${missing[@]}"; do
-    apt-cache show "$pkg" >/dev/null 2>&1 ||
+    if apt-cache show "$pkg" >/dev/null 2>&1; then
+        to_install+=("$pkg")
+    elif [ "$BENCH" = 1 ]; then
+        say "apt does not know package '$pkg'; skipped"
+    else
         die "apt does not know package '$pkg'" \
             "(on Ubuntu, enable 'universe': add-apt-repository universe)"
+    fi
 done
+[ ${#to_install[@]} -gt 0 ] || exit 0
 for pkg in "${OPTIONAL_PACKAGES[@]}"; do
     if ! is_installed "$pkg" && apt-cache show "$pkg" >/dev/null 2>&1; then
         to_install+=("$pkg")

@@ -12,8 +12,10 @@ naming it.  So does a mutant whose text is no longer in its file: the
 list must keep up with the code.
 
 Runners: "asan" and "tsan" are the host builds (tests/host/), "rv32"
-the QEMU test image on 4 harts.  The last line printed is "N killed,
-M survived"; the exit status is 0 if every mutant was killed.
+the QEMU test image on 4 harts, and "tool" a checking script with no
+build (its "suites" is the script and its arguments, killed when it
+exits with 1).  The last line printed is "N killed, M survived"; the
+exit status is 0 if every mutant was killed.
 """
 
 import argparse
@@ -178,6 +180,15 @@ MUTANTS = [
            "\t\t   test_and_clear_bit(i, pool->single_map))) {",
            "\t\t   (test_and_clear_bit(i, pool->single_map), 1))) {",
            "asan", "page", "double frees of single pages, fast path"),
+    Mutant("bench-table-figure-not-in-results", "tools/benchdata.py",
+           'fmt(r["ops_per_s_total"]),',
+           'fmt(r["ops_per_s_per_hart"] * r["harts"]),',
+           "tool", "tools/bench_check.py",
+           "benchmark tables printed from results.json"),
+    Mutant("bench-docs-out-of-step", "docs/performance/results.json",
+           '"arch": "rv32"', '"arch": "rv64"',
+           "tool", "tools/bench_check.py",
+           "docs/performance.md showing the tables of its results"),
     Mutant("page-locked-double-free", "mm/page.c",
            "} else if (test_and_clear_bit(i, pool->single_map)) {",
            "} else if (test_and_clear_bit(i, pool->single_map) || 1) {",
@@ -188,6 +199,7 @@ TARGETS = {
     "asan": "build/host/asan/ktest-host",
     "tsan": "build/host/tsan/ktest-host",
     "rv32": "build/rv32/test/kernel.elf",
+    "tool": None,
 }
 
 
@@ -206,6 +218,17 @@ def tree_files():
         os.path.join(ROOT, f))]
 
 
+def run_tool(m, tmp):
+    """A checking script: killed when it exits with 1."""
+    run = subprocess.run([sys.executable, *m.suites.split()], cwd=tmp,
+                         capture_output=True, text=True)
+    if run.returncode == 1:
+        return "killed", "; ".join(run.stdout.strip().splitlines()[:2])
+    if run.returncode == 0:
+        return "survived", "%s found nothing" % m.suites
+    return "error", (run.stdout + run.stderr)[-2000:]
+
+
 def run_mutant(m, files, timeout):
     """Returns (verdict, detail): killed, survived or error."""
     with tempfile.TemporaryDirectory(prefix="rvos-mutant-") as tmp:
@@ -220,6 +243,8 @@ def run_mutant(m, files, timeout):
                 m.file, text.count(m.find))
         with open(path, "w") as fh:
             fh.write(text.replace(m.find, m.replace))
+        if m.runner == "tool":
+            return run_tool(m, tmp)
         build = subprocess.run(["make", "-s", "-j2", TARGETS[m.runner]],
                                cwd=tmp,
                                capture_output=True, text=True)

@@ -18,8 +18,8 @@
  */
 #include <kernel/page.h>
 #include <kernel/spinlock.h>
-#include "../../mm/internal.h"
 #include <kernel/printk.h>
+#include "firstfit_malloc.h"
 
 #define ARENA_PAGES 16
 /* Marks an allocated block, so double and wild frees are caught. */
@@ -35,6 +35,7 @@ union header {
 
 static union header base;   /* zero-size list anchor */
 static union header *freep; /* where the next search starts */
+static size_t arena_pages;  /* taken from page_alloc, never given back */
 static DEFINE_SPINLOCK(malloc_lock, "firstfit", LOCK_LEVEL_SLAB);
 
 /* Put block bp on the free list, merging with adjacent free blocks. */
@@ -72,6 +73,7 @@ static bool __grow(size_t units)
 	bp = page_alloc(npages);
 	if (!bp)
 		return false;
+	arena_pages += npages;
 	bp->s.units = npages * PAGE_SIZE / sizeof(union header);
 	__free_block(bp);
 	return true;
@@ -86,7 +88,7 @@ void *firstfit_malloc(size_t size)
 		return NULL;
 	units = (size + sizeof(union header) - 1) / sizeof(union header) + 1;
 
-	mm_lock(&malloc_lock);
+	acquire(&malloc_lock);
 	if (!freep) {
 		base.s.next = freep = &base;
 		base.s.units = 0;
@@ -103,11 +105,11 @@ void *firstfit_malloc(size_t size)
 			}
 			freep = prev;
 			p->s.next = MALLOC_MAGIC;
-			mm_unlock(&malloc_lock);
+			release(&malloc_lock);
 			return p + 1;
 		}
 		if (p == freep && !__grow(units)) {
-			mm_unlock(&malloc_lock);
+			release(&malloc_lock);
 			return NULL;
 		}
 	}
@@ -120,15 +122,24 @@ void firstfit_free(void *ptr)
 	if (!ptr)
 		return;
 	bp = (union header *)ptr - 1;
-	mm_lock(&malloc_lock);
+	acquire(&malloc_lock);
 	if (!IS_ALIGNED((uintptr_t)ptr, sizeof(union header)) ||
 	    bp->s.next != MALLOC_MAGIC) {
-		mm_unlock(&malloc_lock);
-		printk("free: %p was not allocated by malloc or is already "
-		       "free (caller %p)\n",
+		release(&malloc_lock);
+		printk("free: %p was not allocated by malloc or is already free (caller %p)\n",
 		       ptr, (void *)CALLER_ADDR);
 		return;
 	}
 	__free_block(bp);
-	mm_unlock(&malloc_lock);
+	release(&malloc_lock);
+}
+
+size_t firstfit_arena_pages(void)
+{
+	size_t n;
+
+	acquire(&malloc_lock);
+	n = arena_pages;
+	release(&malloc_lock);
+	return n;
 }

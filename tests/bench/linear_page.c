@@ -56,15 +56,19 @@ static void linear_free(struct linear_pages *lp, void *p)
 }
 
 /*
- * The average cost of page_alloc(1) while memory fills up: sampled with
- * the first quarter, half and three quarters of the pages taken (first
- * fit keeps the taken pages at the front), and with none.
+ * page_alloc(1) and free while memory fills up: sampled with the first
+ * quarter, half and three quarters of the pages taken (first fit keeps
+ * the taken pages at the front), and with none.  The worst alloc is the
+ * scan past three quarters of memory.
  */
 KTEST_FLAGS(bench, linear_scan_reference, KTEST_MANUAL)
 {
+	struct bench_row row = BENCH_ROW(
+		"reference", "REFERENCE linear scan: alloc(1)+free, filling",
+		"pair");
 	struct linear_pages lp = { .base = 0x80000000u };
 	size_t pages_for_desc;
-	uint64_t start;
+	void *p;
 	unsigned int q, i;
 
 	lp.npages = page_total_count();
@@ -72,13 +76,13 @@ KTEST_FLAGS(bench, linear_scan_reference, KTEST_MANUAL)
 	lp.desc = page_alloc(pages_for_desc);
 	KASSERT_NOT_NULL(t, lp.desc);
 	memset(lp.desc, 0, lp.npages);
-	start = bench_start();
 	for (q = 0; q < 4; q++) {
 		memset(lp.desc, PAGE_TAKEN, lp.npages * q / 4);
-		for (i = 0; i < SAMPLES; i++)
-			linear_free(&lp, linear_alloc(&lp, 1));
+		for (i = 0; i < SAMPLES; i++) {
+			BENCH_OP(&row, BENCH_ALLOC, p = linear_alloc(&lp, 1));
+			BENCH_OP(&row, BENCH_FREE, linear_free(&lp, p));
+		}
 	}
-	bench_report(t, "REFERENCE linear scan: alloc(1)+free, filling", start,
-		     4 * SAMPLES);
+	bench_print(&row);
 	page_free(lp.desc);
 }

@@ -1,8 +1,7 @@
 /*
- * lock_bench.c - instructions per uncontended acquire+release pair, and
- * the bench_report helper shared by all benchmarks.
+ * lock_bench.c - instructions of an uncontended acquire and release, and
+ * of push_off and pop_off, each measured on its own.
  */
-#include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include "bench.h"
 
@@ -10,46 +9,24 @@
 
 static DEFINE_SPINLOCK(bench_lock, "bench", LOCK_LEVEL_LEAF);
 
-/* Instructions of an empty loop of ops rounds, to subtract. */
-static uint64_t empty_loop(unsigned int ops)
-{
-	uint64_t start = rdinstret64();
-	unsigned int i;
-
-	for (i = 0; i < ops; i++)
-		__asm__ volatile("" ::: "memory");
-	return rdinstret64() - start;
-}
-
-void bench_report(struct ktest *t, const char *what, uint64_t start,
-		  unsigned int ops)
-{
-	uint64_t total = rdinstret64() - start;
-	uint64_t net = total - MIN(total, empty_loop(ops));
-
-	ktest_log(t, "bench: %-44s %8llu.%01llu", what,
-		  (unsigned long long)(net / ops),
-		  (unsigned long long)(net * 10 / ops % 10));
-}
-
 KTEST_FLAGS(bench, spinlock_pair, KTEST_MANUAL)
 {
-	uint64_t start;
+	struct bench_row locks = BENCH_ROW("lock", "acquire+release", "pair");
+	struct bench_row irqs = BENCH_ROW("lock", "push_off+pop_off", "pair");
 	int i;
 
+	(void)t;
 	acquire(&bench_lock); /* warm up */
 	release(&bench_lock);
-	start = bench_start();
 	for (i = 0; i < PAIRS; i++) {
-		acquire(&bench_lock);
-		release(&bench_lock);
+		BENCH_OP(&locks, BENCH_ALLOC, acquire(&bench_lock));
+		BENCH_OP(&locks, BENCH_FREE, release(&bench_lock));
 	}
-	bench_report(t, "acquire+release", start, PAIRS);
+	bench_print(&locks);
 
-	start = bench_start();
 	for (i = 0; i < PAIRS; i++) {
-		push_off();
-		pop_off();
+		BENCH_OP(&irqs, BENCH_ALLOC, push_off());
+		BENCH_OP(&irqs, BENCH_FREE, pop_off());
 	}
-	bench_report(t, "push_off+pop_off", start, PAIRS);
+	bench_print(&irqs);
 }
