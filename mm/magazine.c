@@ -43,9 +43,18 @@ void magazines_init(struct magazines *mags, const struct magazine_ops *ops,
 	for (h = 0; h < MAX_HARTS; h++)
 		mags->mag[h].top = mags->mag[h].slot;
 	mags->ops = ops;
-	mags->limit = MIN(limit, (unsigned int)MAG_SLOTS);
-	mags->full_at = offsetof(struct magazine, slot[mags->limit]);
-	mags->batch = MIN(batch, mags->limit);
+	__mag_set_limit(mags, limit, batch);
+}
+
+void __mag_set_limit(struct magazines *mags, unsigned int limit,
+		     unsigned int batch)
+{
+	limit = MIN(limit, (unsigned int)MAG_SLOTS);
+	mags->limit = limit;
+	mags->batch = MIN(batch, limit);
+	/* The fast paths read it with no lock: a whole word at once. */
+	__atomic_store_n(&mags->full_at, offsetof(struct magazine, slot[limit]),
+			 __ATOMIC_RELAXED);
 }
 
 void *__mag_take(struct magazines *mags, void *owner)

@@ -118,7 +118,11 @@ static __always_inline bool mag_has_objects(const struct magazine *m,
 static __always_inline bool mag_has_room(const struct magazines *mags,
 					 const struct magazine *m, void **top)
 {
-	return top && (const char *)top < (const char *)m + mags->full_at;
+	/* The owner may move the limit meanwhile: read it once. */
+	return top &&
+	       (const char *)top <
+		       (const char *)m + __atomic_load_n(&mags->full_at,
+							 __ATOMIC_RELAXED);
 }
 
 /* A push of the fast path: count it (the magazine is ours). */
@@ -152,6 +156,12 @@ static __always_inline void mag_close_unchanged(struct magazine *m, void **top,
 /* Set up mags: every magazine empty. */
 void magazines_init(struct magazines *mags, const struct magazine_ops *ops,
 		    unsigned int limit, unsigned int batch);
+/*
+ * Let each magazine hold up to limit objects, batch moved at a time.  A
+ * magazine that holds more gives them back at its next flush.
+ */
+void __mag_set_limit(struct magazines *mags, unsigned int limit,
+		     unsigned int batch);
 /*
  * Take one object for this hart: from its magazine, refilled with a
  * batch if empty (or straight from the owner when limit is 0).  NULL if

@@ -49,7 +49,7 @@
 #include "report.h"
 
 /* Pages moved between a magazine and the lists at a time: a power of two. */
-#define PAGE_MAG_BATCH 8
+#define PAGE_MAG_BATCH 4
 
 static struct page_pool kernel_pool;
 
@@ -394,19 +394,26 @@ static void bad_request(const struct page_pool *pool, size_t npages,
 static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 				   enum page_owner owner, uintptr_t caller)
 {
+	bool single = npages == 1 && owner == PAGE_OWNER_PAGE;
 	void *page = NULL;
-	long i = -1;
+	long i;
 
 	if (unlikely(npages == 0 || npages > pool->nr_total)) {
 		bad_request(pool, npages, owner, caller);
 		goto failed;
 	}
 	mm_lock(&pool->lock);
-	if (npages == 1 && owner == PAGE_OWNER_PAGE) {
+	if (npages == 1) {
+		/* Even a one-page run comes through this hart's magazine. */
 		page = __mag_take(&pool->mags, pool);
 		if (!page) { /* pages may sit in other harts' magazines */
 			__mag_drain_all(&pool->mags, pool);
 			page = __mag_take(&pool->mags, pool);
+		}
+		if (page && !single) {
+			i = (long)page_index(pool, page);
+			__set_bit((size_t)i, pool->run_map);
+			pool->singles_out--;
 		}
 	} else {
 		i = __take_run(pool, npages);
@@ -414,20 +421,22 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 			__mag_drain_all(&pool->mags, pool);
 			i = __take_run(pool, npages);
 		}
-		if (i >= 0) {
-			__set_owner(pool, (size_t)i, owner);
-			pool->owner_pages[owner] += npages;
-			pool->run_allocs[owner]++;
-			if (owner == PAGE_OWNER_KMALLOC && pool == &kernel_pool)
-				kmalloc_account_pages((long)npages);
-			__note_peak(pool);
+		if (i >= 0)
 			page = page_addr(pool, (size_t)i);
-		}
+	}
+	if (page && !single) {
+		__set_owner(pool, (size_t)i, owner);
+		pool->owner_pages[owner] += npages;
+		pool->run_allocs[owner]++;
+		if (owner == PAGE_OWNER_KMALLOC && pool == &kernel_pool)
+			kmalloc_account_pages((long)npages);
+		__note_peak(pool);
 	}
 	mm_unlock(&pool->lock);
 	if (!page)
 		goto failed;
-	if (i < 0 && test_and_set_bit(page_index(pool, page), pool->single_map))
+	if (single &&
+	    test_and_set_bit(page_index(pool, page), pool->single_map))
 		panic("page_alloc: page %p in a per-hart magazine is not free: page metadata corrupted",
 		      page);
 	if (unlikely(pool->debug))
@@ -546,7 +555,7 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 
 	if (!p)
 		return;
-	if (mem_kind_of(p) != MEM_OTHER || !page_managed(pool, (uintptr_t)p) ||
+	if (!page_managed(pool, (uintptr_t)p) ||
 	    !IS_ALIGNED((uintptr_t)p, PAGE_SIZE) ||
 	    run_tail(pool, page_index(pool, p))) {
 		if (mem_kind_of(p) != MEM_OTHER)
@@ -572,7 +581,12 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 				kmalloc_account_pages(-(long)n);
 			if (unlikely(pool->debug))
 				page_debug_free(pool, i, n, caller);
-			__free_range(pool, i, n);
+			if (n == 1) { /* back the way it came, cheaply */
+				pool->singles_out++;
+				__mag_give(&pool->mags, pool, p);
+			} else {
+				__free_range(pool, i, n);
+			}
 		}
 	} else if (test_bit(i, pool->single_map)) {
 		if (owner == PAGE_OWNER_PAGE &&

@@ -51,15 +51,19 @@
  *
  * Each hart has a magazine of free objects per cache (mm/magazine.h): the
  * common alloc and free touch only it, with interrupts off and no shared
- * lock.  A magazine holds about MAG_BYTES of objects (4 to MAG_SLOTS of
- * them), and is refilled or flushed whole under the cache lock, taking at
- * most one new slab a refill.  An object freed on another hart than the
- * one that allocated it just goes into that hart's magazine.
+ * lock.  A magazine holds up to a sixteenth of the objects the cache has
+ * out or 2 KiB of them (4 to MAG_SLOTS), so a cache of few large objects
+ * keeps few in its magazines and a busy one gets large ones; it is
+ * refilled or flushed
+ * whole under the cache lock, taking at most one new slab a refill.  An
+ * object freed on another hart than the one that allocated it just goes
+ * into that hart's magazine.
  *
  * Slabs sit on three lists, partial (some objects free or never handed
  * out), full and empty, and move only when the list they belong on
- * changes.  At most MAX_EMPTY empty slabs are kept per cache;
- * kmem_cache_shrink returns all of them to the page allocator.  The cache
+ * changes.  An empty slab goes back to the pages, one a flush, unless it
+ * is the cache's last (__spare_empty); kmem_cache_shrink gives back that
+ * one too.  The cache
  * descriptors are objects too, of the "kmem_cache" cache, whose own
  * descriptor is static, like that of "kmem_slab".
  *
@@ -88,8 +92,10 @@ _Static_assert(SLAB_CHECKS == MM_DEBUG_CHECKS &&
 #define MAX_SLAB_ORDER 3  /* slabs of 1 to 8 pages */
 #define MIN_OBJECTS 2	  /* per slab, unless the largest slab holds fewer */
 #define OFF_SLAB_FROM 512 /* objects this large keep their header apart */
-#define MAG_BYTES 2048	  /* what a magazine holds, about */
-#define MAX_EMPTY 1	  /* empty slabs a cache keeps */
+#define MAG_SHARE 16	  /* a magazine holds 1/16 of the objects out, */
+#define MAG_BYTES 2048	  /* or this many bytes of them, if that is more, */
+#define MAG_MIN 2	  /* and at least 2 */
+#define MAX_EMPTY 0	  /* spare empty slabs a cache keeps ... */
 
 enum slab_list { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY };
 
@@ -270,6 +276,24 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
 }
 
 /*
+ * Size the magazines to the cache: a sixteenth of the objects it has out
+ * or MAG_BYTES of them, whichever is more, and from MAG_MIN to MAG_SLOTS
+ * objects.  Small objects are cheap to keep; large ones are kept in
+ * numbers only when the cache has many out.  Called as objects go out
+ * and come back; a debugged cache keeps none.
+ */
+static void __size_magazines(struct kmem_cache *c)
+{
+	size_t by_use = c->objects_out / MAG_SHARE;
+	size_t by_bytes = MAX(MAG_BYTES / c->stride, (size_t)MAG_MIN);
+	unsigned int want =
+		(unsigned int)MIN(MAX(by_use, by_bytes), (size_t)c->mag_max);
+
+	if (!c->debug && want != c->mags.limit)
+		__mag_set_limit(&c->mags, want, want);
+}
+
+/*
  * The magazines' refill: up to n free objects off the slabs into objs[],
  * given-back ones first.  At most one new slab a refill, so that one
  * allocation never pays for more.
@@ -300,16 +324,31 @@ static unsigned int slab_refill(void *owner, void **objs, unsigned int n)
 		__refile(c, s, was);
 	}
 	c->objects_out += got;
+	__size_magazines(c);
 	return got;
 }
 
 /*
+ * Has c an empty slab to give back?  It keeps MAX_EMPTY, and always its
+ * last slab: a cache in light use does not make and unmake a slab for
+ * every object, and a free after its last object went back is still
+ * told a double free, its slab still there.
+ */
+static bool __spare_empty(const struct kmem_cache *c)
+{
+	return c->nr_empty > MAX_EMPTY && c->nr_slabs > 1;
+}
+
+/*
  * The magazines' flush: objects back onto their slabs.  A slab changes
- * lists only when it stops being full or becomes empty.
+ * lists only when it stops being full or becomes empty.  One flush gives
+ * at most one spare empty slab back to the pages, so that one free never
+ * pays for more; the next flush takes the next.
  */
 static void slab_flush(void *owner, void **objs, unsigned int n)
 {
 	struct kmem_cache *c = owner;
+	bool released = false;
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
@@ -325,10 +364,16 @@ static void slab_flush(void *owner, void **objs, unsigned int n)
 		was = list_for(c, s);
 		s->inuse--;
 		__refile(c, s, was);
-		if (s->inuse == 0 && c->nr_empty > MAX_EMPTY)
+		if (s->inuse == 0 && __spare_empty(c) && !released) {
 			__release_slab(c, s);
+			released = true;
+		}
 	}
+	if (!released && __spare_empty(c)) /* one left over before */
+		__release_slab(c,
+			       list_first_entry(&c->empty, struct slab, node));
 	c->objects_out -= n;
+	__size_magazines(c);
 }
 
 static const struct magazine_ops slab_mag_ops = {
@@ -551,8 +596,12 @@ static void choose_slab_size(struct kmem_cache *c)
 		if (c->order == MAX_SLAB_ORDER ||
 		    (c->objects >= MIN_OBJECTS &&
 		     (room - c->objects * c->stride) * 8 <= slab_bytes(c)))
-			return;
+			break;
 	}
+	/* A header that fits in the waste stays on the slab: it is free. */
+	if (c->off_slab &&
+	    slab_bytes(c) - c->objects * c->stride >= sizeof(struct slab))
+		c->off_slab = false;
 }
 
 static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
@@ -590,7 +639,15 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	 * A full magazine is flushed whole: a batch is the whole magazine.
 	 * A cache being debugged has none: every call takes the slow path.
 	 */
-	limit = debug ? 0 : (unsigned int)MAX((size_t)4, MAG_BYTES / c->stride);
+	/*
+	 * The caches of the allocator's own records keep small magazines:
+	 * their refills happen inside another cache's slow path.
+	 */
+	c->mag_max = level == LOCK_LEVEL_SLAB ? MAG_SLOTS : MAG_MIN;
+	limit = debug ? 0
+		      : (unsigned int)MIN(
+				MAX(MAG_BYTES / c->stride, (size_t)MAG_MIN),
+				(size_t)c->mag_max);
 	magazines_init(&c->mags, &slab_mag_ops, limit, limit);
 	list_init(&c->partial);
 	list_init(&c->full);

@@ -59,6 +59,7 @@ struct kmem_cache {
 	size_t peak_slabs;	 /* the most slabs held at once */
 	uint32_t peak_ms;	 /* when */
 	bool for_kmalloc;	 /* one of kmalloc's caches */
+	unsigned int mag_max;	 /* the most a magazine may hold */
 	struct list_head caches; /* on the list of all caches */
 };
 

@@ -86,10 +86,17 @@ uint64_t time_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The host has no cycle counter worth the name: nanoseconds stand in. */
+/*
+ * The time-stamp counter where there is one (one instruction, as rdcycle
+ * is on RISC-V: lock statistics stay cheap); nanoseconds elsewhere.
+ */
 uint64_t read_cycles(void)
 {
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
 	return time_ns();
+#endif
 }
 
 void console_write(const char *s, size_t n)
