@@ -173,6 +173,10 @@ void __page_debug_poison_free_pages(struct page_pool *pool);
 /* Page i's alloc (which 0) or free (1) track, or NULL if untracked. */
 struct mm_track *page_track(struct page_pool *pool, size_t i, int which);
 
+/* mm/scrub.c: check the poison of pool's free pages; the kernel's. */
+void page_pool_scrub(struct page_pool *pool);
+void page_scrub(void);
+
 /* Call fn for every tracked live run of the kernel's pool (mm/tracked.c). */
 void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 			   void *arg);

@@ -905,6 +905,11 @@ void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 	mm_unlock(&pool->lock);
 }
 
+void page_scrub(void)
+{
+	page_pool_scrub(&kernel_pool);
+}
+
 void page_reset_peak(void)
 {
 	page_pool_reset_peak(&kernel_pool);

@@ -65,4 +65,11 @@ void mm_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 /* The live tracked allocation that holds p, if there is one. */
 bool mm_find_tracked(const void *p, struct mm_block *out);
 
+/*
+ * Check the poison of every free block (mm.debug=P): free pages, and the
+ * free objects of caches that poison.  Each write after free found is
+ * reported and mended; returns how many were found.
+ */
+unsigned long mm_scrub(void);
+
 #endif /* KERNEL_MM_DEBUG_H */

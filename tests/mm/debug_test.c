@@ -229,6 +229,56 @@ KTEST(debug, a_write_after_free_is_seen_when_the_object_comes_back)
 	KEXPECT_EQ(t, kmem_cache_destroy(poisoned), 0);
 }
 
+/* A free block written and never handed out again: the scrubber sees it. */
+KTEST(debug, the_scrubber_finds_a_write_into_a_free_object)
+{
+	struct kmem_cache *c =
+		kmem_cache_create("test-scrub", 64, 0, SLAB_POISON, NULL);
+	unsigned long before, *keep, *p;
+	struct mm_report r;
+
+	KASSERT_NOT_NULL(t, c);
+	keep = kmem_cache_alloc(c); /* the slab stays */
+	p = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, p);
+	kmem_cache_free(c, p);
+	p[3] = 42;
+	before = mm_report_count();
+	KEXPECT_EQ(t, mm_scrub(), 1);
+	if (one_report(t, before, &r)) {
+		KEXPECT_EQ(t, r.bug, MM_WRITE_AFTER_FREE);
+		KEXPECT_PTR_EQ(t, r.addr, p);
+		KEXPECT_TRUE(t, strstr(r.detail, "scrubber"));
+	}
+	KEXPECT_EQ(t, mm_scrub(), 0); /* mended: reported once */
+	kmem_cache_free(c, keep);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+KTEST(debug, the_scrubber_finds_a_write_into_a_free_page)
+{
+	void *mem = page_alloc_order(6);
+	struct mem_region region;
+	unsigned long before, *p;
+
+	KASSERT_NOT_NULL(t, mem);
+	region = (struct mem_region){ (uintptr_t)mem,
+				      (uintptr_t)mem + 64 * PAGE_SIZE };
+	KASSERT_TRUE(t, page_pool_init(&pool, &region, 1, MAG_SLOTS,
+				       MM_DEBUG_POISON));
+	p = page_pool_alloc(&pool, 1);
+	KASSERT_NOT_NULL(t, p);
+	page_pool_free(&pool, p);
+	p[100] = 42;
+	before = mm_report_count();
+	page_pool_scrub(&pool);
+	KEXPECT_EQ(t, mm_report_count(), before + 1);
+	before = mm_report_count();
+	page_pool_scrub(&pool);
+	KEXPECT_EQ(t, mm_report_count(), before);
+	page_free(mem);
+}
+
 KTEST(debug, new_objects_hold_the_uninitialised_pattern)
 {
 	struct kmem_cache *c =
