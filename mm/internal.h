@@ -116,6 +116,15 @@ struct page_pool {
 	uint32_t peak_ms;  /* and when (ms since boot) */
 };
 
+/*
+ * The debugging a pool or cache does now.  memdebug may change it while
+ * other harts allocate, so it is read with a (free) relaxed atomic load.
+ */
+static inline unsigned int pool_debug(const struct page_pool *pool)
+{
+	return __atomic_load_n(&pool->debug, __ATOMIC_RELAXED);
+}
+
 /* Small helpers of mm/page.c that mm/page_validate.c uses too. */
 static inline void *page_addr(const struct page_pool *pool, size_t i)
 {
@@ -176,6 +185,9 @@ struct mm_track *page_track(struct page_pool *pool, size_t i, int which);
 /* mm/scrub.c: check the poison of pool's free pages; the kernel's. */
 void page_pool_scrub(struct page_pool *pool);
 void page_scrub(void);
+/* The kernel pool's debugging, changed at run time (mm_debug_set). */
+void page_debug_set(unsigned int flags);
+unsigned int page_debug_flags(void);
 
 /* Call fn for every tracked live run of the kernel's pool (mm/tracked.c). */
 void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),

@@ -110,7 +110,7 @@ static inline void __del_block(struct page_pool *pool, size_t i,
 
 	list_del(&b->node);
 	b->magic = 0;
-	if (unlikely(pool->debug & MM_DEBUG_POISON))
+	if (unlikely(pool_debug(pool) & MM_DEBUG_POISON))
 		page_debug_unheader(b);
 	if (--pool->nr_blocks[order] == 0)
 		pool->nonempty &= ~(1UL << order);
@@ -439,7 +439,7 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 	    test_and_set_bit(page_index(pool, page), pool->single_map))
 		panic("page_alloc: page %p in a per-hart magazine is not free: page metadata corrupted",
 		      page);
-	if (unlikely(pool->debug))
+	if (unlikely(pool_debug(pool)))
 		page_debug_alloc(pool, page_index(pool, page), npages, caller);
 	return page;
 failed:
@@ -579,7 +579,7 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 			pool->run_frees[owner]++;
 			if (owner == PAGE_OWNER_KMALLOC && pool == &kernel_pool)
 				kmalloc_account_pages(-(long)n);
-			if (unlikely(pool->debug))
+			if (unlikely(pool_debug(pool)))
 				page_debug_free(pool, i, n, caller);
 			if (n == 1) { /* back the way it came, cheaply */
 				pool->singles_out++;
@@ -592,7 +592,7 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 		if (owner == PAGE_OWNER_PAGE &&
 		    test_and_clear_bit(i, pool->single_map)) {
 			/* A single page the fast path had no room for. */
-			if (unlikely(pool->debug))
+			if (unlikely(pool_debug(pool)))
 				page_debug_free(pool, i, 1, caller);
 			__mag_give(&pool->mags, pool, p);
 		} else if (owner != PAGE_OWNER_PAGE) {
@@ -903,6 +903,36 @@ void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 		fn(&b, arg);
 	}
 	mm_unlock(&pool->lock);
+}
+
+/*
+ * Change the kernel pool's debugging at run time (memdebug).  Turning
+ * any feature on drains the magazines and keeps none, so every page then
+ * passes the slow paths; poison first poisons every free page, tracking
+ * first makes its records.  Pages allocated before carry no track.
+ */
+void page_debug_set(unsigned int flags)
+{
+	struct page_pool *pool = &kernel_pool;
+	unsigned int want =
+		flags & (MM_DEBUG_CHECKS | MM_DEBUG_POISON | MM_DEBUG_TRACK);
+
+	if ((want & MM_DEBUG_TRACK) && !pool->tracks)
+		make_tracks(pool); /* outside the lock: it allocates */
+	mm_lock(&pool->lock);
+	if ((want & MM_DEBUG_POISON) && !(pool->debug & MM_DEBUG_POISON)) {
+		__mag_drain_all(&pool->mags, pool); /* their pages too */
+		__page_debug_poison_free_pages(pool);
+	}
+	__atomic_store_n(&pool->debug, want, __ATOMIC_RELAXED);
+	__mag_drain_all(&pool->mags, pool);
+	__mag_set_limit(&pool->mags, want ? 0 : MAG_SLOTS, PAGE_MAG_BATCH);
+	mm_unlock(&pool->lock);
+}
+
+unsigned int page_debug_flags(void)
+{
+	return pool_debug(&kernel_pool);
 }
 
 void page_scrub(void)

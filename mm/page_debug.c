@@ -37,14 +37,14 @@ static void track(struct page_pool *pool, size_t i, int which, uintptr_t caller)
 {
 	struct mm_track *t = page_track(pool, i, which);
 
-	if (t && (pool->debug & MM_DEBUG_TRACK))
+	if (t && (pool_debug(pool) & MM_DEBUG_TRACK))
 		mm_track_here(t, caller);
 }
 
 void page_debug_free(struct page_pool *pool, size_t i, size_t n,
 		     uintptr_t caller)
 {
-	if (pool->debug & MM_DEBUG_POISON)
+	if (pool_debug(pool) & MM_DEBUG_POISON)
 		fill_words(page_addr(pool, i), n * PAGE_SIZE, POISON_FREE);
 	track(pool, i, 1, caller);
 }
@@ -55,7 +55,7 @@ void page_debug_alloc(struct page_pool *pool, size_t i, size_t n,
 	unsigned long *w = page_addr(pool, i);
 	size_t k, words = n * PAGE_SIZE / sizeof(long);
 
-	if (pool->debug & MM_DEBUG_POISON) {
+	if (pool_debug(pool) & MM_DEBUG_POISON) {
 		for (k = 0; k < words && w[k] == POISON_FREE; k++)
 			;
 		if (k < words) {

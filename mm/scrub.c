@@ -118,6 +118,6 @@ unsigned long mm_scrub(void)
 
 void page_pool_scrub(struct page_pool *pool)
 {
-	if (pool->debug & MM_DEBUG_POISON)
+	if (pool_debug(pool) & MM_DEBUG_POISON)
 		scrub_pages(pool);
 }

@@ -262,7 +262,7 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
 		void *obj = s->bump;
 
 		s->bump += c->stride;
-		if (unlikely(c->debug))
+		if (unlikely(cache_debug(c)))
 			slab_debug_carve(c, obj);
 		if (c->ctor)
 			c->ctor(obj);
@@ -289,7 +289,7 @@ static void __size_magazines(struct kmem_cache *c)
 	unsigned int want =
 		(unsigned int)MIN(MAX(by_use, by_bytes), (size_t)c->mag_max);
 
-	if (!c->debug && want != c->mags.limit)
+	if (!cache_debug(c) && want != c->mags.limit)
 		__mag_set_limit(&c->mags, want, want);
 }
 
@@ -381,6 +381,44 @@ static const struct magazine_ops slab_mag_ops = {
 	.flush = slab_flush,
 };
 
+/*
+ * F (checks): before a free, walk the slab's free list and check it holds
+ * only the slab's own objects, as many as are not in use.  A broken list
+ * is reported and the free refused, rather than built upon.
+ */
+static bool slab_intact(struct kmem_cache *c, struct slab *s, void *obj,
+			uintptr_t caller)
+{
+	size_t carved, n = 0;
+	unsigned int inuse;
+	void *p;
+
+	acquire(&c->lock);
+	carved = (size_t)(s->bump - s->base) / c->stride;
+	inuse = s->inuse;
+	for (p = s->free; p && n <= carved; p = *link_of(c, p), n++)
+		if (!link_ok(c, s, p))
+			break;
+	release(&c->lock);
+	if (!p && n + inuse == carved)
+		return true;
+	{
+		struct mm_report r = {
+			.bug = MM_CORRUPTION,
+			.addr = s->base,
+			.where = c->name,
+			.order = (int)c->order,
+			.caller = caller,
+		};
+
+		mm_report(
+			&r,
+			"its free list is broken (%lu objects carved, %u in use, %lu linked, bad link %p); free of %p refused",
+			(unsigned long)carved, inuse, (unsigned long)n, p, obj);
+	}
+	return false;
+}
+
 /* Is obj free: in some hart's magazine or on its slab's free list? */
 static void match_object(void *obj, void *arg)
 {
@@ -437,7 +475,7 @@ __noinline void *slab_alloc_slow(struct kmem_cache *c, size_t asked,
 		mm_report_failure(c->name, 0, asked, caller);
 		return NULL;
 	}
-	if (unlikely(c->debug))
+	if (unlikely(cache_debug(c)))
 		slab_debug_alloc(c, obj, asked, caller);
 	__atomic_store_n(free_key(c, obj), 0, __ATOMIC_RELEASE);
 	return obj;
@@ -508,7 +546,12 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 		refuse(c, obj, caller, MM_BAD_FREE, why);
 		return;
 	}
-	if (unlikely(c->debug)) {
+	if (unlikely(cache_debug(c) & MM_DEBUG_CHECKS) &&
+	    !slab_intact(c, s, obj, caller)) {
+		__atomic_fetch_add(&c->refused_frees, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (unlikely(cache_debug(c)) && key_apart(c)) {
 		if (!slab_debug_free(c, obj, caller)) { /* reported */
 			__atomic_fetch_add(&c->refused_frees, 1,
 					   __ATOMIC_RELAXED);
@@ -621,7 +664,7 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	/* Natural alignment for power-of-two sizes (kmalloc promises it). */
 	if (!(size & (size - 1)))
 		align = MAX(align, size);
-	if (debug & (MM_DEBUG_REDZONE | MM_DEBUG_POISON | MM_DEBUG_TRACK)) {
+	if (debug) {
 		slab_debug_layout(c, align); /* the allocator's words apart */
 	} else {
 		/* A free object holds a link and a key: after a constructed
@@ -715,6 +758,23 @@ void kmem_cache_shrink_all(void)
 	kmem_cache_for_each(shrink_one, NULL);
 	/* Emptied off-slab slabs gave their headers back just now. */
 	kmem_cache_shrink(&slab_header_cache);
+}
+
+void kmem_cache_debug_checks(struct kmem_cache *c, bool on)
+{
+	acquire(&c->lock);
+	if (on)
+		__atomic_fetch_or(&c->debug, MM_DEBUG_CHECKS, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&c->debug, ~MM_DEBUG_CHECKS,
+				   __ATOMIC_RELAXED);
+	/* A cache being debugged keeps no magazines. */
+	__mag_drain_all(&c->mags, c);
+	if (cache_debug(c))
+		__mag_set_limit(&c->mags, 0, 0);
+	else
+		__size_magazines(c);
+	release(&c->lock);
 }
 
 /* Is c a live cache, one kmem_cache_create made and nobody destroyed? */

@@ -63,6 +63,30 @@ struct kmem_cache {
 	struct list_head caches; /* on the list of all caches */
 };
 
+/*
+ * The debugging c does now.  Its layout bits (Z, P, U) are fixed when c
+ * is made; memdebug may flip F while other harts allocate, so it is read
+ * with a (free) relaxed atomic load.
+ */
+static inline unsigned int cache_debug(const struct kmem_cache *c)
+{
+	return __atomic_load_n(&c->debug, __ATOMIC_RELAXED);
+}
+
+/*
+ * Does c keep its free key apart from what callers write (a debugging
+ * layout, or a constructor's)?  Then one atomic swap of the key tells a
+ * double free exactly; otherwise the key may be the caller's own data and
+ * only a search of the free objects tells.
+ */
+static inline bool key_apart(const struct kmem_cache *c)
+{
+	return c->key_offset >= c->size;
+}
+
+/* Turn c's checks (F) on or off at run time; its layout stays. */
+void kmem_cache_debug_checks(struct kmem_cache *c, bool on);
+
 /* Which slab each page of the memory span belongs to, or NULL. */
 struct slab_map {
 	uintptr_t first_pfn;

@@ -44,15 +44,17 @@ void slab_debug_layout(struct kmem_cache *c, size_t align)
 {
 	size_t ptr = sizeof(void *), end;
 
-	c->left = (c->debug & MM_DEBUG_REDZONE) ? ALIGN_UP(RED_ZONE, align) : 0;
+	c->left = (cache_debug(c) & MM_DEBUG_REDZONE)
+			  ? ALIGN_UP(RED_ZONE, align)
+			  : 0;
 	end = c->size;
-	if (c->debug & MM_DEBUG_REDZONE)
+	if (cache_debug(c) & MM_DEBUG_REDZONE)
 		end = ALIGN_UP(end, RED_ZONE) + RED_ZONE;
 	c->right_end = end;
 	c->link_offset = ALIGN_UP(end, ptr);
 	c->key_offset = c->link_offset + ptr;
 	end = c->key_offset + ptr;
-	if (c->debug & MM_DEBUG_TRACK) {
+	if (cache_debug(c) & MM_DEBUG_TRACK) {
 		c->track_offset = ALIGN_UP(end, sizeof(struct mm_track));
 		end = c->track_offset + 2 * sizeof(struct mm_track);
 	}
@@ -91,7 +93,7 @@ static long first_wrong(const void *p, size_t bytes, unsigned long word)
 
 static void red_zones_fill(const struct kmem_cache *c, void *obj)
 {
-	if (!(c->debug & MM_DEBUG_REDZONE))
+	if (!(cache_debug(c) & MM_DEBUG_REDZONE))
 		return;
 	memset((char *)obj - c->left, RED_ZONE_BYTE, c->left);
 	memset((char *)obj + c->size, RED_ZONE_BYTE, c->right_end - c->size);
@@ -106,7 +108,7 @@ static bool red_zones_intact(const struct kmem_cache *c, void *obj,
 	long bad_left, bad_right;
 	unsigned char *at;
 
-	if (!(c->debug & MM_DEBUG_REDZONE))
+	if (!(cache_debug(c) & MM_DEBUG_REDZONE))
 		return true;
 	bad_left = first_wrong(left, c->left, zone);
 	bad_right = first_wrong(right, c->right_end - c->size, zone);
@@ -123,7 +125,7 @@ static bool red_zones_intact(const struct kmem_cache *c, void *obj,
 			.caller = caller,
 		};
 
-		if (c->debug & MM_DEBUG_TRACK)
+		if (cache_debug(c) & MM_DEBUG_TRACK)
 			r.alloc = *slab_track(c, obj, 0);
 		mm_report(
 			&r,
@@ -141,9 +143,9 @@ static bool red_zones_intact(const struct kmem_cache *c, void *obj,
 void slab_debug_carve(struct kmem_cache *c, void *obj)
 {
 	red_zones_fill(c, obj);
-	if (c->debug & MM_DEBUG_POISON)
+	if (cache_debug(c) & MM_DEBUG_POISON)
 		fill(obj, c->size, POISON_FREE);
-	if (c->debug & MM_DEBUG_TRACK)
+	if (cache_debug(c) & MM_DEBUG_TRACK)
 		memset(slab_track(c, obj, 0), 0, 2 * sizeof(struct mm_track));
 }
 
@@ -153,7 +155,7 @@ void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
 	long bad;
 
 	red_zones_intact(c, obj, caller);
-	if (c->debug & MM_DEBUG_POISON) {
+	if (cache_debug(c) & MM_DEBUG_POISON) {
 		bad = first_wrong(obj, c->size, POISON_FREE);
 		if (bad >= 0) {
 			unsigned char *b = (unsigned char *)obj + bad;
@@ -165,7 +167,7 @@ void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
 				.caller = caller,
 			};
 
-			if (c->debug & MM_DEBUG_TRACK) {
+			if (cache_debug(c) & MM_DEBUG_TRACK) {
 				r.alloc = *slab_track(c, obj, 0);
 				r.free = *slab_track(c, obj, 1);
 			}
@@ -180,7 +182,7 @@ void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
 		}
 		fill(obj, c->size, POISON_NEW);
 	}
-	if (c->debug & MM_DEBUG_TRACK) {
+	if (cache_debug(c) & MM_DEBUG_TRACK) {
 		mm_track_here(slab_track(c, obj, 0), caller);
 		slab_track(c, obj, 0)->bytes = (uint16_t)asked;
 	}
@@ -228,7 +230,7 @@ bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 			.caller = caller,
 		};
 
-		if (c->debug & MM_DEBUG_TRACK) {
+		if (cache_debug(c) & MM_DEBUG_TRACK) {
 			r.alloc = *slab_track(c, obj, 0);
 			r.free = *slab_track(c, obj, 1);
 		}
@@ -236,9 +238,9 @@ bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 		return false;
 	}
 	red_zones_intact(c, obj, caller);
-	if (c->debug & MM_DEBUG_POISON)
+	if (cache_debug(c) & MM_DEBUG_POISON)
 		fill(obj, c->size, POISON_FREE);
-	if (c->debug & MM_DEBUG_TRACK)
+	if (cache_debug(c) & MM_DEBUG_TRACK)
 		mm_track_here(slab_track(c, obj, 1), caller);
 	return true;
 }

@@ -43,6 +43,19 @@ unsigned int mm_debug_flags(void);
 int mm_debug_setup(const char *letters);
 /* The letters of flags, into buf ("-" for none). */
 void mm_debug_letters(unsigned int flags, char buf[8]);
+/* Parse letters into *flags; false for a letter it does not know. */
+bool mm_debug_parse(const char *letters, unsigned int *flags);
+
+/*
+ * Change the features at run time (the shell's memdebug).  Caches made
+ * from now on get them all.  The page allocator takes F, P and U at
+ * once.  An existing cache takes F (checks) only: its red zones, poison
+ * and tracking are part of its layout, chosen when it was made.  Returns
+ * how many existing caches keep a layout other than flags asks for.
+ */
+unsigned int mm_debug_set(unsigned int flags);
+/* What the page allocator does now (it may differ from mm_debug_flags). */
+unsigned int mm_debug_page_flags(void);
 
 /*
  * A live allocation that tracking (U) knows of: an object of a cache

@@ -19,6 +19,7 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 #include "../../mm/internal.h"
+#include "../../mm/slab.h"
 
 /* Code of a function this long at the most: enough for the small ones. */
 #define FUNCTION_BYTES 512
@@ -443,4 +444,65 @@ KTEST(debug, a_free_in_tail_position_is_named_by_its_own_function)
 				(void (*)(void))
 					free_twice_the_last_free_a_tail_call));
 	}
+}
+
+/* --- Switching at run time ------------------------------------------------ */
+
+/*
+ * memdebug's switch: F turns on and off for the caches that exist and
+ * for the page allocator, and comes back to what it was.
+ */
+KTEST(debug, checks_switch_on_and_off_at_run_time)
+{
+	unsigned int old = mm_debug_flags();
+	struct kmem_cache *c = kmem_cache_create("test-switch", 24, 0, 0, NULL);
+	struct kmem_cache_stats s;
+
+	KASSERT_NOT_NULL(t, c);
+	mm_debug_set(old ^ MM_DEBUG_CHECKS);
+	kmem_cache_get_stats(c, &s);
+	KEXPECT_EQ(t, s.debug & MM_DEBUG_CHECKS, ~old & MM_DEBUG_CHECKS);
+	KEXPECT_EQ(t, mm_debug_page_flags() & MM_DEBUG_CHECKS,
+		   ~old & MM_DEBUG_CHECKS);
+	mm_debug_set(old);
+	kmem_cache_get_stats(c, &s);
+	KEXPECT_EQ(t, s.debug & MM_DEBUG_CHECKS, old & MM_DEBUG_CHECKS);
+	KEXPECT_EQ(t, mm_debug_page_flags() & MM_DEBUG_CHECKS,
+		   old & MM_DEBUG_CHECKS);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/*
+ * With F a free walks its slab's free list first: a link some stray write
+ * broke is reported, and the free is refused rather than built on it.
+ */
+KTEST(debug, checks_find_a_broken_free_list)
+{
+	struct kmem_cache *c = kmem_cache_create("test-links", 40, 0, 0, NULL);
+	void *a, *b, **link, *saved;
+	unsigned long before;
+	struct mm_report r;
+
+	KASSERT_NOT_NULL(t, c);
+	kmem_cache_debug_checks(c, true); /* as memdebug F would */
+	a = kmem_cache_alloc(c);
+	b = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, b);
+	kmem_cache_free(c, a); /* onto the slab's free list: no magazines */
+	link = (void **)((char *)a + c->link_offset);
+	saved = *link;
+	*link = &a_global; /* the stray write */
+	before = mm_report_count();
+	kmem_cache_free(c, b);
+	if (one_report(t, before, &r)) {
+		KEXPECT_EQ(t, r.bug, MM_CORRUPTION);
+		KEXPECT_STREQ(t, r.where, "test-links");
+	}
+	KEXPECT_EQ(t, active_objects(c), 1); /* b was not freed */
+	*link = saved;
+	kmem_cache_free(c, b);
+	KEXPECT_EQ(t, active_objects(c), 0);
+	kmem_cache_debug_checks(c, false);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
