@@ -155,42 +155,46 @@ HOST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 	-DHOST_TEST -DCONFIG_LOCK_STATS
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN_FLAGS := -fsanitize=thread
-HOST_DEPS := $(HOST_SRCS) $(wildcard include/kernel/*.h tests/host/*.h \
-	tests/host/include/asm/*.h mm/*.h)
-
-build/host/flags: FORCE
-	@mkdir -p $(@D)
-	@echo '$(HOST_CFLAGS) $(ASAN_FLAGS) $(TSAN_FLAGS)' | cmp -s - $@ || \
-		echo '$(HOST_CFLAGS) $(ASAN_FLAGS) $(TSAN_FLAGS)' > $@
-
-build/host/asan/ktest-host: $(HOST_DEPS) build/host/flags
-	@mkdir -p $(@D)
-	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(ASAN_FLAGS) $(HOST_SRCS) -o $@
-
-build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
-	@mkdir -p $(@D)
-	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(TSAN_FLAGS) $(HOST_SRCS) -o $@
 
 # The host benchmark (tools/bench_host.py): the allocators at -O2 without
-# sanitizers.  malloc_bench.c is compiled without rename.h, so it can call
-# the C library's malloc as well as kmalloc.
+# sanitizers.
 BENCH_HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
-	kernel/printk.c tests/host/machine.c
+	kernel/printk.c tests/host/machine.c tests/host/malloc_bench.c
 BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 	-fno-optimize-sibling-calls -U_FORTIFY_SOURCE -Iinclude -Itests/host/include -DHOST_TEST \
 	-DCONFIG_LOCK_STATS
 
-build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
-		$(wildcard include/kernel/*.h tests/host/*.h tests/host/include/asm/*.h \
-		mm/*.h tests/bench/trace.h)
+HOSTFLAGS_asan := $(HOST_CFLAGS) $(ASAN_FLAGS)
+HOSTFLAGS_tsan := $(HOST_CFLAGS) $(TSAN_FLAGS)
+HOSTFLAGS_bench := $(BENCH_HOST_CFLAGS) -include tests/host/rename.h
+
+# Objects depend on a file of their flags, as the kernel's do.
+HOSTFLAGS_ALL = $(HOSTFLAGS_asan) $(HOSTFLAGS_tsan) $(HOSTFLAGS_bench)
+build/host/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(HOSTFLAGS_ALL)' | cmp -s - $@ || echo '$(HOSTFLAGS_ALL)' > $@
+
+# $(1) = build (asan, tsan or bench), $(2) = its sources, $(3) = its program
+define host_build
+build/host/$(1)/%.o: %.c build/host/flags
+	@mkdir -p $$(@D)
+	$$(call say,HOSTCC,$$@)
+	$$(Q)$$(HOSTCC) $$(HOSTFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+build/host/$(1)/$(3): $$(addprefix build/host/$(1)/,$(2:.c=.o))
+	$$(call say,HOSTLD,$$@)
+	$$(Q)$$(HOSTCC) $$(HOSTFLAGS_$(1)) $$^ -o $$@
+-include $$(patsubst %.c,build/host/$(1)/%.d,$(2))
+endef
+
+$(eval $(call host_build,asan,$(HOST_SRCS),ktest-host))
+$(eval $(call host_build,tsan,$(HOST_SRCS),ktest-host))
+$(eval $(call host_build,bench,$(BENCH_HOST_SRCS),malloc-bench))
+# Without rename.h, so that it can call the C library's malloc as well as
+# kmalloc.
+build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host/flags
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -c tests/host/malloc_bench.c \
-		-o $(@D)/malloc_bench.o
-	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -include tests/host/rename.h \
-		$(BENCH_HOST_SRCS) $(@D)/malloc_bench.o -o $@
+	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -MMD -MP -c $< -o $@
 
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
