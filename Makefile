@@ -14,8 +14,10 @@ T ?= all
 
 CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
+NM := $(CROSS)nm
 OBJDUMP := $(CROSS)objdump
 HOSTCC ?= gcc
+HOSTNM ?= nm
 
 QEMU_rv32 := qemu-system-riscv32
 QEMU_rv64 := qemu-system-riscv64
@@ -56,12 +58,14 @@ DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_validate.o mm/slab.o \
 	mm/kmalloc.o mm/malloc.o mm/report.o
-LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
+LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
+	lib/kallsyms.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
-	tests/lib/fdt_test.o tests/kernel/spinlock_test.o tests/mm/page_test.o \
+	tests/lib/fdt_test.o tests/lib/kallsyms_test.o \
+	tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o \
 	tests/mm/kmalloc_test.o \
@@ -103,6 +107,24 @@ Q := @
 say = @printf '  %-8s %s\n' '$(1)' '$(2)'
 endif
 
+# --- Names for code addresses (scripts/kallsyms.py, lib/kallsyms.c) ------
+# Every image is linked twice: first with an empty symbol table, then with
+# the table made from nm of the first link.  The table comes after the
+# code, so its size moves none; the last line checks that, comparing nm of
+# the two links.  $(1) = the link command without its output, $(2) = the
+# nm that reads what it makes.
+define link_with_kallsyms
+	$(Q)$(1) build/kallsyms-empty.S -o $@.pass1
+	$(Q)python3 scripts/kallsyms.py --nm $(2) $@.pass1 -o $@.kallsyms.S
+	$(Q)$(1) $@.kallsyms.S -o $@
+	$(Q)python3 scripts/kallsyms.py --nm $(2) --check $@.pass1 $@ || \
+		{ rm -f $@; exit 1; }
+endef
+
+build/kallsyms-empty.S: scripts/kallsyms.py
+	@mkdir -p $(@D)
+	$(Q)python3 scripts/kallsyms.py --empty -o $@
+
 # $(1) = arch, $(2) = image (run or test), $(3) = objects, $(4) = extra flags
 # Objects depend on a file holding their flags, rewritten only when the
 # flags change, so a change of flags rebuilds everything it affects.
@@ -119,9 +141,11 @@ build/$(1)/$(2)/%.o: %.S build/$(1)/$(2)/.flags
 	@mkdir -p $$(@D)
 	$$(call say,AS,$$@)
 	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
-build/$(1)/$(2)/kernel.elf: $$(addprefix build/$(1)/$(2)/,$(3)) arch/riscv/kernel.ld
+build/$(1)/$(2)/kernel.elf: $$(addprefix build/$(1)/$(2)/,$(3)) arch/riscv/kernel.ld \
+		build/kallsyms-empty.S
 	$$(call say,LD,$$@)
-	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KLDFLAGS) $$(filter %.o,$$^) $$(LIBGCC_$(1)) -o $$@
+	$$(call link_with_kallsyms,$$(CC) $$(MARCH_$(1)) $$(KLDFLAGS) \
+		$$(filter %.o,$$^) $$(LIBGCC_$(1)),$$(NM))
 -include $$(patsubst %.o,build/$(1)/$(2)/%.d,$(3))
 endef
 
@@ -180,9 +204,11 @@ build/host/$(1)/%.o: %.c build/host/flags
 	@mkdir -p $$(@D)
 	$$(call say,HOSTCC,$$@)
 	$$(Q)$$(HOSTCC) $$(HOSTFLAGS_$(1)) -MMD -MP -c $$< -o $$@
-build/host/$(1)/$(3): $$(addprefix build/host/$(1)/,$(2:.c=.o))
+build/host/$(1)/$(3): $$(addprefix build/host/$(1)/,$(2:.c=.o)) \
+		build/kallsyms-empty.S
 	$$(call say,HOSTLD,$$@)
-	$$(Q)$$(HOSTCC) $$(HOSTFLAGS_$(1)) $$^ -o $$@
+	$$(call link_with_kallsyms,$$(HOSTCC) $$(HOSTFLAGS_$(1)) \
+		$$(filter %.o,$$^),$$(HOSTNM))
 -include $$(patsubst %.c,build/host/$(1)/%.d,$(2))
 endef
 
