@@ -3,7 +3,8 @@
  *
  * The build links every image twice and puts a table of its functions,
  * made from `nm` of the first link, at the end of the second
- * (scripts/kallsyms.py, lib/kallsyms.c).
+ * (scripts/kallsyms.py, lib/kallsyms.c).  printk's %pS and %pB print
+ * through it: "kmem_cache_free+0x1a".
  */
 #ifndef KERNEL_KALLSYMS_H
 #define KERNEL_KALLSYMS_H

@@ -1,6 +1,6 @@
 /*
  * kallsyms_test.c - tests for the names of code addresses
- * (lib/kallsyms.c), suite "kallsyms".
+ * (lib/kallsyms.c, %pS and %pB in lib/vsnprintf.c), suite "kallsyms".
  *
  * The same cases run on the kernel image, linked at 0x80000000, and on the
  * host runner, a PIE loaded anywhere: each image carries the table made
@@ -11,6 +11,7 @@
  */
 #include <kernel/kallsyms.h>
 #include <kernel/ktest.h>
+#include <kernel/printk.h>
 #include <kernel/string.h>
 
 /*
@@ -175,6 +176,54 @@ KTEST(kallsyms, every_function_is_named_up_to_the_next)
 	ktest_log(t, "%u functions, %u bytes between them", functions, unnamed);
 }
 
+KTEST(kallsyms, percent_ps_prints_the_name_and_offset)
+{
+	uintptr_t fixture = (uintptr_t)kallsyms_fixture;
+	uintptr_t fn = (uintptr_t)kallsyms_lookup;
+	char buf[64], raw[32];
+
+	snprintf(buf, sizeof(buf), "%pS", (void *)fixture);
+	KEXPECT_STREQ(t, buf, "kallsyms_fixture+0x0");
+	snprintf(buf, sizeof(buf), "%pS", (void *)(fixture + 1));
+	KEXPECT_STREQ(t, buf, "kallsyms_fixture+0x1");
+	snprintf(buf, sizeof(buf), "%pS", (void *)(fn + 0x1a));
+	KEXPECT_STREQ(t, buf, "kallsyms_lookup+0x1a");
+	/* Padded as a string; what follows the S is plain text again. */
+	snprintf(buf, sizeof(buf), "[%24pS][%-22pS]Sx", (void *)fixture,
+		 (void *)(fixture + 1));
+	KEXPECT_STREQ(t, buf,
+		      "[    kallsyms_fixture+0x0][kallsyms_fixture+0x1  ]Sx");
+	/* An address in no function prints as %p does. */
+	snprintf(raw, sizeof(raw), "%p", (void *)(fixture + 2));
+	snprintf(buf, sizeof(buf), "%pS", (void *)(fixture + 2));
+	KEXPECT_STREQ(t, buf, raw);
+	snprintf(raw, sizeof(raw), "%p", (void *)0);
+	snprintf(buf, sizeof(buf), "%pS", (void *)0);
+	KEXPECT_STREQ(t, buf, raw);
+	/* The returned length counts the whole text, cut or not. */
+	KEXPECT_EQ(t, snprintf(buf, 8, "%pS", (void *)fixture), 20);
+	KEXPECT_STREQ(t, buf, "kallsym");
+}
+
+/*
+ * A call that is the last instruction of a function returns to the byte
+ * after it: the next function's first byte, or here a byte of no function.
+ * %pB names the function the call was in.
+ */
+KTEST(kallsyms, percent_pb_names_the_function_a_call_was_in)
+{
+	uintptr_t fixture = (uintptr_t)kallsyms_fixture;
+	char buf[64], raw[32];
+
+	snprintf(buf, sizeof(buf), "%pB", (void *)(fixture + 2));
+	KEXPECT_STREQ(t, buf, "kallsyms_fixture+0x2");
+	snprintf(buf, sizeof(buf), "%pB", (void *)(fixture + 1));
+	KEXPECT_STREQ(t, buf, "kallsyms_fixture+0x1");
+	snprintf(raw, sizeof(raw), "%p", (void *)0);
+	snprintf(buf, sizeof(buf), "%pB", (void *)0);
+	KEXPECT_STREQ(t, buf, raw);
+}
+
 static uintptr_t recorded_caller;
 
 static __noinline void record_caller(void)
@@ -202,7 +251,7 @@ KTEST(kallsyms, a_caller_is_named_through_a_call_that_ends_a_function)
 
 	ends_with_a_call_ptr();
 	name = kallsyms_lookup(recorded_caller - 1, &size, &offset);
-	ktest_log(t, "record_caller was called from %p",
+	ktest_log(t, "record_caller was called from %pB",
 		  (void *)recorded_caller);
 	KEXPECT_STREQ(t, name, "ends_with_a_call");
 	KEXPECT_EQ(t, recorded_caller - 1 - offset,
