@@ -34,9 +34,10 @@ endif
 
 # --- Tools: install what is missing, and say so (scripts/ensure-deps.sh) ---
 ifneq ($(filter run test debug lint bench,$(MAKECMDGOALS)),)
-NEEDED := $(CC) $(QEMU_$(ARCH))
+# Every link runs $(NM) and python3 (scripts/kallsyms.py).
+NEEDED := $(CC) $(NM) python3 $(QEMU_$(ARCH))
 ifneq ($(filter test lint,$(MAKECMDGOALS)),)
-NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck python3 $(HOSTCC)
+NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck $(HOSTCC) $(HOSTNM)
 endif
 ifneq ($(filter debug,$(MAKECMDGOALS)),)
 NEEDED += gdb-multiarch
