@@ -5,7 +5,8 @@
  * in thread-local storage (the main thread is hart 0).  There are no
  * interrupts, so irq_save/irq_restore (inline, in include/asm/machine.h)
  * only keep the bookkeeping honest.
- * panic() prints the kernel's "KERNEL PANIC:" line and then either jumps
+ * panic() prints the kernel's "KERNEL PANIC:" line and its caller
+ * ("called from page_free+0x3c", lib/kallsyms.c), then either jumps
  * back into the runner (when a case that runs on the main thread
  * panics) or aborts.
  */
@@ -90,7 +91,8 @@ void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printk("KERNEL PANIC: %s\n  on hart %u\n", msg, this_hart());
+	printk("KERNEL PANIC: %s\n  on hart %u, called from %pB\n", msg,
+	       this_hart(), __builtin_return_address(0));
 	if (host_panic_exit) {
 		fflush(stdout);
 		_exit(HOST_PANIC_EXIT);
