@@ -14,8 +14,10 @@ T ?= all
 
 CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
+NM := $(CROSS)nm
 OBJDUMP := $(CROSS)objdump
 HOSTCC ?= gcc
+HOSTNM ?= nm
 
 QEMU_rv32 := qemu-system-riscv32
 QEMU_rv64 := qemu-system-riscv64
@@ -32,9 +34,10 @@ endif
 
 # --- Tools: install what is missing, and say so (scripts/ensure-deps.sh) ---
 ifneq ($(filter run test debug lint bench,$(MAKECMDGOALS)),)
-NEEDED := $(CC) $(QEMU_$(ARCH))
+# Every link runs $(NM) and python3 (scripts/kallsyms.py).
+NEEDED := $(CC) $(NM) python3 $(QEMU_$(ARCH))
 ifneq ($(filter test lint,$(MAKECMDGOALS)),)
-NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck python3 $(HOSTCC)
+NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck $(HOSTCC) $(HOSTNM)
 endif
 ifneq ($(filter debug,$(MAKECMDGOALS)),)
 NEEDED += gdb-multiarch
@@ -58,12 +61,14 @@ MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
 	mm/slab.o mm/slab_debug.o mm/kmalloc.o mm/malloc.o mm/report.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
 	mm/scrub.o
-LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o
+LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
+	lib/kallsyms.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
-	tests/lib/fdt_test.o tests/kernel/spinlock_test.o tests/mm/page_test.o \
+	tests/lib/fdt_test.o tests/lib/kallsyms_test.o \
+	tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o \
 	tests/mm/kmalloc_test.o \
@@ -71,7 +76,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 # The benchmarks run in this order; trace_bench.o must come before
 # slab_bench.o, whose first-fit cases leave arenas behind.
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
-	tests/kernel/task_test.o tests/bench/bench.o \
+	tests/kernel/task_test.o tests/kernel/trap_test.o tests/bench/bench.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \
@@ -105,6 +110,24 @@ Q := @
 say = @printf '  %-8s %s\n' '$(1)' '$(2)'
 endif
 
+# --- Names for code addresses (scripts/kallsyms.py, lib/kallsyms.c) ------
+# Every image is linked twice: first with an empty symbol table, then with
+# the table made from nm of the first link.  The table comes after the
+# code, so its size moves none; the last line checks that, comparing nm of
+# the two links.  $(1) = the link command without its output, $(2) = the
+# nm that reads what it makes.
+define link_with_kallsyms
+	$(Q)$(1) build/kallsyms-empty.S -o $@.pass1
+	$(Q)python3 scripts/kallsyms.py --nm $(2) $@.pass1 -o $@.kallsyms.S
+	$(Q)$(1) $@.kallsyms.S -o $@
+	$(Q)python3 scripts/kallsyms.py --nm $(2) --check $@.pass1 $@ || \
+		{ rm -f $@; exit 1; }
+endef
+
+build/kallsyms-empty.S: scripts/kallsyms.py
+	@mkdir -p $(@D)
+	$(Q)python3 scripts/kallsyms.py --empty -o $@
+
 # $(1) = arch, $(2) = image (run or test), $(3) = objects, $(4) = extra flags
 # Objects depend on a file holding their flags, rewritten only when the
 # flags change, so a change of flags rebuilds everything it affects.
@@ -121,9 +144,11 @@ build/$(1)/$(2)/%.o: %.S build/$(1)/$(2)/.flags
 	@mkdir -p $$(@D)
 	$$(call say,AS,$$@)
 	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
-build/$(1)/$(2)/kernel.elf: $$(addprefix build/$(1)/$(2)/,$(3)) arch/riscv/kernel.ld
+build/$(1)/$(2)/kernel.elf: $$(addprefix build/$(1)/$(2)/,$(3)) arch/riscv/kernel.ld \
+		build/kallsyms-empty.S
 	$$(call say,LD,$$@)
-	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KLDFLAGS) $$(filter %.o,$$^) $$(LIBGCC_$(1)) -o $$@
+	$$(call link_with_kallsyms,$$(CC) $$(MARCH_$(1)) $$(KLDFLAGS) \
+		$$(filter %.o,$$^) $$(LIBGCC_$(1)),$$(NM))
 -include $$(patsubst %.o,build/$(1)/$(2)/%.d,$(3))
 endef
 
@@ -157,42 +182,48 @@ HOST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 	-DHOST_TEST -DCONFIG_LOCK_STATS
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN_FLAGS := -fsanitize=thread
-HOST_DEPS := $(HOST_SRCS) $(wildcard include/kernel/*.h tests/host/*.h \
-	tests/host/include/asm/*.h mm/*.h)
-
-build/host/flags: FORCE
-	@mkdir -p $(@D)
-	@echo '$(HOST_CFLAGS) $(ASAN_FLAGS) $(TSAN_FLAGS)' | cmp -s - $@ || \
-		echo '$(HOST_CFLAGS) $(ASAN_FLAGS) $(TSAN_FLAGS)' > $@
-
-build/host/asan/ktest-host: $(HOST_DEPS) build/host/flags
-	@mkdir -p $(@D)
-	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(ASAN_FLAGS) $(HOST_SRCS) -o $@
-
-build/host/tsan/ktest-host: $(HOST_DEPS) build/host/flags
-	@mkdir -p $(@D)
-	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(TSAN_FLAGS) $(HOST_SRCS) -o $@
 
 # The host benchmark (tools/bench_host.py): the allocators at -O2 without
-# sanitizers.  malloc_bench.c is compiled without rename.h, so it can call
-# the C library's malloc as well as kmalloc.
+# sanitizers.
 BENCH_HOST_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
-	kernel/printk.c tests/host/machine.c
+	kernel/printk.c tests/host/machine.c tests/host/malloc_bench.c
 BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 	-fno-optimize-sibling-calls -U_FORTIFY_SOURCE -Iinclude -Itests/host/include -DHOST_TEST \
 	-DCONFIG_LOCK_STATS
 
-build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
-		$(wildcard include/kernel/*.h tests/host/*.h tests/host/include/asm/*.h \
-		mm/*.h tests/bench/trace.h)
+HOSTFLAGS_asan := $(HOST_CFLAGS) $(ASAN_FLAGS)
+HOSTFLAGS_tsan := $(HOST_CFLAGS) $(TSAN_FLAGS)
+HOSTFLAGS_bench := $(BENCH_HOST_CFLAGS) -include tests/host/rename.h
+
+# Objects depend on a file of their flags, as the kernel's do.
+HOSTFLAGS_ALL = $(HOSTFLAGS_asan) $(HOSTFLAGS_tsan) $(HOSTFLAGS_bench)
+build/host/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(HOSTFLAGS_ALL)' | cmp -s - $@ || echo '$(HOSTFLAGS_ALL)' > $@
+
+# $(1) = build (asan, tsan or bench), $(2) = its sources, $(3) = its program
+define host_build
+build/host/$(1)/%.o: %.c build/host/flags
+	@mkdir -p $$(@D)
+	$$(call say,HOSTCC,$$@)
+	$$(Q)$$(HOSTCC) $$(HOSTFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+build/host/$(1)/$(3): $$(addprefix build/host/$(1)/,$(2:.c=.o)) \
+		build/kallsyms-empty.S
+	$$(call say,HOSTLD,$$@)
+	$$(call link_with_kallsyms,$$(HOSTCC) $$(HOSTFLAGS_$(1)) \
+		$$(filter %.o,$$^),$$(HOSTNM))
+-include $$(patsubst %.c,build/host/$(1)/%.d,$(2))
+endef
+
+$(eval $(call host_build,asan,$(HOST_SRCS),ktest-host))
+$(eval $(call host_build,tsan,$(HOST_SRCS),ktest-host))
+$(eval $(call host_build,bench,$(BENCH_HOST_SRCS),malloc-bench))
+# Without rename.h, so that it can call the C library's malloc as well as
+# kmalloc.
+build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host/flags
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -c tests/host/malloc_bench.c \
-		-o $(@D)/malloc_bench.o
-	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -include tests/host/rename.h \
-		$(BENCH_HOST_SRCS) $(@D)/malloc_bench.o -o $@
+	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -MMD -MP -c $< -o $@
 
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \

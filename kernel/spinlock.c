@@ -145,8 +145,8 @@ bool holding(const struct spinlock *lock)
 static __noinline __noreturn void
 lock_misuse(const char *what, const struct spinlock *lock, uintptr_t pc)
 {
-	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %p; "
-	      "holder hart %d took it at %p",
+	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %pB; "
+	      "holder hart %d took it at %pB",
 	      what, lock->name, lock->level, this_hart(), (void *)pc,
 	      holder_of(lock), holder_pc(lock));
 }
@@ -165,7 +165,7 @@ static __noinline __noreturn void acquire_misuse(const struct spinlock *lock,
 	if (holder_of(lock) == (int)me)
 		lock_misuse("recursive acquire", lock, pc);
 	panic("spinlock: lock order violation on hart %u: taking \"%s\" "
-	      "(level %d) at %p while holding \"%s\" (level %d, taken at %p)",
+	      "(level %d) at %pB while holding \"%s\" (level %d, taken at %pB)",
 	      me, lock->name, lock->level, (void *)pc, last->name, last->level,
 	      (void *)last->acquire_pc);
 }
@@ -185,7 +185,7 @@ static __always_inline bool acquire_ok(const struct spinlock *lock,
 static __noinline void report_long_wait(const struct spinlock *lock,
 					uintptr_t pc)
 {
-	char msg[200];
+	char msg[256];
 	int n;
 
 	/*
@@ -194,7 +194,7 @@ static __noinline void report_long_wait(const struct spinlock *lock,
 	 */
 	n = snprintf(msg, sizeof(msg),
 		     "spinlock: hart %u has waited over %llu ms for \"%s\" "
-		     "(wanted at %p); held by hart %d, taken at %p\n",
+		     "(wanted at %pB); held by hart %d, taken at %pB\n",
 		     this_hart(),
 		     (unsigned long long)(spinlock_report_ns / 1000000),
 		     lock->name, (void *)pc, holder_of(lock), holder_pc(lock));

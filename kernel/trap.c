@@ -5,6 +5,8 @@
  * calls trap_handler() with interrupts off.  Interrupts go to the timer,
  * the software-interrupt (IPI) handler or the PLIC; any exception is a
  * kernel bug: it is described, with a backtrace, and the kernel panics.
+ * Code addresses are printed with the function they are in
+ * (lib/kallsyms.c): %pS for a pc, %pB for a return address.
  */
 #include <kernel/trap.h>
 #include <kernel/console.h>
@@ -51,36 +53,45 @@ static bool fp_plausible(uintptr_t fp)
 	       fp <= ram_end;
 }
 
-/*
- * With -fno-omit-frame-pointer, GCC's RISC-V frames keep the return
- * address at fp - 1 word and the caller's fp at fp - 2 words.
- */
-void backtrace_from(uintptr_t pc, uintptr_t fp)
-{
-	int depth;
+#define BACKTRACE_HEADER                                                       \
+	"  backtrace (riscv64-unknown-elf-addr2line -e <elf> ADDR):\n"
 
-	printk("  backtrace (riscv64-unknown-elf-addr2line -e <elf> ADDR):\n");
-	printk("    #0 %p\n", (void *)pc);
-	for (depth = 1; depth < 16 && fp_plausible(fp); depth++) {
+/*
+ * Print the return addresses up the chain of frames from fp, numbered
+ * from depth.  With -fno-omit-frame-pointer, GCC's RISC-V frames keep the
+ * return address at fp - 1 word and the caller's fp at fp - 2 words.
+ */
+static void backtrace_frames(uintptr_t fp, int depth)
+{
+	for (; depth < 16 && fp_plausible(fp); depth++) {
 		uintptr_t *frame = (uintptr_t *)fp;
 		uintptr_t ra = frame[-1];
 
 		/* A leaf function saves no ra: stop at anything not code. */
 		if (ra < (uintptr_t)_kernel_start || ra >= (uintptr_t)_etext)
 			break;
-		printk("    #%d %p\n", depth, (void *)ra);
+		printk("    #%d %p %pB\n", depth, (void *)ra, (void *)ra);
 		fp = frame[-2];
 	}
 }
 
-/* Start at our caller: its return address and frame sit in our frame. */
+/* From a trap: pc is the interrupted instruction, fp its frame. */
+void backtrace_from(uintptr_t pc, uintptr_t fp)
+{
+	printk(BACKTRACE_HEADER);
+	printk("    #0 %p %pS\n", (void *)pc, (void *)pc);
+	backtrace_frames(fp, 1);
+}
+
+/*
+ * From our caller on: its return address and frame sit in our frame,
+ * which stays while it is read because the call below is no tail call
+ * (the kernel is built with -fno-optimize-sibling-calls).
+ */
 __noinline void backtrace(void)
 {
-	uintptr_t *fp = __builtin_frame_address(0);
-
-	backtrace_from(fp[-1], fp[-2]);
-	/* No tail call: it would reuse this frame before it is read. */
-	__asm__ volatile("" ::: "memory");
+	printk(BACKTRACE_HEADER);
+	backtrace_frames((uintptr_t)__builtin_frame_address(0), 0);
 }
 
 static void exception(struct trap_frame *f)
@@ -93,12 +104,13 @@ static void exception(struct trap_frame *f)
 	struct task *t = my_hart()->current;
 
 	/* ra matters when the faulting function is a leaf without a frame. */
-	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p mtval %p ra %p\n"
-	       "  hart %u, task %s\n",
-	       name, cause, (void *)f->mepc, (void *)f->mtval, (void *)TF_RA(f),
-	       this_hart(), t ? t->name : "(boot)");
+	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p %pS\n  ra   %p %pB\n"
+	       "  mtval %p, hart %u, task %s\n",
+	       name, cause, (void *)f->mepc, (void *)f->mepc, (void *)TF_RA(f),
+	       (void *)TF_RA(f), (void *)f->mtval, this_hart(),
+	       t ? t->name : "(boot)");
 	backtrace_from(f->mepc, TF_FP(f));
-	panic("%s at %p", name, (void *)f->mepc);
+	panic("%s at %pS", name, (void *)f->mepc);
 }
 
 static void software_interrupt(void)

@@ -8,18 +8,22 @@
  *	width       digits or *       (a negative * width means '-')
  *	precision   .digits or .*     (a negative * precision is ignored)
  *	length      hh h l ll z t j
- *	conversion  d i u x X o p s c %
+ *	conversion  d i u x X o p s c %, and pS pB
  *
  * %p prints "0x" and the pointer's hex digits padded to its full width, so
- * addresses line up in dumps.  A NULL %s prints "(null)".  Anything else
- * after a '%' is copied to the output as written, to make the mistake
- * visible rather than silently dropping arguments.
+ * addresses line up in dumps.  %pS prints the function that holds a code
+ * address, "name+0xoffset" (Linux's %pS without "/0xsize"), and %pB does
+ * so for a return address (see out_symbol); an address in no function
+ * prints as %p.  A NULL %s prints "(null)".  Anything else after a '%' is
+ * copied to the output as written, to make the mistake visible rather
+ * than silently dropping arguments.
  *
  * As in C99, the result is always NUL-terminated when size > 0, and the
  * return value is the length the whole output would have had, so callers
  * detect truncation with "ret >= size".
  */
 #include <limits.h>
+#include <kernel/kallsyms.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 
@@ -202,6 +206,40 @@ static void out_integer(struct outbuf *o, const struct spec *sp,
 		out_char(o, sign);
 	out_mem(o, prefix, strlen(prefix));
 	out_repeat(o, '0', zeros);
+	while (ndigits > 0)
+		out_char(o, digits[--ndigits]);
+	if (sp->flags & F_LEFT)
+		out_repeat(o, ' ', pad);
+}
+
+/*
+ * %pS and %pB: "name+0xoffset", padded to the width like a string.  A
+ * return address is the byte after a call, and a call that ends its
+ * function (to a noreturn one, say) returns to the first byte of the next
+ * function: %pB looks up the byte before it, as Linux's %pB does, and
+ * prints the offset of the address itself.
+ */
+static void out_symbol(struct outbuf *o, const struct spec *sp, uintptr_t addr,
+		       bool is_return)
+{
+	size_t size, offset, name_len;
+	const char *name = kallsyms_lookup(addr - is_return, &size, &offset);
+	char digits[24];
+	int ndigits, len, pad;
+
+	if (!name) {
+		out_integer(o, sp, addr, false);
+		return;
+	}
+	name_len = strlen(name);
+	ndigits = digits_reversed(digits, offset + is_return, 16, false);
+	len = (int)MIN(name_len, (size_t)FIELD_MAX) + 3 + ndigits;
+	pad = sp->width > len ? sp->width - len : 0;
+
+	if (!(sp->flags & F_LEFT))
+		out_repeat(o, ' ', pad);
+	out_mem(o, name, name_len);
+	out_mem(o, "+0x", 3);
 	while (ndigits > 0)
 		out_char(o, digits[--ndigits]);
 	if (sp->flags & F_LEFT)
@@ -408,6 +446,12 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				    false);
 			break;
 		case 'p':
+			if (*fmt == 'S' || *fmt == 'B') {
+				out_symbol(&o, &sp,
+					   (uintptr_t)va_arg(args, void *),
+					   *fmt++ == 'B');
+				break;
+			}
 			out_integer(&o, &sp, (uintptr_t)va_arg(args, void *),
 				    false);
 			break;

@@ -65,7 +65,7 @@ static void describe_track(char *buf, size_t size, const char *what,
 {
 	buf[0] = '\0';
 	if (t->site)
-		snprintf(buf, size, "; %s by %pS on hart %u at %u ms", what,
+		snprintf(buf, size, "; %s by %pB on hart %u at %u ms", what,
 			 (void *)t->site, t->hart, (unsigned int)t->uptime_ms);
 }
 
@@ -80,7 +80,7 @@ static void print_report(const struct mm_report *r)
 		snprintf(where, sizeof(where), "%s", r->where);
 	describe_track(alloc, sizeof(alloc), "allocated", &r->alloc);
 	describe_track(freed, sizeof(freed), "freed", &r->free);
-	printk("mm: %s of %p (%s, hart %u) by %pS: %s%s%s\n",
+	printk("mm: %s of %p (%s, hart %u) by %pB: %s%s%s\n",
 	       mm_bug_name(r->bug), r->addr, where, r->hart, (void *)r->caller,
 	       r->detail, alloc, freed);
 }

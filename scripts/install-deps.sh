@@ -4,7 +4,8 @@
 # For a fresh Debian 12 or Ubuntu 22.04/24.04 machine with apt-get: the
 # RISC-V cross compiler, QEMU for riscv32/64, gdb-multiarch, the host
 # compiler and make, and the checking tools (clang-format, cppcheck,
-# valgrind, python3 for tools/ktest.py).  Runs as root or through sudo.
+# valgrind, python3 for tools/ktest.py; the build runs
+# scripts/kallsyms.py too).  Runs as root or through sudo.
 # Safe to run again: when every package is installed it does nothing.
 #
 # With --bench it installs instead what only the benchmarks use (make
@@ -21,7 +22,7 @@ PACKAGES=(
     libc6-dev               # headers and pthreads for the host build
     clang-format
     cppcheck
-    python3                 # tools/ktest.py
+    python3                 # tools/ktest.py, scripts/kallsyms.py (every link)
     valgrind
 )
 

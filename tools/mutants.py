@@ -7,6 +7,8 @@ Each mutant below puts one bug into a copy of the tree on purpose: it
 takes out a check, or breaks what a check guards.  The copy is built, the
 suites the mutant names are run on it (tools/ktest.py), and at least one
 case must fail, or the run must panic or hang: the mutant is "killed".
+A mutant of a check made at build time instead names the words the
+build must fail with.
 A mutant that survives is a checker that cannot fail, and the run fails
 naming it.  So does a mutant whose text is no longer in its file: the
 list must keep up with the code.
@@ -40,6 +42,7 @@ class Mutant:
     suites: str  # the ktest filter
     guards: str  # what the check guards, for the report
     timeout: int = 120  # seconds before a hung run counts as killed
+    build_fails: str = ""  # a build-time check: the build fails saying this
 
 
 MUTANTS = [
@@ -193,6 +196,38 @@ MUTANTS = [
            "} else if (test_and_clear_bit(i, pool->single_map)) {",
            "} else if (test_and_clear_bit(i, pool->single_map) || 1) {",
            "asan", "page", "double frees of single pages, locked path"),
+    Mutant("sibling-calls-optimized", "Makefile",
+           "-fno-toplevel-reorder -fno-optimize-sibling-calls \\\n\t-fno-builtin",
+           "-fno-toplevel-reorder \\\n\t-fno-builtin",
+           "rv32", "kallsyms:a_caller_is_named_through_a_call_that_ends_a_function",
+           "callers named through a call that ends a function"),
+    Mutant("kallsyms-search-misses-starts", "lib/kallsyms.c",
+           "if (start[mid] <= off)", "if (start[mid] < off)",
+           "asan", "kallsyms", "the first byte of each function"),
+    Mutant("kallsyms-search-misses-last-function", "lib/kallsyms.c",
+           "uint32_t lo = 0, hi = n;", "uint32_t lo = 0, hi = n - 1;",
+           "asan", "kallsyms", "the last function of the code"),
+    Mutant("kallsyms-end-of-code-named", "lib/kallsyms.c",
+           "if (off >= start[n])", "if (off > start[n])",
+           "asan", "kallsyms", "the byte after the code"),
+    Mutant("kallsyms-padding-named", "lib/kallsyms.c",
+           "\tif (entry_names()[lo] == 0)\n\t\treturn NULL;\n", "",
+           "asan", "kallsyms", "bytes between functions"),
+    Mutant("kallsyms-functions-run-to-the-next", "scripts/kallsyms.py",
+           "if i + 1 < len(functions) and end < functions[i + 1][0]:",
+           "if False:",
+           "asan", "kallsyms", "a function's end, from its size"),
+    Mutant("percent-pb-as-percent-ps", "lib/vsnprintf.c",
+           "kallsyms_lookup(addr - is_return,", "kallsyms_lookup(addr,",
+           "asan", "kallsyms", "return addresses one past a function"),
+    Mutant("exception-report-unnamed", "kernel/trap.c",
+           'panic("%s at %pS", name', 'panic("%s at %p", name',
+           "rv32", "trap", "the function an exception happened in"),
+    Mutant("kallsyms-table-among-the-code", "arch/riscv/kernel.ld",
+           "\t\tKEEP(*(.text.boot))\n",
+           "\t\tKEEP(*(.text.boot))\n\t\tKEEP(*(.kallsyms))\n",
+           "rv32", "-", "code that moves between the two links",
+           build_fails="code moved between the links"),
 ]
 
 TARGETS = {
@@ -248,6 +283,11 @@ def run_mutant(m, files, timeout):
         build = subprocess.run(["make", "-s", "-j2", TARGETS[m.runner]],
                                cwd=tmp,
                                capture_output=True, text=True)
+        if m.build_fails:
+            if build.returncode and m.build_fails in build.stderr:
+                return "killed", m.build_fails
+            if build.returncode == 0:
+                return "survived", "the build passed"
         if build.returncode:
             return "error", "does not build:\n" + build.stderr[-2000:]
         run = subprocess.run(

@@ -13,6 +13,7 @@
 
 	.section .text.boot, "ax"
 	.globl _start
+	.type _start, @function
 _start:
 	csrw	mie, zero
 	csrw	mstatus, zero
@@ -64,6 +65,7 @@ secondary:
 park:
 	wfi
 	j	park
+	.size _start, . - _start
 
 	.section .data
 	.globl boot_release

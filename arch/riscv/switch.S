@@ -12,6 +12,7 @@
 
 	.text
 	.globl switch_context
+	.type switch_context, @function
 switch_context:
 	REG_S	ra, 0*SZREG(a0)
 	REG_S	sp, 1*SZREG(a0)
@@ -43,3 +44,4 @@ switch_context:
 	REG_L	s10, 12*SZREG(a1)
 	REG_L	s11, 13*SZREG(a1)
 	ret
+	.size switch_context, . - switch_context

@@ -87,6 +87,7 @@
 
 	.text
 	.globl trap_entry
+	.type trap_entry, @function
 	.align 4			/* mtvec direct mode: 4-byte aligned */
 trap_entry:
 	addi	sp, sp, -FRAME_SIZE
@@ -112,3 +113,4 @@ trap_entry:
 	restore_regs
 	addi	sp, sp, FRAME_SIZE
 	mret
+	.size trap_entry, . - trap_entry

@@ -5,7 +5,8 @@
  * under the console lock, so lines from different harts never interleave.
  * The format language is the usual subset of printf (lib/vsnprintf.c):
  * %d %i %u %x %X %o %p %s %c %% with flags "-0+ #", width, precision and
- * the length modifiers hh h l ll z t j.
+ * the length modifiers hh h l ll z t j, and %pS and %pB, which name the
+ * function a code address is in: "kfree+0x1a" (%pB for return addresses).
  */
 #ifndef KERNEL_PRINTK_H
 #define KERNEL_PRINTK_H

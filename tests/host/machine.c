@@ -5,7 +5,8 @@
  * in thread-local storage (the main thread is hart 0).  There are no
  * interrupts, so irq_save/irq_restore (inline, in include/asm/machine.h)
  * only keep the bookkeeping honest.
- * panic() prints the kernel's "KERNEL PANIC:" line and then either jumps
+ * panic() prints the kernel's "KERNEL PANIC:" line and its caller
+ * ("called from page_free+0x3c", lib/kallsyms.c), then either jumps
  * back into the runner (when a case that runs on the main thread
  * panics) or aborts.
  */
@@ -78,12 +79,25 @@ enum mem_kind mem_kind_of(const void *p)
 	return MEM_OTHER;
 }
 
-uint64_t time_ns(void)
+static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Since the runner started, as the kernel's time counts from boot. */
+static uint64_t started_ns;
+
+__attribute__((constructor)) static void note_start(void)
+{
+	started_ns = monotonic_ns();
+}
+
+uint64_t time_ns(void)
+{
+	return monotonic_ns() - started_ns;
 }
 
 /*
@@ -121,7 +135,8 @@ void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printk("KERNEL PANIC: %s\n  on hart %u\n", msg, this_hart());
+	printk("KERNEL PANIC: %s\n  on hart %u, called from %pB\n", msg,
+	       this_hart(), __builtin_return_address(0));
 	if (host_panic_exit) {
 		fflush(stdout);
 		_exit(HOST_PANIC_EXIT);
