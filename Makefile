@@ -54,7 +54,8 @@ ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
-	kernel/slabinfo.o
+	kernel/slabinfo.o kernel/meminfo.o kernel/memdebug.o kernel/memcheck.o \
+	kernel/allocs.o kernel/periodic.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
@@ -70,7 +71,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/fdt_test.o tests/lib/kallsyms_test.o \
 	tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
-	tests/mm/ownership.o tests/mm/debug_test.o \
+	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/stats_test.o \
 	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before

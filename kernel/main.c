@@ -16,6 +16,7 @@
 #include <kernel/timer.h>
 #include <kernel/trap.h>
 #include <kernel/ktest_runner.h>
+#include <kernel/memcheck.h>
 #include <asm/csr.h>
 
 struct hart harts[MAX_HARTS];
@@ -115,6 +116,7 @@ static void start_first_task(void)
 	if (!task_create("shell", shell_main, NULL))
 		panic("cannot create the shell task");
 #endif
+	memcheck_start(); /* the scrubber, with mm.debug=P */
 }
 
 void kmain(unsigned long hartid, const void *fdt)

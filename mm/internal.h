@@ -107,7 +107,7 @@ struct page_pool {
 	unsigned long nonempty; /* bit k: free_list[k] holds a block */
 	struct list_head free_list[PAGE_ORDERS];
 	size_t nr_blocks[PAGE_ORDERS];
-	unsigned long failures, refused_frees;
+	unsigned long failures[3], refused_frees; /* failures by owner */
 	/* For the statistics (mm/stats.c), all under pool->lock. */
 	size_t singles_out;    /* pages in magazines or given singly */
 	size_t owner_pages[3]; /* pages of allocated runs, by owner */
@@ -200,10 +200,11 @@ size_t page_run_pages(const void *p, enum page_owner owner);
 
 /* mm/kmalloc.c, for slab_init, and the statistics. */
 void kmalloc_init(void);
-unsigned long kmalloc_large_failures(void);
 /* mm/stats.c: kmalloc's slabs and large blocks took (or gave) pages. */
 void kmalloc_account_pages(long pages);
 void page_pool_stats(struct page_pool *pool, struct page_stats *stats);
+/* The most pages one request can get now (mm/page.c); pool lock held. */
+size_t __largest_free_block(struct page_pool *pool);
 void page_pool_reset_peak(struct page_pool *pool);
 void page_reset_peak(void);
 

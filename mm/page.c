@@ -205,6 +205,26 @@ static long __take_large(struct page_pool *pool, size_t n)
 	return -1;
 }
 
+/*
+ * The most pages one request can get now: the longest row of free
+ * top-order blocks, which __take_large would take, or else the largest
+ * free block.  O(span / 2^MAX_ORDER + orders), for the statistics.
+ */
+size_t __largest_free_block(struct page_pool *pool)
+{
+	size_t top = (size_t)1 << MAX_ORDER, i, row = 0, longest = 0;
+	unsigned int o;
+
+	for (i = 0; i + top <= pool->span; i += top) {
+		row = __is_free_block(pool, i, MAX_ORDER) ? row + top : 0;
+		longest = MAX(longest, row);
+	}
+	for (o = MAX_ORDER; !longest && o-- > 0;)
+		if (pool->nr_blocks[o])
+			longest = (size_t)1 << o;
+	return longest;
+}
+
 /* Record [i, i + n) as one allocated run (its pages were free). */
 static void __mark_run(struct page_pool *pool, size_t i, size_t n)
 {
@@ -443,10 +463,10 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		page_debug_alloc(pool, page_index(pool, page), npages, caller);
 	return page;
 failed:
-	__atomic_fetch_add(&pool->failures, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&pool->failures[owner], 1, __ATOMIC_RELAXED);
 	/* A slab's failure is its cache's: the slab layer reports it. */
 	if (owner != PAGE_OWNER_SLAB && npages && npages <= pool->nr_total)
-		mm_report_failure(owner_names[owner], npages, 0, caller);
+		mm_report_failure(pool, owner_names[owner], npages, 0, caller);
 	return NULL;
 }
 
@@ -501,10 +521,16 @@ static void pool_describe(const struct page_pool *pool, const void *p,
 			"it is %lu bytes into the run of pages taken for %s at %p",
 			(unsigned long)(a - (uintptr_t)start),
 			owner_names[__run_owner(pool, first)], start);
+	} else if (test_bit(i, pool->run_map)) {
+		snprintf(buf, size, "it is a run of %lu pages taken for %s",
+			 (unsigned long)run_length(pool, i),
+			 owner_names[__run_owner(pool, i)]);
 	} else if (test_bit(i, pool->single_map) && off) {
 		snprintf(buf, size,
 			 "it is %lu bytes into the page from page_alloc at %p",
 			 (unsigned long)off, page_addr(pool, i));
+	} else if (test_bit(i, pool->single_map)) {
+		snprintf(buf, size, "it is a page from page_alloc");
 	} else if (off) {
 		snprintf(buf, size, "it is %lu bytes into the free page at %p",
 			 (unsigned long)off, page_addr(pool, i));
@@ -530,8 +556,8 @@ static void refuse(struct page_pool *pool, const void *p, enum mm_bug bug,
 		.caller = caller,
 	};
 
-	if (pool->tracks && bug == MM_DOUBLE_FREE &&
-	    page_managed(pool, (uintptr_t)p)) {
+	if (bug == MM_DOUBLE_FREE && page_managed(pool, (uintptr_t)p) &&
+	    page_track(pool, page_index(pool, p), 0)) {
 		r.alloc = *page_track(pool, page_index(pool, p), 0);
 		r.free = *page_track(pool, page_index(pool, p), 1);
 	}
@@ -672,17 +698,22 @@ static bool place_metadata(struct page_pool *pool)
 	return false;
 }
 
-/* Tracking (U): two tracks a page of the span, from the pool itself. */
-static void make_tracks(struct page_pool *pool)
+/*
+ * Tracking (U): two tracks a page of the span, from the pool itself.
+ * The run is listed (allocs) as made by whoever turned tracking on.
+ */
+static void make_tracks(struct page_pool *pool, uintptr_t caller)
 {
 	size_t bytes = 2 * pool->span * sizeof(struct mm_track);
 	struct mm_track *t;
 
 	t = pool_alloc(pool, (bytes + PAGE_SIZE - 1) / PAGE_SIZE,
-		       PAGE_OWNER_PAGE, 0);
-	if (t)
-		memset(t, 0, bytes);
-	pool->tracks = t;
+		       PAGE_OWNER_PAGE, caller);
+	if (!t)
+		return;
+	memset(t, 0, bytes);
+	mm_track_here(&t[2 * page_index(pool, t)], caller);
+	__atomic_store_n(&pool->tracks, t, __ATOMIC_RELEASE);
 }
 
 bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
@@ -734,7 +765,7 @@ bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
 	if (pool->debug & MM_DEBUG_POISON)
 		__page_debug_poison_free_pages(pool);
 	if (pool->debug & MM_DEBUG_TRACK)
-		make_tracks(pool);
+		make_tracks(pool, CALLER_ADDR);
 	return pool->nr_total > 0;
 }
 
@@ -804,7 +835,8 @@ void *page_alloc_order(unsigned int order)
 {
 	if (order > MAX_ORDER) {
 		/* No 1 << order here: it is undefined past the word's width. */
-		__atomic_fetch_add(&kernel_pool.failures, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&kernel_pool.failures[PAGE_OWNER_PAGE], 1,
+				   __ATOMIC_RELAXED);
 		struct mm_report r = {
 			.bug = MM_BAD_CALL,
 			.where = "page_alloc_order",
@@ -881,7 +913,7 @@ void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 	struct mm_block b;
 	size_t i, n;
 
-	if (!pool->tracks)
+	if (!page_track(pool, 0, 0))
 		return;
 	mm_lock(&pool->lock);
 	for (i = 0; i < pool->span; i += n) {
@@ -917,8 +949,8 @@ void page_debug_set(unsigned int flags)
 	unsigned int want =
 		flags & (MM_DEBUG_CHECKS | MM_DEBUG_POISON | MM_DEBUG_TRACK);
 
-	if ((want & MM_DEBUG_TRACK) && !pool->tracks)
-		make_tracks(pool); /* outside the lock: it allocates */
+	if ((want & MM_DEBUG_TRACK) && !page_track(pool, 0, 0))
+		make_tracks(pool, CALLER_ADDR); /* unlocked: it allocates */
 	mm_lock(&pool->lock);
 	if ((want & MM_DEBUG_POISON) && !(pool->debug & MM_DEBUG_POISON)) {
 		__mag_drain_all(&pool->mags, pool); /* their pages too */

@@ -80,9 +80,14 @@ static void print_report(const struct mm_report *r)
 		snprintf(where, sizeof(where), "%s", r->where);
 	describe_track(alloc, sizeof(alloc), "allocated", &r->alloc);
 	describe_track(freed, sizeof(freed), "freed", &r->free);
-	printk("mm: %s of %p (%s, hart %u) by %pB: %s%s%s\n",
-	       mm_bug_name(r->bug), r->addr, where, r->hart, (void *)r->caller,
-	       r->detail, alloc, freed);
+	if (r->addr)
+		printk("mm: %s of %p (%s, hart %u) by %pB: %s%s%s\n",
+		       mm_bug_name(r->bug), r->addr, where, r->hart,
+		       (void *)r->caller, r->detail, alloc, freed);
+	else /* a failed allocation, or a bad call: no block yet */
+		printk("mm: %s (%s, hart %u) by %pB: %s%s%s\n",
+		       mm_bug_name(r->bug), where, r->hart, (void *)r->caller,
+		       r->detail, alloc, freed);
 }
 
 bool mm_report(struct mm_report *r, const char *fmt, ...)

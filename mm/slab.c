@@ -472,7 +472,7 @@ __noinline void *slab_alloc_slow(struct kmem_cache *c, size_t asked,
 	release(&c->lock);
 	if (!obj) {
 		__atomic_fetch_add(&c->failures, 1, __ATOMIC_RELAXED);
-		mm_report_failure(c->name, 0, asked, caller);
+		mm_report_failure(NULL, c->name, 0, asked, caller);
 		return NULL;
 	}
 	if (unlikely(cache_debug(c)))
@@ -496,6 +496,49 @@ static void why_not_an_object(const struct kmem_cache *c, const struct slab *s,
 	else
 		snprintf(why, size, "it is %lu bytes into the object at %p",
 			 (unsigned long)((const char *)obj - start), start);
+}
+
+/*
+ * What p, in a slab, is: a byte of an object in use or free, of one never
+ * handed out, or of the slab's own.  Whether an object is free is told by
+ * its key: exactly when the cache keeps it apart (key_apart), else almost
+ * always.
+ */
+void slab_describe(const void *p, char *buf, size_t size)
+{
+	struct slab *s = slab_of(p);
+	struct kmem_cache *c;
+	const char *start;
+	uintptr_t off;
+	bool is_free;
+
+	if (!s) {
+		snprintf(buf, size, "it is in no slab");
+		return;
+	}
+	c = s->cache;
+	off = (uintptr_t)p - (uintptr_t)s->base;
+	start = s->base + off / c->stride * c->stride;
+	acquire(&c->lock);
+	if ((uintptr_t)p < (uintptr_t)s->base ||
+	    off >= (size_t)c->objects * c->stride) {
+		release(&c->lock);
+		snprintf(buf, size, "it is in the own bytes of a slab of %s",
+			 c->name);
+		return;
+	}
+	if (start >= s->bump) {
+		release(&c->lock);
+		snprintf(buf, size,
+			 "it is in an object of %s never handed out, at %p",
+			 c->name, start);
+		return;
+	}
+	is_free = *free_key(c, (void *)start) == key_of(start);
+	release(&c->lock);
+	snprintf(buf, size, "it is %lu bytes into the %s object of %s at %p",
+		 (unsigned long)((const char *)p - start),
+		 is_free ? "free" : "live", c->name, start);
 }
 
 /* Report a free of obj to c (NULL: kfree) that is refused, and why. */

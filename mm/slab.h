@@ -84,6 +84,9 @@ static inline bool key_apart(const struct kmem_cache *c)
 	return c->key_offset >= c->size;
 }
 
+/* What p, in a slab, is, in words (mm_describe). */
+void slab_describe(const void *p, char *buf, size_t size);
+
 /* Turn c's checks (F) on or off at run time; its layout stays. */
 void kmem_cache_debug_checks(struct kmem_cache *c, bool on);
 

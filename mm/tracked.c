@@ -38,7 +38,7 @@ static void visit_list(struct kmem_cache *c, struct list_head *list,
 
 static void visit_cache(struct kmem_cache *c, void *arg)
 {
-	if (!(c->debug & MM_DEBUG_TRACK))
+	if (!(cache_debug(c) & MM_DEBUG_TRACK))
 		return;
 	acquire(&c->lock);
 	visit_list(c, &c->partial, arg);

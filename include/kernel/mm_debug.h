@@ -77,6 +77,11 @@ void mm_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 			 void *arg);
 /* The live tracked allocation that holds p, if there is one. */
 bool mm_find_tracked(const void *p, struct mm_block *out);
+/*
+ * What any address p is, in words, for a person: "it is 8 bytes into the
+ * live object of task at 0x80201000", "it is on a stack", ...
+ */
+void mm_describe(const void *p, char *buf, size_t size);
 
 /*
  * Check the poison of every free block (mm.debug=P): free pages, and the
