@@ -9,7 +9,7 @@
  *           slab or page run it touches
  *   Z       red zones around every slab object         bytes per object
  *   P       poison: free memory holds 0xdeadbeef,      a fill and a check
- *           new memory 0x5a5a5a5a; a write after free  of every block
+ *           new memory 0x2bad2bad; a write after free  of every block
  *           is seen when the block is handed out again
  *   U       tracking: where, on which hart and when    a record per block
  *           each block was allocated and freed
