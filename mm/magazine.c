@@ -49,12 +49,15 @@ void magazines_init(struct magazines *mags, const struct magazine_ops *ops,
 void __mag_set_limit(struct magazines *mags, unsigned int limit,
 		     unsigned int batch)
 {
+	unsigned int h;
+
 	limit = MIN(limit, (unsigned int)MAG_SLOTS);
 	mags->limit = limit;
 	mags->batch = MIN(batch, limit);
 	/* The fast paths read it with no lock: a whole word at once. */
-	__atomic_store_n(&mags->full_at, offsetof(struct magazine, slot[limit]),
-			 __ATOMIC_RELAXED);
+	for (h = 0; h < MAX_HARTS; h++)
+		__atomic_store_n(&mags->mag[h].end, mags->mag[h].slot + limit,
+				 __ATOMIC_RELAXED);
 }
 
 void *__mag_take(struct magazines *mags, void *owner)

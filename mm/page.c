@@ -658,7 +658,7 @@ static __always_inline void pool_free_fast(struct page_pool *pool, void *p,
 	void **top;
 
 	top = mag_open(&pool->mags, &m, &flags);
-	if (likely(mag_has_room(&pool->mags, m, top) &&
+	if (likely(mag_has_room(m, top) &&
 		   IS_ALIGNED((uintptr_t)p, PAGE_SIZE) && i < pool->span &&
 		   test_and_clear_bit(i, pool->single_map))) {
 		top = mag_push(m, top, p);

@@ -210,7 +210,7 @@ static __always_inline bool slab_free_fast(struct kmem_cache *c, struct slab *s,
 	if (likely(object_in_use_range(c, s, obj) &&
 		   __atomic_load_n(key, __ATOMIC_RELAXED) != key_of(obj))) {
 		top = mag_open(&c->mags, &m, &flags);
-		if (likely(mag_has_room(&c->mags, m, top))) {
+		if (likely(mag_has_room(m, top))) {
 			*key = key_of(obj);
 			top = mag_push(m, top, obj);
 			mag_close(m, top, flags);
