@@ -59,6 +59,7 @@ KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
+	mm/fault_inject.o \
 	mm/slab.o mm/slab_debug.o mm/kmalloc.o mm/malloc.o mm/report.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
 	mm/scrub.o
@@ -72,13 +73,15 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/stats_test.o \
+	tests/mm/fault_test.o tests/mm/fault_walk.o \
 	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before
 # slab_bench.o, whose first-fit cases leave arenas behind.
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/kernel/task_test.o tests/kernel/trap_test.o \
-	tests/kernel/periodic_test.o tests/bench/bench.o \
+	tests/kernel/periodic_test.o tests/kernel/task_fault_test.o \
+	tests/bench/bench.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \

@@ -48,7 +48,7 @@ static void rank_cache(struct kmem_cache *c, void *arg)
 }
 
 void mm_report_failure(struct page_pool *pool, const char *where, size_t pages,
-		       size_t bytes, uintptr_t caller)
+		       size_t bytes, uintptr_t caller, bool injected)
 {
 	struct mm_report r = {
 		.bug = MM_ALLOC_FAILED,
@@ -65,8 +65,11 @@ void mm_report_failure(struct page_pool *pool, const char *where, size_t pages,
 
 	while (order < PAGE_ORDERS - 1 && ((size_t)1 << order) < pages)
 		order++;
-	if (!mm_report(&r, bytes ? "%lu bytes" : "%lu pages",
-		       (unsigned long)(bytes ? bytes : pages)))
+	if (!mm_report(&r, "%lu %s%s", (unsigned long)(bytes ? bytes : pages),
+		       bytes ? "bytes" : "pages",
+		       injected ? ", failed on purpose (fault injection)"
+				: "") ||
+	    injected)
 		return;
 	if (pool)
 		page_pool_stats(pool, &s);

@@ -18,6 +18,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/mm_debug.h>
 #include <kernel/mm_report.h>
+#include <kernel/fault_inject.h>
 #include "magazine.h"
 
 #ifdef CONFIG_MM_NOLOCK
@@ -185,6 +186,12 @@ struct mm_track *page_track(struct page_pool *pool, size_t i, int which);
 /* mm/scrub.c: check the poison of pool's free pages; the kernel's. */
 void page_pool_scrub(struct page_pool *pool);
 void page_scrub(void);
+/*
+ * Empty the magazines of every cache and of the kernel pool, and size
+ * them anew: none while debugged or while faults are injected.
+ */
+void mm_refresh_magazines(void);
+void page_refresh_magazines(void);
 /* The kernel pool's debugging, changed at run time (mm_debug_set). */
 void page_debug_set(unsigned int flags);
 unsigned int page_debug_flags(void);

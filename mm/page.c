@@ -415,11 +415,18 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 				   enum page_owner owner, uintptr_t caller)
 {
 	bool single = npages == 1 && owner == PAGE_OWNER_PAGE;
+	bool injected = false;
 	void *page = NULL;
 	long i;
 
 	if (unlikely(npages == 0 || npages > pool->nr_total)) {
 		bad_request(pool, npages, owner, caller);
+		goto failed;
+	}
+	if (pool == &kernel_pool &&
+	    should_fail(FAULT_PAGE, NULL, order_for(npages), npages * PAGE_SIZE,
+			caller)) {
+		injected = true;
 		goto failed;
 	}
 	mm_lock(&pool->lock);
@@ -466,7 +473,8 @@ failed:
 	__atomic_fetch_add(&pool->failures[owner], 1, __ATOMIC_RELAXED);
 	/* A slab's failure is its cache's: the slab layer reports it. */
 	if (owner != PAGE_OWNER_SLAB && npages && npages <= pool->nr_total)
-		mm_report_failure(pool, owner_names[owner], npages, 0, caller);
+		mm_report_failure(pool, owner_names[owner], npages, 0, caller,
+				  injected);
 	return NULL;
 }
 
@@ -957,8 +965,20 @@ void page_debug_set(unsigned int flags)
 		__page_debug_poison_free_pages(pool);
 	}
 	__atomic_store_n(&pool->debug, want, __ATOMIC_RELAXED);
+	mm_unlock(&pool->lock);
+	page_refresh_magazines();
+}
+
+void page_refresh_magazines(void)
+{
+	struct page_pool *pool = &kernel_pool;
+
+	mm_lock(&pool->lock);
 	__mag_drain_all(&pool->mags, pool);
-	__mag_set_limit(&pool->mags, want ? 0 : MAG_SLOTS, PAGE_MAG_BATCH);
+	__mag_set_limit(&pool->mags,
+			pool_debug(pool) || fault_inject_armed() ? 0
+								 : MAG_SLOTS,
+			PAGE_MAG_BATCH);
 	mm_unlock(&pool->lock);
 }
 

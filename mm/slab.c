@@ -280,7 +280,8 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
  * or MAG_BYTES of them, whichever is more, and from MAG_MIN to MAG_SLOTS
  * objects.  Small objects are cheap to keep; large ones are kept in
  * numbers only when the cache has many out.  Called as objects go out
- * and come back; a debugged cache keeps none.
+ * and come back.  A debugged cache keeps none, nor does any while faults
+ * are injected (kmem_cache_refresh_magazines empties them then).
  */
 static void __size_magazines(struct kmem_cache *c)
 {
@@ -289,7 +290,9 @@ static void __size_magazines(struct kmem_cache *c)
 	unsigned int want =
 		(unsigned int)MIN(MAX(by_use, by_bytes), (size_t)c->mag_max);
 
-	if (!cache_debug(c) && want != c->mags.limit)
+	if (cache_debug(c) || fault_inject_armed())
+		want = 0;
+	if (want != c->mags.limit)
 		__mag_set_limit(&c->mags, want, want);
 }
 
@@ -465,14 +468,17 @@ bool slab_object_is_free(struct kmem_cache *c, void *obj)
 __noinline void *slab_alloc_slow(struct kmem_cache *c, size_t asked,
 				 uintptr_t caller)
 {
-	void *obj;
+	bool injected = should_fail(FAULT_SLAB, c->name, 0, asked, caller);
+	void *obj = NULL;
 
-	acquire(&c->lock);
-	obj = __mag_take(&c->mags, c);
-	release(&c->lock);
+	if (!injected) {
+		acquire(&c->lock);
+		obj = __mag_take(&c->mags, c);
+		release(&c->lock);
+	}
 	if (!obj) {
 		__atomic_fetch_add(&c->failures, 1, __ATOMIC_RELAXED);
-		mm_report_failure(NULL, c->name, 0, asked, caller);
+		mm_report_failure(NULL, c->name, 0, asked, caller, injected);
 		return NULL;
 	}
 	if (unlikely(cache_debug(c)))
@@ -730,10 +736,11 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	 * their refills happen inside another cache's slow path.
 	 */
 	c->mag_max = level == LOCK_LEVEL_SLAB ? MAG_SLOTS : MAG_MIN;
-	limit = debug ? 0
-		      : (unsigned int)MIN(
-				MAX(MAG_BYTES / c->stride, (size_t)MAG_MIN),
-				(size_t)c->mag_max);
+	limit = debug || fault_inject_armed()
+			? 0
+			: (unsigned int)MIN(
+				  MAX(MAG_BYTES / c->stride, (size_t)MAG_MIN),
+				  (size_t)c->mag_max);
 	magazines_init(&c->mags, &slab_mag_ops, limit, limit);
 	list_init(&c->partial);
 	list_init(&c->full);
@@ -803,21 +810,22 @@ void kmem_cache_shrink_all(void)
 	kmem_cache_shrink(&slab_header_cache);
 }
 
-void kmem_cache_debug_checks(struct kmem_cache *c, bool on)
+void kmem_cache_refresh_magazines(struct kmem_cache *c)
 {
 	acquire(&c->lock);
+	__mag_drain_all(&c->mags, c);
+	__size_magazines(c);
+	release(&c->lock);
+}
+
+void kmem_cache_debug_checks(struct kmem_cache *c, bool on)
+{
 	if (on)
 		__atomic_fetch_or(&c->debug, MM_DEBUG_CHECKS, __ATOMIC_RELAXED);
 	else
 		__atomic_fetch_and(&c->debug, ~MM_DEBUG_CHECKS,
 				   __ATOMIC_RELAXED);
-	/* A cache being debugged keeps no magazines. */
-	__mag_drain_all(&c->mags, c);
-	if (cache_debug(c))
-		__mag_set_limit(&c->mags, 0, 0);
-	else
-		__size_magazines(c);
-	release(&c->lock);
+	kmem_cache_refresh_magazines(c); /* a debugged cache keeps none */
 }
 
 /* Is c a live cache, one kmem_cache_create made and nobody destroyed? */

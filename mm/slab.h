@@ -87,6 +87,12 @@ static inline bool key_apart(const struct kmem_cache *c)
 /* What p, in a slab, is, in words (mm_describe). */
 void slab_describe(const void *p, char *buf, size_t size);
 
+/*
+ * Empty c's magazines and size them anew, after its debugging or the
+ * fault injection changed: none while either is on.
+ */
+void kmem_cache_refresh_magazines(struct kmem_cache *c);
+
 /* Turn c's checks (F) on or off at run time; its layout stays. */
 void kmem_cache_debug_checks(struct kmem_cache *c, bool on);
 

@@ -284,6 +284,16 @@ MUTANTS = [
     Mutant("periodic-task-per-set", "kernel/periodic.c",
            "start = interval_ms && !p->has_task;", "start = interval_ms;",
            "rv32", "periodic", "one task for each piece of background work"),
+    Mutant("fault-nth-never-fails", "mm/fault_inject.c",
+           "\t\tnow = --nth_left == 0;", "\t\tnow = --nth_left == ~0UL;",
+           "asan", "fault", "fail-nth, the walk through every allocation"),
+    Mutant("fault-times-unbounded", "mm/fault_inject.c",
+           "\tif (k->times == 0)\n\t\treturn false;\n", "",
+           "asan", "fault:times_bounds_the_failures", "the times knob"),
+    Mutant("slab-header-failure-leaks-its-pages", "mm/slab.c",
+           "\t\t\tpage_free_as(base, PAGE_OWNER_SLAB, CALLER_ADDR);\n", "",
+           "asan", "fault:slab_growth_copes_with_each_failure",
+           "pages given back when a new slab cannot get its header"),
 ]
 
 TARGETS = {
