@@ -119,12 +119,14 @@ void fault_inject_off(enum fault_kind kind)
 	set_armed(&faults[kind], false);
 }
 
-void fault_inject_get(enum fault_kind kind, struct fault_knobs *k,
+bool fault_inject_get(enum fault_kind kind, struct fault_knobs *k,
 		      struct fault_counts *c)
 {
 	struct fault *f = &faults[kind];
+	bool armed;
 
 	acquire(&f->lock);
+	armed = f->armed;
 	if (k)
 		*k = f->k;
 	if (c)
@@ -132,6 +134,7 @@ void fault_inject_get(enum fault_kind kind, struct fault_knobs *k,
 	if (k && !f->armed)
 		memset(k, 0, sizeof(*k));
 	release(&f->lock);
+	return armed;
 }
 
 /* Does the call pass the filters? */

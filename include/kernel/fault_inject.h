@@ -61,7 +61,8 @@ struct fault_counts {
 void fault_inject_set(enum fault_kind kind, const struct fault_knobs *k);
 /* Disarm kind: nothing fails any more. */
 void fault_inject_off(enum fault_kind kind);
-void fault_inject_get(enum fault_kind kind, struct fault_knobs *k,
+/* The knobs (all 0 when off) and counts of kind; is it armed? */
+bool fault_inject_get(enum fault_kind kind, struct fault_knobs *k,
 		      struct fault_counts *c);
 /*
  * Make the nth allocation from now fail (n >= 1), once; 0: none.  How
