@@ -118,12 +118,115 @@ static inline void __del_block(struct page_pool *pool, size_t i,
 	__clear_bit(i, pool->buddy_map);
 }
 
-/* Is the block at i free, on the lists, and of this order? */
+/* May a free block's list node point at p: a list head, or a page? */
+static bool node_ok(const struct page_pool *pool, const struct list_head *p)
+{
+	return (p >= &pool->free_list[0] &&
+		p < &pool->free_list[PAGE_ORDERS]) ||
+	       (IS_ALIGNED((uintptr_t)p, PAGE_SIZE) &&
+		page_managed(pool, (uintptr_t)p));
+}
+
+/*
+ * Is the block at i free, on the lists, of this order, and sound: its
+ * buddy bit, its header and its neighbours on the list all agree?  A bit
+ * flipped in any of them fails this, and the block is not used: merges
+ * pass it by, and __take_block rebuilds the lists.
+ */
 static inline bool __is_free_block(const struct page_pool *pool, size_t i,
 				   unsigned int order)
 {
+	const struct free_block *b = block_at(pool, i);
+
 	return i < pool->span && test_bit(i, pool->buddy_map) &&
-	       block_at(pool, i)->order == order;
+	       b->order == order && b->magic == FREE_BLOCK_MAGIC &&
+	       node_ok(pool, b->node.next) && node_ok(pool, b->node.prev) &&
+	       b->node.next->prev == &b->node && b->node.prev->next == &b->node;
+}
+
+/* --- Mending broken lists (pool->lock held) ------------------------- */
+
+/* Is the block at i, as its header says, free and whole? */
+static bool __header_believable(const struct page_pool *pool, size_t i)
+{
+	const struct free_block *b = block_at(pool, i);
+	size_t n;
+
+	if (b->magic != FREE_BLOCK_MAGIC || b->order > MAX_ORDER)
+		return false;
+	n = (size_t)1 << b->order;
+	return IS_ALIGNED(i, n) && i + n <= pool->span &&
+	       find_next_bit(pool->buddy_map, i + n, i + 1) == i + n &&
+	       find_next_bit(pool->single_map, i + n, i) == i + n &&
+	       find_next_bit(pool->run_map, i + n, i) == i + n &&
+	       find_next_bit(pool->tail_map, i + n, i) == i + n;
+}
+
+struct in_magazines {
+	struct page_pool *pool;
+	size_t dropped; /* blocks given up */
+};
+
+/* A page in a magazine must lie in no block: drop a block that holds it. */
+static void __drop_block_over(void *page, void *arg)
+{
+	struct in_magazines *m = arg;
+	struct page_pool *pool = m->pool;
+	size_t j = page_index(pool, page), first;
+	unsigned int o;
+
+	for (o = 0; o <= MAX_ORDER; o++) {
+		first = j & ~(((size_t)1 << o) - 1);
+		if (first < pool->span && test_bit(first, pool->buddy_map) &&
+		    block_at(pool, first)->order >= o) {
+			__del_block(pool, first, block_at(pool, first)->order);
+			m->dropped++;
+			return;
+		}
+	}
+}
+
+/*
+ * A list was found broken at `bad`, on list `order`: report it, and make
+ * the lists again from the buddy bits, keeping each block whose header is
+ * believable and giving up the others (their pages are lost, never handed
+ * out).  O(span / BITS_PER_LONG + free blocks).
+ */
+static __noinline void __rebuild_free_lists(struct page_pool *pool,
+					    const void *bad, unsigned int order)
+{
+	struct in_magazines m = { pool, 0 };
+	unsigned int o;
+	size_t i;
+
+	for (o = 0; o < PAGE_ORDERS; o++) {
+		list_init(&pool->free_list[o]);
+		pool->nr_blocks[o] = 0;
+	}
+	pool->nonempty = 0;
+	pool->nr_free = 0;
+	for (i = find_next_bit(pool->buddy_map, pool->span, 0); i < pool->span;
+	     i = find_next_bit(pool->buddy_map, pool->span, i + 1)) {
+		__clear_bit(i, pool->buddy_map);
+		if (__header_believable(pool, i))
+			__add_block(pool, i, block_at(pool, i)->order);
+		else
+			m.dropped++;
+	}
+	__mag_for_each(&pool->mags, __drop_block_over, &m);
+	{
+		struct mm_report r = {
+			.bug = MM_CORRUPTION,
+			.addr = bad,
+			.where = "page",
+			.order = (int)order,
+		};
+
+		mm_report(
+			&r,
+			"a free list leads to no sound free block (caught by the free-block header check); lists made again from the bitmaps: %lu free pages kept, %lu blocks given up",
+			(unsigned long)pool->nr_free, (unsigned long)m.dropped);
+	}
 }
 
 /*
@@ -162,14 +265,20 @@ static void __free_range(struct page_pool *pool, size_t i, size_t n)
 static long __take_block(struct page_pool *pool, unsigned int order)
 {
 	unsigned long larger = pool->nonempty >> order;
+	struct list_head *first;
 	unsigned int o;
 	size_t i;
 
 	if (!larger)
 		return -1;
 	o = order + (unsigned int)__builtin_ctzl(larger);
-	i = page_index(pool, list_first_entry(&pool->free_list[o],
-					      struct free_block, node));
+	first = pool->free_list[o].next;
+	i = page_index(pool, first);
+	if (unlikely(!node_ok(pool, first) || !__is_free_block(pool, i, o))) {
+		__rebuild_free_lists(pool, first, o);
+		return __take_block(pool,
+				    order); /* once: the lists are sound */
+	}
 	__del_block(pool, i, o);
 	while (o > order) {
 		o--;
@@ -622,18 +731,17 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 				__free_range(pool, i, n);
 			}
 		}
+	} else if (owner == PAGE_OWNER_PAGE &&
+		   test_and_clear_bit(i, pool->single_map)) {
+		/*
+		 * A single page the fast path had no room for.  One AMO
+		 * decides, against a fast-path free racing on another hart.
+		 */
+		if (unlikely(pool_debug(pool)))
+			page_debug_free(pool, i, 1, caller);
+		__mag_give(&pool->mags, pool, p);
 	} else if (test_bit(i, pool->single_map)) {
-		if (owner == PAGE_OWNER_PAGE &&
-		    test_and_clear_bit(i, pool->single_map)) {
-			/* A single page the fast path had no room for. */
-			if (unlikely(pool_debug(pool)))
-				page_debug_free(pool, i, 1, caller);
-			__mag_give(&pool->mags, pool, p);
-		} else if (owner != PAGE_OWNER_PAGE) {
-			why = "it is a page from page_alloc: free it with page_free";
-		} else {
-			bug = MM_DOUBLE_FREE; /* a racing free took it first */
-		}
+		why = "it is a page from page_alloc: free it with page_free";
 	} else {
 		bug = MM_DOUBLE_FREE; /* neither run nor single: free */
 	}

@@ -230,7 +230,48 @@ static void __refile(struct kmem_cache *c, struct slab *s, enum slab_list was)
 					       : &c->partial);
 }
 
-/* Up to n objects given back to slab s, off its free list, into objs[]. */
+/*
+ * Is obj, met on slab s's free list, a free object of s: one handed out
+ * once (link_ok) that carries its free key?  A link that a flipped bit
+ * or a write after free sent elsewhere fails this almost always: into
+ * the middle of an object, outside the slab, or at a live object.
+ */
+static bool free_object_ok(const struct kmem_cache *c, struct slab *s,
+			   void *obj)
+{
+	return link_ok(c, s, obj) && *free_key(c, obj) == key_of(obj);
+}
+
+/*
+ * A free list found broken at obj: report it, and give up the rest of
+ * the list.  Those objects are lost, counted as in use for ever (a
+ * leak), but never handed out: better than trusting a bad link.
+ */
+static void __give_up_free_list(struct kmem_cache *c, struct slab *s, void *obj,
+				unsigned int taken)
+{
+	unsigned int carved = (unsigned int)((s->bump - s->base) / c->stride);
+	unsigned int lost = carved - s->inuse - taken;
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = s->base,
+		.where = c->name,
+		.order = (int)c->order,
+	};
+
+	mm_report(
+		&r,
+		"free list leads to %p, no free object of the slab (caught by the free-list link check); %u objects given up",
+		obj, lost);
+	s->free = NULL;
+	s->inuse += lost;
+	c->objects_out += lost;
+}
+
+/*
+ * Up to n objects off slab s's free list into objs[], each checked
+ * before it is taken.
+ */
 static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 				void **objs, unsigned int n)
 {
@@ -239,10 +280,11 @@ static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 	while (got < n && s->free) {
 		void *obj = s->free;
 
+		if (unlikely(!free_object_ok(c, s, obj))) {
+			__give_up_free_list(c, s, obj, got);
+			break;
+		}
 		s->free = *link_of(c, obj);
-		if (unlikely(!link_ok(c, s, s->free)))
-			panic("slab: cache %s: free object %p links to %p, which is no object of its slab: written after it was freed?",
-			      c->name, obj, s->free);
 		objs[got++] = obj;
 	}
 	return got;
