@@ -62,12 +62,12 @@ MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
 	mm/scrub.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
-	lib/kallsyms.o
+	lib/kallsyms.o lib/sort.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
-	tests/lib/fdt_test.o tests/lib/kallsyms_test.o \
+	tests/lib/fdt_test.o tests/lib/kallsyms_test.o tests/lib/sort_test.o \
 	tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o \
