@@ -680,8 +680,11 @@ static void make_tracks(struct page_pool *pool)
 
 	t = pool_alloc(pool, (bytes + PAGE_SIZE - 1) / PAGE_SIZE,
 		       PAGE_OWNER_PAGE, 0);
-	if (t)
+	if (t) {
 		memset(t, 0, bytes);
+		/* mm's own records: no allocation to list or scan */
+		t[2 * page_index(pool, t)].flags = MM_TRACK_IGNORED;
+	}
 	pool->tracks = t;
 }
 
@@ -899,9 +902,22 @@ void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 		}
 		b.addr = page_addr(pool, i);
 		b.size = n * PAGE_SIZE;
-		b.alloc = *page_track(pool, i, 0);
+		b.track = page_track(pool, i, 0);
+		b.alloc = *b.track;
 		fn(&b, arg);
 	}
+	mm_unlock(&pool->lock);
+}
+
+void page_track_ignore(const void *p)
+{
+	struct page_pool *pool = &kernel_pool;
+	struct mm_track *t;
+
+	mm_lock(&pool->lock);
+	t = page_track(pool, page_index(pool, p), 0);
+	if (t)
+		t->flags |= MM_TRACK_IGNORED;
 	mm_unlock(&pool->lock);
 }
 
