@@ -60,7 +60,7 @@ DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
 	mm/slab.o mm/slab_debug.o mm/kmalloc.o mm/malloc.o mm/report.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
-	mm/scrub.o mm/sites.o
+	mm/scrub.o mm/sites.o mm/leak.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
 	lib/kallsyms.o lib/sort.o
 

@@ -141,3 +141,9 @@ bool mm_report_get(unsigned long seq, struct mm_report *out)
 	release(&report_lock);
 	return held;
 }
+
+void mm_report_ring_bounds(const void **start, const void **end)
+{
+	*start = ring;
+	*end = ring + REPORT_RING;
+}
