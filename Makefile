@@ -70,13 +70,14 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/fdt_test.o tests/lib/kallsyms_test.o tests/lib/sort_test.o \
 	tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
-	tests/mm/ownership.o tests/mm/debug_test.o \
+	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/leak_test.o \
 	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before
 # slab_bench.o, whose first-fit cases leave arenas behind.
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
-	tests/kernel/task_test.o tests/kernel/trap_test.o tests/bench/bench.o \
+	tests/kernel/task_test.o tests/kernel/trap_test.o \
+	tests/kernel/leak_roots_test.o tests/bench/bench.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \
@@ -258,10 +259,11 @@ TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 	qemu:rv32:1:128M:build/rv32/test/kernel.elf \
 	qemu:rv32:4:128M:build/rv32/test/kernel.elf \
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf
-# Whole runs only: the concurrency suites under ThreadSanitizer, 8 harts,
+# Whole runs only: the concurrency suites (and the leak scanner, which
+# reads other harts' stacks) under ThreadSanitizer, 8 harts,
 # the lock-less torture that must find the races, and the smallest and
 # largest memory sizes.
-FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc \
+FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc,leak \
 	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task,slab \
 	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture \
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
