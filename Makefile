@@ -54,7 +54,7 @@ ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
-	kernel/slabinfo.o
+	kernel/slabinfo.o kernel/bootarg.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
