@@ -1,6 +1,7 @@
 # RVOS - one Makefile for the kernel, its tests and the host test runner.
 #
 #   make run   [ARCH=rv32|rv64] [SMP=1..8] [MEM=128M]   boot to the shell
+#              [ARGS="mm.debug=L"]                      kernel command line
 #   make test  [T=suite[:case]]                         every test, every config
 #   make debug                                          QEMU waits for gdb
 #   make lint                                           clang-format + cppcheck
@@ -54,7 +55,7 @@ ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
-	kernel/slabinfo.o kernel/bootarg.o
+	kernel/slabinfo.o kernel/bootarg.o kernel/leaks.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
@@ -236,7 +237,7 @@ all: $(KERNEL)
 
 run: $(KERNEL)
 	@echo "RVOS: booting $(ARCH) with $(SMP) harts and $(MEM) (quit: poweroff, or Ctrl-A X)"
-	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL))
+	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL)) $(if $(ARGS),-append "$(ARGS)")
 
 # QEMU waits for gdb in the background (its console goes to a file, since
 # gdb has the terminal); gdb-multiarch starts with the symbols loaded and
