@@ -82,7 +82,8 @@ KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \
-	tests/bench/firstfit_malloc.o tests/bench/smp_bench.o
+	tests/bench/firstfit_malloc.o tests/bench/smp_bench.o \
+	tests/bench/leak_bench.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
