@@ -35,10 +35,10 @@
  * The copy is allocated before any allocator lock is taken, and is mm's
  * own memory (MM_TRACK_IGNORED): it is neither a block nor a root, so the
  * addresses it holds keep nothing.  Neither does the ring of reports.
- * Cost: about 6 instructions a word that points nowhere near a tracked
- * block (most words), a binary search for one that does; the figures
- * are in docs/leaks.md.  Memory: a struct leak_block a block, during the
- * scan only.
+ * Cost: 5 instructions a word that points nowhere near a tracked block
+ * (most words), a binary search for one that does; the figures are in
+ * docs/leaks.md.  Memory: a struct leak_block a block, twice that while
+ * it sorts, during the scan only.
  */
 #include <kernel/machine.h>
 #include <kernel/mm_debug.h>
@@ -51,9 +51,9 @@
 /*
  * The scan reads memory that is not its own: other harts' stacks, blocks
  * other harts write, and on the host the red zones that AddressSanitizer
- * puts between globals.  Those reads are the point, not bugs, so the one
- * function that makes them is not instrumented (as kmemleak reads with
- * KASAN's checks off).
+ * puts between globals.  Those reads are the point, not bugs, so the two
+ * functions that make them (scan_words, hex_head) are not instrumented,
+ * as kmemleak reads with KASAN's checks off.
  */
 #define __scan_reads __attribute__((no_sanitize("address", "thread")))
 

@@ -3,9 +3,9 @@
  * Linux's kmemleak: a tracked block that nothing points to any more is
  * reported, once, when it is older than a grace period.
  *
- *   mm: leak of 0x80412a40 (kmalloc-64, hart 0) by fs_open+0x1c: 64 bytes,
- *       7021 ms old, nothing points to it; it starts 2f657463 2f706173
- *       73776400 00000000; allocated by fs_open+0x1c on hart 0 at 1520 ms
+ *   mm: leak of 0x87e12010 (test-leak, hart 0) by leak_here+0xe: 16 bytes,
+ *       9 ms old, nothing points to it; it starts 6c65616b 65642100
+ *       00000000 00000000; allocated by leak_here+0xe on hart 0 at 105 ms
  *
  * (one line on the console).  The scan needs tracking (mm.debug=U, or
  * SLAB_TRACK for one cache): it looks only at tracked blocks, and reads
