@@ -829,6 +829,8 @@ static void make_tracks(struct page_pool *pool, uintptr_t caller)
 		return;
 	memset(t, 0, bytes);
 	mm_track_here(&t[2 * page_index(pool, t)], caller);
+	/* mm's own records: no allocation to list or scan */
+	t[2 * page_index(pool, t)].flags = MM_TRACK_IGNORED;
 	__atomic_store_n(&pool->tracks, t, __ATOMIC_RELEASE);
 }
 
@@ -1047,9 +1049,22 @@ void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 		}
 		b.addr = page_addr(pool, i);
 		b.size = n * PAGE_SIZE;
-		b.alloc = *page_track(pool, i, 0);
+		b.track = page_track(pool, i, 0);
+		b.alloc = *b.track;
 		fn(&b, arg);
 	}
+	mm_unlock(&pool->lock);
+}
+
+void page_track_ignore(const void *p)
+{
+	struct page_pool *pool = &kernel_pool;
+	struct mm_track *t;
+
+	mm_lock(&pool->lock);
+	t = page_track(pool, page_index(pool, p), 0);
+	if (t)
+		t->flags |= MM_TRACK_IGNORED;
 	mm_unlock(&pool->lock);
 }
 

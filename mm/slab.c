@@ -956,6 +956,7 @@ void slab_init(void)
 	map = page_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!map)
 		panic("slab_init: no memory for the slab map");
+	page_track_ignore(map); /* mm's own: no allocation to list or scan */
 	memset(map, 0, bytes);
 	slab_map.first_pfn = lo >> PAGE_SHIFT;
 	slab_map.slab_of = map;
