@@ -121,8 +121,10 @@ static inline void __del_block(struct page_pool *pool, size_t i,
 /* May a free block's list node point at p: a list head, or a page? */
 static bool node_ok(const struct page_pool *pool, const struct list_head *p)
 {
-	return (p >= &pool->free_list[0] &&
-		p < &pool->free_list[PAGE_ORDERS]) ||
+	uintptr_t head = (uintptr_t)p - (uintptr_t)pool->free_list;
+
+	return (head < sizeof(pool->free_list) &&
+		head % sizeof(struct list_head) == 0) ||
 	       (IS_ALIGNED((uintptr_t)p, PAGE_SIZE) &&
 		page_managed(pool, (uintptr_t)p));
 }
@@ -515,6 +517,36 @@ static void bad_request(const struct page_pool *pool, size_t npages,
 }
 
 /*
+ * Is page, just taken from a magazine, one: a managed page, free, on no
+ * list?  A magazine entry that a flipped bit (or a stray write) turned
+ * into another address is not; the page it names, if any, belongs to
+ * someone else.  Pool lock held.
+ */
+static bool __magazine_page_ok(const struct page_pool *pool, void *page)
+{
+	size_t i = page_index(pool, page);
+
+	return IS_ALIGNED((uintptr_t)page, PAGE_SIZE) && i < pool->span &&
+	       page_managed(pool, (uintptr_t)page) &&
+	       !test_bit(i, pool->single_map) && !test_bit(i, pool->run_map) &&
+	       !test_bit(i, pool->buddy_map) && !run_tail(pool, i);
+}
+
+static void report_bad_magazine_page(void *page)
+{
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = page,
+		.where = "page",
+		.order = 0,
+	};
+
+	mm_report(
+		&r,
+		"a per-hart magazine holds it, but it is no free page (caught by the magazine entry check); not handed out");
+}
+
+/*
  * Every allocation the fast path did not finish: a run, an empty
  * magazine, a run for a slab or kmalloc, a pool being debugged.  Single
  * pages for page_alloc come through this hart's magazine; everything
@@ -538,6 +570,7 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		injected = true;
 		goto failed;
 	}
+again:
 	mm_lock(&pool->lock);
 	if (npages == 1) {
 		/* Even a one-page run comes through this hart's magazine. */
@@ -545,6 +578,12 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		if (!page) { /* pages may sit in other harts' magazines */
 			__mag_drain_all(&pool->mags, pool);
 			page = __mag_take(&pool->mags, pool);
+		}
+		if (page && unlikely(!__magazine_page_ok(pool, page))) {
+			pool->singles_out--; /* counted as taken: it is not */
+			mm_unlock(&pool->lock);
+			report_bad_magazine_page(page);
+			goto again; /* it left the magazine: the next one */
 		}
 		if (page && !single) {
 			i = (long)page_index(pool, page);
@@ -573,7 +612,7 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		goto failed;
 	if (single &&
 	    test_and_set_bit(page_index(pool, page), pool->single_map))
-		panic("page_alloc: page %p in a per-hart magazine is not free: page metadata corrupted",
+		panic("page_alloc: page %p from this hart's magazine was taken meanwhile: page metadata corrupted",
 		      page);
 	if (unlikely(pool_debug(pool)))
 		page_debug_alloc(pool, page_index(pool, page), npages, caller);
@@ -592,6 +631,11 @@ failed:
  * single bit set with one AMO.  About 25 instructions on rv32.  Anything
  * else changes nothing and goes to pool_alloc, the path's one call (so
  * it needs no frame of its own).
+ *
+ * The page it pops is not checked against the pool's bitmaps: that would
+ * cost a range check and a bitmap load on every page_alloc.  A magazine
+ * entry broken by a flipped bit is found by page_validate (memcheck and
+ * its scrubber take it out) or when the slow path takes it, not here.
  */
 static __always_inline void *pool_alloc_fast(struct page_pool *pool,
 					     size_t npages, uintptr_t caller)

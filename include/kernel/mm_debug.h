@@ -110,6 +110,18 @@ long mm_sites(uint32_t since_ms, struct mm_site *out, size_t max);
 uint32_t mm_mark(void);
 
 /*
+ * Check the allocators' own records, each against the others: the page
+ * allocator's (page_validate) and every slab cache's: slabs, free lists,
+ * counters, magazines.  Each problem is reported (MM_CORRUPTION, naming
+ * the check that caught it); a magazine entry that is no free object is
+ * taken out.  Returns how many problems were found.  O(memory): for
+ * memcheck and the tests, not for hot paths.
+ */
+struct kmem_cache;
+int kmem_cache_validate(struct kmem_cache *c);
+unsigned long mm_validate(void);
+
+/*
  * Check the poison of every free block (mm.debug=P): free pages, and the
  * free objects of caches that poison.  Each write after free found is
  * reported and mended; returns how many were found.
