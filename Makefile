@@ -48,7 +48,7 @@ endif
 # --- Sources ------------------------------------------------------------
 ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 	arch/riscv/machine.o
-KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
+KERNEL_OBJS := kernel/main.o kernel/cmdline.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o mm/buddyinfo.o \
 	mm/slabinfo.o
@@ -65,6 +65,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/kmalloc_test.o \
 	tests/selftest/harness_test.o
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
+	tests/kernel/trap_test.o \
 	tests/kernel/task_test.o tests/bench/lock_bench.o \
 	tests/bench/page_bench.o tests/bench/linear_page.o \
 	tests/bench/firstfit_malloc.o tests/bench/slab_bench.o

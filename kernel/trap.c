@@ -4,7 +4,7 @@
  * trap_entry (arch/riscv/trap_entry.S) saves the interrupted context and
  * calls trap_handler() with interrupts off.  Interrupts go to the timer,
  * the software-interrupt (IPI) handler or the PLIC; any exception is a
- * kernel bug: it is described, with a backtrace, and the kernel panics.
+ * kernel bug, and the kernel panics with its registers (panic_trap).
  */
 #include <kernel/trap.h>
 #include <kernel/console.h>
@@ -12,6 +12,7 @@
 #include <kernel/platform.h>
 #include <kernel/timer.h>
 #include <kernel/hart.h>
+#include <kernel/panic.h>
 #include <kernel/task.h>
 #include <asm/csr.h>
 
@@ -73,42 +74,21 @@ void backtrace_from(uintptr_t pc, uintptr_t fp)
 	}
 }
 
-/* Start at our caller: its return address and frame sit in our frame. */
-__noinline void backtrace(void)
-{
-	uintptr_t *fp = __builtin_frame_address(0);
-
-	backtrace_from(fp[-1], fp[-2]);
-	/* No tail call: it would reuse this frame before it is read. */
-	__asm__ volatile("" ::: "memory");
-}
-
 static void exception(struct trap_frame *f)
 {
 	unsigned long cause = f->mcause;
-	const char *name =
-		cause < ARRAY_SIZE(exception_names) && exception_names[cause]
-			? exception_names[cause]
-			: "unknown exception";
-	struct task *t = my_hart()->current;
+	const char *name = NULL;
 
-	/* ra matters when the faulting function is a leaf without a frame. */
-	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p mtval %p ra %p\n"
-	       "  hart %u, task %s\n",
-	       name, cause, (void *)f->mepc, (void *)f->mtval, (void *)TF_RA(f),
-	       this_hart(), t ? t->name : "(boot)");
-	backtrace_from(f->mepc, TF_FP(f));
-	panic("%s at %p", name, (void *)f->mepc);
+	if (cause < ARRAY_SIZE(exception_names))
+		name = exception_names[cause];
+	panic_trap(f, name ? name : "unknown exception");
 }
 
 static void software_interrupt(void)
 {
 	clint_clear_ipi(this_hart());
-	if (kernel_panicked) {
-		for (;;)
-			wfi();
-	}
-	/* Otherwise a kick: the scheduler has work for this hart. */
+	/* A panic's request to stop, or a kick: the scheduler has work. */
+	panic_stop_if_underway();
 }
 
 static void external_interrupt(void)
@@ -117,7 +97,7 @@ static void external_interrupt(void)
 	unsigned int irq = plic_claim(hart);
 
 	if (irq == UART0_IRQ)
-		uart_irq();
+		console_interrupt();
 	if (irq)
 		plic_complete(hart, irq);
 }

@@ -62,7 +62,6 @@ struct spinlock {
 	uintptr_t acquire_pc; /* where the holder took it */
 	const char *name;
 	enum lock_level level;
-	unsigned int sleepers;		  /* waiters parked in cpu_wait */
 	struct spinlock *prev_held;	  /* what the holder took before it */
 	struct spinlock *next_registered; /* spinlock_register's list */
 #ifdef CONFIG_LOCK_STATS
