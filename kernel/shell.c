@@ -151,6 +151,29 @@ static int cmd_harts(int argc, char **argv)
 }
 SHELL_COMMAND(harts, "list the harts and what they run", cmd_harts);
 
+/* Its words, as typed, one space apart: a script can check its input. */
+static int cmd_echo(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		printk("%s%s", argv[i], i + 1 < argc ? " " : "\n");
+	if (argc == 1)
+		printk("\n");
+	return 0;
+}
+SHELL_COMMAND(echo, "print its arguments", cmd_echo);
+
+/* What a panic looks like; the run then ends (or halts: panic=halt). */
+static int cmd_panic(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	panic("shell: panic on request");
+}
+SHELL_COMMAND(panic, "panic on purpose: the report, then the run ends",
+	      cmd_panic);
+
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc;

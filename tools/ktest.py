@@ -54,8 +54,9 @@ DONE_RE = re.compile(r"^#\s*ktest:\s*done\b")
 EXPECTING_RE = re.compile(
     r'^\s+#\s*ktest:\s*expecting a panic from\s+(\S+)(?:\s+saying\s+"(.*)")?')
 # A kernel panic report (kernel/panic.c), which must come out whole and
-# once however many harts fail: the panic line, where, the registers of a
-# fault, the backtrace; after it only the other harts' one-line notes.
+# once however many harts fail: the panic line first, where, the
+# registers of a fault, the backtrace (the only one in the output); after
+# it only the other harts' one-line notes.
 REPORT_HEAD_RE = re.compile(r"^KERNEL PANIC: \S.*$")
 REPORT_WHERE_RE = re.compile(r"^  on hart \d+, task \S+$")
 REPORT_REGS_RE = re.compile(
@@ -365,6 +366,10 @@ def panic_report_problem(lines):
     i = marks[0]
     if not REPORT_HEAD_RE.match(lines[i]):
         return "the KERNEL PANIC line is not intact"
+    traces = [k for k, line in enumerate(lines) if "backtrace (" in line]
+    if len(traces) != 1 or traces[0] < i:
+        return (f"{len(traces)} backtraces, {sum(k < i for k in traces)} before "
+                "the KERNEL PANIC line: the report must open with it and be the only one")
     rest = lines[i + 1:]
     if not rest or not REPORT_WHERE_RE.match(rest[0]):
         return "no '  on hart N, task T' line after the KERNEL PANIC line"
