@@ -95,6 +95,14 @@ void console_interrupt(void)
 	release(&input_lock);
 }
 
+void console_wait_input_full(void)
+{
+	acquire(&input_lock);
+	while (!input_masked) /* woken by every byte that comes in */
+		task_sleep_on(&input_head, &input_lock);
+	release(&input_lock);
+}
+
 char console_getc(void)
 {
 	char c;

@@ -164,6 +164,21 @@ static int cmd_echo(int argc, char **argv)
 }
 SHELL_COMMAND(echo, "print its arguments", cmd_echo);
 
+/*
+ * Read nothing until what is typed (or pasted) after this has filled the
+ * input buffer: then nothing typed may have been lost, however much more
+ * comes.  tools/run_test.py uses it to test the flow control.
+ */
+static int cmd_inputfull(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	console_wait_input_full();
+	return 0;
+}
+SHELL_COMMAND(inputfull, "read nothing until typed input fills the buffer",
+	      cmd_inputfull);
+
 /* What a panic looks like; the run then ends (or halts: panic=halt). */
 static int cmd_panic(int argc, char **argv)
 {

@@ -16,5 +16,10 @@ void console_start_line(void);
 void console_interrupt(void);
 /* Wait for and return the next input byte (task context only). */
 char console_getc(void);
+/*
+ * Wait until input has filled the ring and waits in the UART (the shell's
+ * inputfull: a test of flow control that needs no timing).
+ */
+void console_wait_input_full(void);
 
 #endif /* KERNEL_CONSOLE_H */
