@@ -65,11 +65,9 @@ static inline void __push_off(struct hart_locks *hl, unsigned long flags)
 static __noinline __noreturn void pop_off_misuse(const struct hart_locks *hl)
 {
 	if (hl->depth < 1)
-		panic("pop_off: without push_off on hart %u (unbalanced "
-		      "interrupt nesting)",
+		panic("pop_off: without push_off on hart %u (unbalanced interrupt nesting)",
 		      this_hart());
-	panic("pop_off: interrupts are on inside a push_off section on hart "
-	      "%u",
+	panic("pop_off: interrupts are on inside a push_off section on hart %u",
 	      this_hart());
 }
 
@@ -144,8 +142,7 @@ bool holding(const struct spinlock *lock)
 static __noinline __noreturn void
 lock_misuse(const char *what, const struct spinlock *lock, uintptr_t pc)
 {
-	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %p; "
-	      "holder hart %d took it at %p",
+	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %p; holder hart %d took it at %p",
 	      what, lock->name, lock->level, this_hart(), (void *)pc,
 	      holder_of(lock), holder_pc(lock));
 }
@@ -163,8 +160,7 @@ static __noinline __noreturn void acquire_misuse(const struct spinlock *lock,
 
 	if (holder_of(lock) == (int)me)
 		lock_misuse("recursive acquire", lock, pc);
-	panic("spinlock: lock order violation on hart %u: taking \"%s\" "
-	      "(level %d) at %p while holding \"%s\" (level %d, taken at %p)",
+	panic("spinlock: lock order violation on hart %u: taking \"%s\" (level %d) at %p while holding \"%s\" (level %d, taken at %p)",
 	      me, lock->name, lock->level, (void *)pc, last->name, last->level,
 	      (void *)last->acquire_pc);
 }
@@ -191,12 +187,11 @@ static __noinline void report_long_wait(const struct spinlock *lock,
 	 * Straight to the console: printk would queue for the console lock,
 	 * which may be the very lock we are stuck on.
 	 */
-	n = snprintf(msg, sizeof(msg),
-		     "spinlock: hart %u has waited over %llu ms for \"%s\" "
-		     "(wanted at %p); held by hart %d, taken at %p\n",
-		     this_hart(),
-		     (unsigned long long)(spinlock_report_ns / 1000000),
-		     lock->name, (void *)pc, holder_of(lock), holder_pc(lock));
+	n = snprintf(
+		msg, sizeof(msg),
+		"spinlock: hart %u has waited over %llu ms for \"%s\" (wanted at %p); held by hart %d, taken at %p\n",
+		this_hart(), (unsigned long long)(spinlock_report_ns / 1000000),
+		lock->name, (void *)pc, holder_of(lock), holder_pc(lock));
 	/* One report at a time, or several waiters' lines mix. */
 	while (__atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
 		cpu_relax();

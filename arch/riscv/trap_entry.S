@@ -87,7 +87,7 @@
 
 	.text
 	.globl trap_entry
-	.align 4			/* mtvec direct mode: 4-byte aligned */
+	.align 2			/* 2^2 = 4 bytes: mtvec direct mode */
 trap_entry:
 	addi	sp, sp, -FRAME_SIZE
 	save_regs
