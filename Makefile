@@ -200,7 +200,7 @@ build/host/bench/malloc-bench: $(BENCH_HOST_SRCS) tests/host/malloc_bench.c \
 
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
-	-kernel $(1) $(if $(BOOTARGS),-append '$(BOOTARGS)')
+	-kernel $(1)$(if $(BOOTARGS), -append '$(BOOTARGS)')
 
 .PHONY: all deps run debug test test-soak mutants bench bench-host lint \
 	host-tests test-images run-images clean FORCE

@@ -12,8 +12,10 @@ naming it.  So does a mutant whose text is no longer in its file: the
 list must keep up with the code.
 
 Runners: "asan" and "tsan" are the host builds (tests/host/), "rv32"
-the QEMU test image on 4 harts.  The last line printed is "N killed,
-M survived"; the exit status is 0 if every mutant was killed.
+the QEMU test image on 4 harts, and "run" tools/run_test.py (make run
+itself; "suites" then names its checks).  A mutant may need more than one
+edit (more=[(file, find, replace), ...]).  The last line printed is "N
+killed, M survived"; the exit status is 0 if every mutant was killed.
 """
 
 import argparse
@@ -23,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,6 +40,8 @@ class Mutant:
     suites: str  # the ktest filter
     guards: str  # what the check guards, for the report
     timeout: int = 120  # seconds before a hung run counts as killed
+    more: list = field(default_factory=list)  # further (file, find, replace)
+    target: str = ""  # what to build, if not the runner's own
 
 
 MUTANTS = [
@@ -131,8 +135,64 @@ MUTANTS = [
     Mutant("spinlock-long-wait-unreported", "kernel/spinlock.c",
            "if (!reported && time_ns() - start > spinlock_report_ns) {",
            "if (!reported && time_ns() - start > spinlock_report_ns && 0) {",
-           "asan", "spinlock:a_long_wait_is_reported",
-           "the report of a long wait"),
+           "asan", "spinlock:a_waiter_stays_out_and_reports_a_long_wait",
+           "the report of a long wait (it hangs: the holder waits for it)",
+           timeout=30),
+    Mutant("spinlock-uninitialised-release-unnamed", "kernel/spinlock.c",
+           "if (never_initialised(lock))", "if (0 && never_initialised(lock))",
+           "asan", "spinlock:release_of_a_never_initialised_lock_panics",
+           "naming a lock that was never initialised"),
+    Mutant("spinlock-no-mutual-exclusion", "kernel/spinlock.c",
+           "while (!cpu_wait_turn(&lock->tickets.owner, ticket)) {",
+           "while (__builtin_memcmp(lock->name, \"test_\", 5) != 0 &&\n"
+           "\t       !cpu_wait_turn(&lock->tickets.owner, ticket)) {",
+           "asan", "spinlock:a_waiter_stays_out_and_reports_a_long_wait",
+           "one holder at a time (the tests' own locks stop excluding)"),
+    Mutant("task-sleep-wakes-early", "kernel/task.c",
+           "t->wake_time = timer_deadline(ms);",
+           "t->wake_time = timer_deadline(ms / 100);",
+           "rv32", "task:sleep_wakes_no_earlier_than_asked",
+           "a sleep as long as asked"),
+    Mutant("task-never-preempted", "kernel/task.c",
+           "\tif (h->current != h->idle && READ_ONCE(run_queue.next) != &run_queue)",
+           "\tif (0 && h->current != h->idle && READ_ONCE(run_queue.next) != &run_queue)",
+           "rv32", "task:busy_task_is_preempted",
+           "preemption by the tick (it hangs)", timeout=30),
+    Mutant("task-exit-keeps-the-stack", "kernel/task.c",
+           "\t\tpage_free(prev->stack);\n", "",
+           "rv32", "task:exit_returns_the_stack", "a dead task's stack"),
+    Mutant("timer-ticks-on-hart-0-only", "kernel/timer.c",
+           "\tcsr_set(mie, MIE_MTIE);",
+           "\tif (hart == 0)\n\t\tcsr_set(mie, MIE_MTIE);",
+           "rv32", "timer:ticks_advance_on_every_hart",
+           "the tick on every hart (it hangs)", timeout=30),
+    Mutant("timer-uptime-in-seconds", "kernel/timer.c",
+           "return (clint_mtime() - boot_mtime) * 1000 / boot_info.timebase_hz;",
+           "return (clint_mtime() - boot_mtime) / boot_info.timebase_hz;",
+           "rv32", "timer:uptime_advances_with_mtime", "uptime in milliseconds"),
+    Mutant("panic-every-hart-reports", "kernel/panic.c",
+           "\tif (!claim(msg))\n\t\tleave_line_and_stop(\"faulted\", msg);\n",
+           "\tclaim(msg);\n",
+           "rv32", "trap",
+           "one report when every hart faults (no owner, no console guard)",
+           more=[("kernel/console.c", "\t\tpanic_stop_if_underway();\n", "")]),
+    Mutant("panic-exits-with-success", "kernel/panic.c",
+           "\tvirt_test_exit(1);\n}", "\tvirt_test_exit(0);\n}",
+           "run", "panic", "a failure status for a panic"),
+    Mutant("panic-halt-ignored", "kernel/panic.c",
+           "\tif (panic_halts) {", "\tif (0) {",
+           "run", "panic-halt", "panic=halt keeping the machine"),
+    Mutant("console-input-dropped-when-full", "kernel/console.c",
+           "\t\tuart_rx_interrupt(false); /* the rest waits in the UART */\n",
+           "\t\twhile (uart_rx_ready())\n\t\t\t(void)uart_getc();\n",
+           "run", "input-rv32-1", "input that comes while the buffer is full"),
+    Mutant("console-input-never-unmasked", "kernel/console.c",
+           "\t\tuart_rx_interrupt(true); /* what waited raises it again */\n", "",
+           "run", "input-rv32-1", "input that waited in the UART (it hangs)",
+           timeout=60),
+    Mutant("makefile-smp-unchecked", "Makefile",
+           "ifeq ($(filter 1 2 3 4 5 6 7 8,$(SMP)),)", "ifeq (x,)",
+           "run", "configs", "make run with a bad SMP", target="build/.deps-ok"),
     Mutant("slab-create-unchecked", "mm/slab.c",
            "if (size == 0 || size > SLAB_MAX_OBJECT || (align & (align - 1)) ||\n"
            "\t    align > SLAB_MAX_OBJECT) {",
@@ -177,13 +237,21 @@ TARGETS = {
     "asan": "build/host/asan/ktest-host",
     "tsan": "build/host/tsan/ktest-host",
     "rv32": "build/rv32/test/kernel.elf",
+    "run": "build/rv32/run/kernel.elf",
 }
 
 
-def config(runner):
-    if runner == "rv32":
-        return "qemu:rv32:4:128M:" + TARGETS[runner]
-    return "host:%s:%s" % (runner, TARGETS[runner])
+def command(m, timeout):
+    """The run that must fail on the mutant."""
+    if m.runner == "run":
+        return [sys.executable, "tools/run_test.py", "--timeout", str(timeout)] \
+            + m.suites.split(",")
+    if m.runner == "rv32":
+        config = "qemu:rv32:4:128M:" + TARGETS[m.runner]
+    else:
+        config = "host:%s:%s" % (m.runner, TARGETS[m.runner])
+    return [sys.executable, "tools/ktest.py", "--timeout", str(timeout),
+            "--filter", m.suites, config]
 
 
 def tree_files():
@@ -201,24 +269,24 @@ def run_mutant(m, files, timeout):
         for f in files:
             os.makedirs(os.path.join(tmp, os.path.dirname(f)), exist_ok=True)
             shutil.copy2(os.path.join(ROOT, f), os.path.join(tmp, f))
-        path = os.path.join(tmp, m.file)
-        with open(path) as fh:
-            text = fh.read()
-        if text.count(m.find) != 1:
-            return "error", "its text is in %s %d times, not once" % (
-                m.file, text.count(m.find))
-        with open(path, "w") as fh:
-            fh.write(text.replace(m.find, m.replace))
-        build = subprocess.run(["make", "-s", "-j2", TARGETS[m.runner]],
-                               cwd=tmp,
+        for file, find, replace in [(m.file, m.find, m.replace)] + m.more:
+            path = os.path.join(tmp, file)
+            with open(path) as fh:
+                text = fh.read()
+            if text.count(find) != 1:
+                return "error", "its text is in %s %d times, not once" % (
+                    file, text.count(find))
+            with open(path, "w") as fh:
+                fh.write(text.replace(find, replace))
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+        build = subprocess.run(["make", "-s", "-j2", m.target or TARGETS[m.runner]],
+                               cwd=tmp, env=env,
                                capture_output=True, text=True)
         if build.returncode:
             return "error", "does not build:\n" + build.stderr[-2000:]
-        run = subprocess.run(
-            [sys.executable, "tools/ktest.py", "--timeout",
-             str(min(timeout, m.timeout)),
-             "--filter", m.suites, config(m.runner)],
-            cwd=tmp, capture_output=True, text=True)
+        run = subprocess.run(command(m, min(timeout, m.timeout)),
+                             cwd=tmp, env=env, capture_output=True, text=True)
         failed = [line.strip() for line in run.stdout.splitlines()
                   if "FAIL" in line or "not ok" in line or "panic" in line]
         if run.returncode == 1:

@@ -84,6 +84,7 @@ bool cpu_wait_turn(const uint16_t *serving, uint16_t ticket)
 		}
 		cpu_relax();
 	}
+	panic_stop_if_underway(); /* the holder may be stopped for good */
 	if (tickets_ahead(serving, ticket) > 1)
 		park(&parked[this_hart()], serving, ticket);
 	return false;

@@ -315,12 +315,15 @@ KTEST(spinlock, locks_may_be_released_out_of_order)
  * the others start waiting for it only once it is held.  Nothing here
  * is timed: the waiters report after spinlock_report_ns of waiting, as
  * long as the host takes to get them there, and hart 0 lets go only
- * when the report counter has moved.  A lock that never reports hangs
- * here, and the harness fails the case.
+ * when the report counter has moved, which also proves that they are
+ * waiting inside acquire.  A waiter that gets in while hart 0 holds the
+ * lock ends the wait too, and fails the case; a lock that never reports
+ * hangs it, and the harness fails it.
  */
 static struct spinlock slow_lock;
 static unsigned long reports_before;
-static bool slow_lock_held;
+static bool slow_lock_held, slow_lock_released;
+static unsigned int got_in_while_held;
 
 static void hold_or_wait(void *arg)
 {
@@ -329,18 +332,22 @@ static void hold_or_wait(void *arg)
 		acquire(&slow_lock);
 		__atomic_store_n(&slow_lock_held, true, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&spinlock_long_waits,
-				       __ATOMIC_ACQUIRE) == reports_before)
+				       __ATOMIC_ACQUIRE) == reports_before &&
+		       !__atomic_load_n(&got_in_while_held, __ATOMIC_ACQUIRE))
 			cpu_relax();
+		__atomic_store_n(&slow_lock_released, true, __ATOMIC_RELAXED);
 		release(&slow_lock);
 		return;
 	}
 	while (!__atomic_load_n(&slow_lock_held, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	acquire(&slow_lock);
+	if (!__atomic_load_n(&slow_lock_released, __ATOMIC_RELAXED))
+		__atomic_fetch_add(&got_in_while_held, 1, __ATOMIC_RELEASE);
 	release(&slow_lock);
 }
 
-KTEST(spinlock, a_long_wait_is_reported)
+KTEST(spinlock, a_waiter_stays_out_and_reports_a_long_wait)
 {
 	uint64_t saved = spinlock_report_ns;
 
@@ -349,11 +356,13 @@ KTEST(spinlock, a_long_wait_is_reported)
 		return;
 	}
 	spinlock_init(&slow_lock, "test_slow");
-	slow_lock_held = false;
+	slow_lock_held = slow_lock_released = false;
+	got_in_while_held = 0;
 	reports_before = spinlock_long_waits;
 	spinlock_report_ns = 20000000; /* 20 ms */
 	ktest_on_each_hart(hold_or_wait, NULL);
 	spinlock_report_ns = saved;
+	KEXPECT_EQ(t, got_in_while_held, 0);
 	KEXPECT_GT(t, spinlock_long_waits, reports_before);
 }
 
