@@ -95,8 +95,10 @@ static void mem_init(const void *fdt)
 	slab_init();
 }
 
-/* Release the other harts and wait for every one of them, however long
- * the host takes to run them. */
+/*
+ * Release the other harts and wait for every one of them, however long
+ * the host takes to run them.
+ */
 static void start_secondary_harts(void)
 {
 	unsigned int i;

@@ -43,8 +43,10 @@
 #define NO_HART (-1)
 #define MSG_MAX 200
 #define ALSO_MAX 120
-/* How long the owner waits for the other harts to stop, like Linux's
- * smp_send_stop: a hart spinning with interrupts off never answers. */
+/*
+ * How long the owner waits for the other harts to stop, like Linux's
+ * smp_send_stop: a hart spinning with interrupts off never answers.
+ */
 #define STOP_WAIT_NS 1000000000ull
 
 bool panic_halts;

@@ -33,6 +33,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/machine.h>
 #include <kernel/printk.h>
+#include <kernel/console.h>
 
 /*
  * The locks a hart holds form a chain, newest first: last_held, then
@@ -52,7 +53,6 @@ static struct hart_locks hart_locks[MAX_HARTS] = {
 };
 
 uint64_t spinlock_report_ns = 1000000000; /* 1 s */
-unsigned long spinlock_long_waits;
 static int report_busy;
 
 /* push_off/pop_off on a known hart: the lock paths inline these. */
@@ -177,27 +177,31 @@ static __always_inline bool acquire_ok(const struct spinlock *lock,
 	return lock->level < hl->last_held->level;
 }
 
-static __noinline void report_long_wait(const struct spinlock *lock,
-					uintptr_t pc)
+static __noinline void report_long_wait(struct spinlock *lock, uintptr_t pc)
 {
 	char msg[200];
 	int n;
 
-	/*
-	 * Straight to the console: printk would queue for the console lock,
-	 * which may be the very lock we are stuck on.
-	 */
 	n = snprintf(
 		msg, sizeof(msg),
 		"spinlock: hart %u has waited over %llu ms for \"%s\" (wanted at %p); held by hart %d, taken at %p\n",
 		this_hart(), (unsigned long long)(spinlock_report_ns / 1000000),
 		lock->name, (void *)pc, holder_of(lock), holder_pc(lock));
-	/* One report at a time, or several waiters' lines mix. */
-	while (__atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	console_write(msg, (size_t)MIN(n, (int)sizeof(msg) - 1));
-	__atomic_store_n(&report_busy, 0, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&spinlock_long_waits, 1, __ATOMIC_RELAXED);
+	n = MIN(n, (int)sizeof(msg) - 1);
+	if (lock->level != LOCK_LEVEL_CONSOLE) {
+		/* Under the console lock, or other harts' lines mix with it. */
+		console_write_locked(msg, (size_t)n);
+	} else {
+		/*
+		 * Stuck on the console lock itself: straight to the console,
+		 * one report at a time.
+		 */
+		while (__atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
+			cpu_relax();
+		console_write(msg, (size_t)n);
+		__atomic_store_n(&report_busy, 0, __ATOMIC_RELEASE);
+	}
+	__atomic_fetch_add(&lock->long_waits, 1, __ATOMIC_RELEASE);
 }
 
 /*

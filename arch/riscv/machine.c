@@ -67,8 +67,10 @@ static void park(struct parked *me, const uint16_t *serving, uint16_t ticket)
 	if (tickets_ahead(serving, ticket) > 1)
 		wfi();
 	__atomic_store_n(&me->serving, NULL, __ATOMIC_RELAXED);
-	/* Interrupts are off: clear the kick here (a scheduler kick lost
-	 * this way costs one tick), and stop if it was a panic's. */
+	/*
+	 * Interrupts are off: clear the kick here (a scheduler kick lost
+	 * this way costs one tick), and stop if it was a panic's.
+	 */
 	clint_clear_ipi(this_hart());
 	panic_stop_if_underway();
 }
