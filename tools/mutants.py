@@ -42,6 +42,7 @@ class Mutant:
     timeout: int = 120  # seconds before a hung run counts as killed
     more: list = field(default_factory=list)  # further (file, find, replace)
     target: str = ""  # what to build, if not the runner's own
+    scale: int = 1  # the host runner's RVOS_TEST_SCALE (stress rounds)
 
 
 MUTANTS = [
@@ -91,7 +92,9 @@ MUTANTS = [
     Mutant("slab-magazine-unlocked", "mm/slab.h",
            "return __atomic_exchange_n(&m->count, MAG_LOCKED, __ATOMIC_ACQUIRE);",
            "return __atomic_load_n(&m->count, __ATOMIC_ACQUIRE);",
-           "tsan", "slab", "the magazine lock against remote drains"),
+           "tsan", "slab:drains_race_the_fast_paths",
+           "the magazine lock against remote drains (ten times the rounds: "
+           "the race needs two threads at once)", scale=10),
     Mutant("ksize-of-a-freed-block", "mm/kmalloc.c",
            "\t    slab_object_is_free(c, (void *)p))",
            "\t    (slab_object_is_free(c, (void *)p) && 0))",
@@ -111,7 +114,7 @@ MUTANTS = [
            "\t\t\t__ATOMIC_RELAXED));\n",
            "asan", "spinlock:waiters_are_served_in_the_order_they_queued",
            "first come, first served (it hangs: no tickets to wait for)",
-           timeout=30),
+           timeout=20),
     Mutant("spinlock-recursion-unnamed", "kernel/spinlock.c",
            "\tif (holder_of(lock) == (int)me)\n\t\tlock_misuse(\"recursive acquire\"",
            "\tif (0)\n\t\tlock_misuse(\"recursive acquire\"",
@@ -137,7 +140,7 @@ MUTANTS = [
            "if (!reported && time_ns() - start > spinlock_report_ns && 0) {",
            "asan", "spinlock:a_waiter_stays_out_and_reports_a_long_wait",
            "the report of a long wait (it hangs: the holder waits for it)",
-           timeout=30),
+           timeout=20),
     Mutant("spinlock-uninitialised-release-unnamed", "kernel/spinlock.c",
            "if (never_initialised(lock))", "if (0 && never_initialised(lock))",
            "asan", "spinlock:release_of_a_never_initialised_lock_panics",
@@ -157,7 +160,7 @@ MUTANTS = [
            "\tif (h->current != h->idle && READ_ONCE(run_queue.next) != &run_queue)",
            "\tif (0 && h->current != h->idle && READ_ONCE(run_queue.next) != &run_queue)",
            "rv32", "task:busy_task_is_preempted",
-           "preemption by the tick (it hangs)", timeout=30),
+           "preemption by the tick (it hangs)", timeout=20),
     Mutant("task-exit-keeps-the-stack", "kernel/task.c",
            "\t\tpage_free(prev->stack);\n", "",
            "rv32", "task:exit_returns_the_stack", "a dead task's stack"),
@@ -165,7 +168,7 @@ MUTANTS = [
            "\tcsr_set(mie, MIE_MTIE);",
            "\tif (hart == 0)\n\t\tcsr_set(mie, MIE_MTIE);",
            "rv32", "timer:ticks_advance_on_every_hart",
-           "the tick on every hart (it hangs)", timeout=30),
+           "the tick on every hart (it hangs)", timeout=20),
     Mutant("timer-uptime-in-seconds", "kernel/timer.c",
            "return (clint_mtime() - boot_mtime) * 1000 / boot_info.timebase_hz;",
            "return (clint_mtime() - boot_mtime) / boot_info.timebase_hz;",
@@ -189,7 +192,11 @@ MUTANTS = [
     Mutant("console-input-never-unmasked", "kernel/console.c",
            "\t\tuart_rx_interrupt(true); /* what waited raises it again */\n", "",
            "run", "input-rv32-1", "input that waited in the UART (it hangs)",
-           timeout=60),
+           timeout=20),
+    Mutant("boot-rv32-ram-unclamped", "kernel/main.c",
+           "if (boot_info.mem_base + boot_info.mem_size > RV32_RAM_END) {",
+           "if (0) {",
+           "run", "qemu-direct", "rv32 RAM up to 4 GiB, said in one line"),
     Mutant("makefile-smp-unchecked", "Makefile",
            "ifeq ($(filter 1 2 3 4 5 6 7 8,$(SMP)),)", "ifeq (x,)",
            "run", "configs", "make run with a bad SMP", target="build/.deps-ok"),
@@ -269,6 +276,11 @@ def run_mutant(m, files, timeout):
         for f in files:
             os.makedirs(os.path.join(tmp, os.path.dirname(f)), exist_ok=True)
             shutil.copy2(os.path.join(ROOT, f), os.path.join(tmp, f))
+        # A kernel image's objects come along, so that only what the
+        # mutant changes is compiled again (make compares the times).
+        image = os.path.dirname(m.target or TARGETS[m.runner])
+        if image.startswith("build/rv") and os.path.isdir(os.path.join(ROOT, image)):
+            shutil.copytree(os.path.join(ROOT, image), os.path.join(tmp, image))
         for file, find, replace in [(m.file, m.find, m.replace)] + m.more:
             path = os.path.join(tmp, file)
             with open(path) as fh:
@@ -285,8 +297,9 @@ def run_mutant(m, files, timeout):
                                capture_output=True, text=True)
         if build.returncode:
             return "error", "does not build:\n" + build.stderr[-2000:]
-        run = subprocess.run(command(m, min(timeout, m.timeout)),
-                             cwd=tmp, env=env, capture_output=True, text=True)
+        run = subprocess.run(command(m, min(timeout, m.timeout)), cwd=tmp,
+                             env=dict(env, RVOS_TEST_SCALE=str(m.scale)),
+                             capture_output=True, text=True)
         failed = [line.strip() for line in run.stdout.splitlines()
                   if "FAIL" in line or "not ok" in line or "panic" in line]
         if run.returncode == 1:

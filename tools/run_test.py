@@ -23,6 +23,10 @@ standard input (the kernels must be built first: make run-images):
   configs
         SMP=0, SMP=9, SMP=foo, MEM=foo and MEM=2G on rv32: make refuses
         at once with the accepted values; good ones get through.
+  qemu-direct
+        QEMU started by hand with 9 harts and 2G on rv32: the kernel says
+        in one boot line each that it runs 8 harts and uses the RAM below
+        4 GiB, and boots to the shell.
 
 Nothing is timed: a run that does not end is killed after --timeout
 seconds, and fails.  The last line is "N passed, M failed"; the exit
@@ -75,13 +79,13 @@ def child_env():
 class Run:
     """One `make run`: its output lines, stderr and exit status."""
 
-    def __init__(self, make, args, text, timeout, answer=None):
-        """Write text into make run's input at once.  answer is (regex,
-        more text): when a line matches, the text is written too."""
+    def __init__(self, make, args, text, timeout, answer=None, cmd=None):
+        """Write text into make run's input (or cmd's) at once.  answer is
+        (regex, more text): when a line matches, the text is written too."""
         self.lines, self.timed_out = [], False
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(
-                [make, "--no-print-directory", "-s", "run"] + args, cwd=ROOT,
+                cmd or [make, "--no-print-directory", "-s", "run"] + args, cwd=ROOT,
                 env=child_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=err, start_new_session=True)
             proc.stdin.write(text.encode())
@@ -211,6 +215,22 @@ def check_configs(make, timeout):
     return problems, run
 
 
+def check_qemu_direct(make, timeout):
+    cmd = ["qemu-system-riscv32", "-machine", "virt", "-bios", "none", "-m", "2G",
+           "-smp", "9", "-nographic", "-kernel", "build/rv32/run/kernel.elf"]
+    run = Run(make, [], "poweroff\n", timeout, cmd=cmd)
+    problems = []
+    for words in ("boot: the device tree lists 9 harts; RVOS runs 8 (MAX_HARTS), "
+                  "the others stay parked",
+                  "boot: rv32 reaches RAM only below 4 GiB: using 2047 of 2048 MiB",
+                  "RVOS on QEMU virt (rv32): 8 harts online, 2047 MiB RAM"):
+        if words not in run.lines:
+            problems.append(f"no line '{words}'")
+    if run.status != 0:
+        problems.append(f"QEMU ended with {run.how_it_ended()}, not status 0")
+    return problems, run
+
+
 def checks(make, timeout):
     out = {}
     for arch in ("rv32", "rv64"):
@@ -220,6 +240,7 @@ def checks(make, timeout):
     out["panic"] = lambda: check_panic(make, timeout)
     out["panic-halt"] = lambda: check_panic_halt(make, timeout)
     out["configs"] = lambda: check_configs(make, timeout)
+    out["qemu-direct"] = lambda: check_qemu_direct(make, timeout)
     return out
 
 
