@@ -17,7 +17,9 @@ result line, passes the case and ends the boot without failing it (cases
 the filter selected after it did not run and count as failed).  Any other
 panic the run does not survive, a time-out or a missing "# ktest: done"
 line fails the boot (the host runner survives panics in cases and reports
-them in KTAP).  --selftest also checks, with the kernel's manual
+them in KTAP).  In QEMU a panic must also print one whole report (see
+panic_report_problem): however many harts fail, one "KERNEL PANIC:" line
+opens it, its backtrace is the only one, and nothing else is mixed in.  --selftest also checks, with the kernel's manual
 selftest:* cases, that such failures are really caught; --selftest-only
 does just that.
 

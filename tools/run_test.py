@@ -257,6 +257,12 @@ def main(argv):
     unknown = [n for n in names if n not in table]
     if unknown:
         ap.error(f"no such check: {', '.join(unknown)} (have: {', '.join(table)})")
+    # Build first, once: two make runs at once must not both build.
+    build = subprocess.run([args.make, "--no-print-directory", "-s", "run-images"],
+                           cwd=ROOT, env=child_env(), stdin=subprocess.DEVNULL)
+    if build.returncode:
+        print("run_test: error: make run-images failed", file=sys.stderr)
+        return 2
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda n: table[n](), names))
     passed = 0
