@@ -227,7 +227,7 @@ debug: $(KERNEL) | $(DEPS_STAMP)
 	@echo "      (follow it with: tail -f $(DEBUG_LOG)); quit gdb to stop QEMU"
 	@$(QEMU_$(ARCH)) -machine virt -bios none -m $(MEM) -smp $(SMP) \
 		-display none -monitor none -serial file:$(DEBUG_LOG) \
-		-kernel $(KERNEL) -append 'panic=halt $(BOOTARGS)' \
+		-kernel $(KERNEL) -append '$(strip panic=halt $(BOOTARGS))' \
 		-S -gdb tcp::1234 & qemu=$$!; \
 	gdb-multiarch -q -ex 'set confirm off' -ex 'target remote :1234' \
 		$(KERNEL); kill $$qemu 2>/dev/null; true

@@ -62,9 +62,9 @@ EXPECTING_RE = re.compile(
 REPORT_HEAD_RE = re.compile(r"^KERNEL PANIC: \S.*$")
 REPORT_WHERE_RE = re.compile(r"^  on hart \d+, task \S+$")
 REPORT_REGS_RE = re.compile(
-    r"^  mcause \d+ mepc 0x[0-9a-f]+ mtval 0x[0-9a-f]+ ra 0x[0-9a-f]+$")
+    r"^  mcause \d+ mepc 0x[0-9a-f]+ mtval 0x[0-9a-f]+ ra 0x[0-9a-f]+( .*)?$")
 REPORT_BACKTRACE_RE = re.compile(r"^  backtrace \(riscv64-unknown-elf-addr2line -e <elf> ADDR\):$")
-REPORT_FRAME_RE = re.compile(r"^    #\d+ 0x[0-9a-f]+$")
+REPORT_FRAME_RE = re.compile(r"^    #\d+ 0x[0-9a-f]+( \S+)?$")  # maybe a name
 REPORT_TAIL_RE = re.compile(r"^(hart \d+ also (faulted|panicked): \S.*"
                             r"|  failed again during the report: .*"
                             r"|System halted \(panic=halt\).*)$")
@@ -459,7 +459,9 @@ def run_expect_panic(runner, config, case, timeout):
         case.detail = ["# the kernel panicked, but not while the case ran"]
     else:
         case.detail = [f"# {headline}" for headline, _ in report.problems]
-    case.detail += ["| " + line for line in boot.lines[-CONTEXT_LINES:]]
+    # The headlines first; describe_suite shows the last CONTEXT_LINES.
+    room = max(CONTEXT_LINES - len(case.detail), 0)
+    case.detail += ["| " + line for line in boot.lines[len(boot.lines) - room:]]
     return boot
 
 

@@ -186,9 +186,19 @@ MUTANTS = [
            "\tif (panic_halts) {", "\tif (0) {",
            "run", "panic-halt", "panic=halt keeping the machine"),
     Mutant("console-input-dropped-when-full", "kernel/console.c",
-           "\t\tuart_rx_interrupt(false); /* the rest waits in the UART */\n",
-           "\t\twhile (uart_rx_ready())\n\t\t\t(void)uart_getc();\n",
-           "run", "input-rv32-1", "input that comes while the buffer is full"),
+           "\twhile (input_count() < INPUT_SIZE && uart_rx_ready())\n"
+           "\t\tinput_ring[input_tail++ % INPUT_SIZE] = uart_getc();\n",
+           "\twhile (uart_rx_ready()) {\n\t\tchar c = uart_getc();\n\n"
+           "\t\tif (input_count() < INPUT_SIZE)\n"
+           "\t\t\tinput_ring[input_tail++ % INPUT_SIZE] = c;\n\t}\n",
+           "run", "input-rv32-1",
+           "input that comes while the buffer is full (read and dropped, "
+           "as it was, and never held in the UART: inputfull hangs)",
+           timeout=20,
+           more=[("kernel/console.c",
+                  "\tif (input_count() == INPUT_SIZE && !input_masked) {\n"
+                  "\t\tuart_rx_interrupt(false); /* the rest waits in the UART */\n"
+                  "\t\tinput_masked = true;\n\t}\n", "")]),
     Mutant("console-input-never-unmasked", "kernel/console.c",
            "\t\tuart_rx_interrupt(true); /* what waited raises it again */\n", "",
            "run", "input-rv32-1", "input that waited in the UART (it hangs)",
@@ -278,9 +288,12 @@ def run_mutant(m, files, timeout):
             shutil.copy2(os.path.join(ROOT, f), os.path.join(tmp, f))
         # A kernel image's objects come along, so that only what the
         # mutant changes is compiled again (make compares the times).
-        image = os.path.dirname(m.target or TARGETS[m.runner])
-        if image.startswith("build/rv") and os.path.isdir(os.path.join(ROOT, image)):
-            shutil.copytree(os.path.join(ROOT, image), os.path.join(tmp, image))
+        images = [os.path.dirname(m.target or TARGETS[m.runner])]
+        if m.runner == "run":  # run_test.py builds both run images
+            images += ["build/rv64/run"]
+        for image in images:
+            if image.startswith("build/rv") and os.path.isdir(os.path.join(ROOT, image)):
+                shutil.copytree(os.path.join(ROOT, image), os.path.join(tmp, image))
         for file, find, replace in [(m.file, m.find, m.replace)] + m.more:
             path = os.path.join(tmp, file)
             with open(path) as fh:

@@ -21,8 +21,8 @@ unsigned int nr_harts_online(void)
  * The lock back-off (include/kernel/machine.h).  Only the next in line
  * spins; a waiter further back parks in wfi, with its place noted in
  * parked[], and the hart whose turn comes wakes the one after it with a
- * software interrupt.  wfi also ends on any interrupt enabled in mie,
- * even with mstatus.MIE clear, so a tick wakes a parked hart too.
+ * software interrupt: only that ends its wfi (the other interrupts are
+ * masked in mie meanwhile), so nothing but the kick has to be right.
  *
  * A wake-up cannot be lost.  The parker stores its place, then (fence)
  * reads "now serving"; the hart served has read "now serving", then
@@ -61,11 +61,21 @@ static void wake_next_in_line(const uint16_t *serving, uint16_t ticket)
 
 static void park(struct parked *me, const uint16_t *serving, uint16_t ticket)
 {
+	unsigned long enabled;
+
 	__atomic_store_n(&me->ticket, ticket, __ATOMIC_RELAXED);
 	__atomic_store_n(&me->serving, serving, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/*
+	 * Only the kick may end this wfi.  A tick that came while we wait
+	 * stays pending (interrupts are off), and would end every wfi at
+	 * once: the waiters would spin after all, and on a host with fewer
+	 * CPUs than harts keep the holder from running.
+	 */
+	enabled = csr_read_clear(mie, ~MIE_MSIE);
 	if (tickets_ahead(serving, ticket) > 1)
 		wfi();
+	csr_set(mie, enabled);
 	__atomic_store_n(&me->serving, NULL, __ATOMIC_RELAXED);
 	/*
 	 * Interrupts are off: clear the kick here (a scheduler kick lost
