@@ -1,17 +1,23 @@
 # RVOS - one Makefile for the kernel, its tests and the host test runner.
 #
 #   make run   [ARCH=rv32|rv64] [SMP=1..8] [MEM=128M]   boot to the shell
-#              [ARGS="mm.debug=L"]                      kernel command line
+#              [BOOTARGS="mm.debug=L panic=halt"]       kernel command line
 #   make test  [T=suite[:case]]                         every test, every config
+#   make test-soak [RUNS=5] [HOGS=2]                    make test beside CPU hogs
 #   make debug                                          QEMU waits for gdb
 #   make lint                                           clang-format + cppcheck
+#   make deps                                           install missing tools
 #
-# Objects go to build/<arch>/<image>/ (image: run or test) and build/host/.
+# Objects go to build/<arch>/<image>/ (image: run, test, nolock, nostats)
+# and build/host/.
 
 ARCH ?= rv32
 SMP ?= 4
 MEM ?= 128M
+BOOTARGS ?=
 T ?= all
+RUNS ?= 5
+HOGS ?= 2
 
 CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
@@ -29,8 +35,25 @@ MARCH_rv64 := -march=rv64imac_zicsr_zifencei -mabi=lp64
 LIBGCC_rv32 = $(shell $(CC) -march=rv32imac -mabi=ilp32 -print-libgcc-file-name 2>/dev/null)
 LIBGCC_rv64 = $(shell $(CC) -march=rv64imac -mabi=lp64 -mcmodel=medany -print-libgcc-file-name 2>/dev/null)
 
+# --- Configurations: answer a bad one here, with what is accepted --------
 ifeq ($(filter rv32 rv64,$(ARCH)),)
 $(error ARCH must be rv32 or rv64, not '$(ARCH)')
+endif
+ifneq ($(filter run debug,$(MAKECMDGOALS)),)
+ifeq ($(filter 1 2 3 4 5 6 7 8,$(SMP)),)
+$(error SMP must be a number of harts from 1 to 8, not '$(SMP)')
+endif
+ifneq ($(shell echo '$(MEM)' | grep -Ex '[1-9][0-9]*[MG]'),$(MEM))
+$(error MEM must be a size in MiB or GiB such as 128M or 1G, not '$(MEM)')
+endif
+MEM_MIB := $(shell echo $$(( $(patsubst %G,%*1024,$(patsubst %M,%,$(MEM))) )))
+ifeq ($(shell [ $(MEM_MIB) -ge 4 ] && echo ok),)
+$(error MEM must be at least 4M, not '$(MEM)')
+endif
+# RAM starts at 2 GiB, and an rv32 pointer ends at 4 GiB.
+ifeq ($(ARCH)$(shell [ $(MEM_MIB) -ge 2048 ] && echo big),rv32big)
+$(error ARCH=rv32 reaches RAM only below 4 GiB: MEM must be at most 2047M, not '$(MEM)')
+endif
 endif
 
 # --- Tools: install what is missing, and say so (scripts/ensure-deps.sh) ---
@@ -52,12 +75,12 @@ endif
 # --- Sources ------------------------------------------------------------
 ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
 	arch/riscv/machine.o
-KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
+KERNEL_OBJS := kernel/main.o kernel/cmdline.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
 	kernel/slabinfo.o kernel/meminfo.o kernel/memdebug.o kernel/memcheck.o \
 	kernel/allocs.o kernel/periodic.o kernel/faultinject.o \
-	kernel/bootarg.o kernel/leaks.o
+	kernel/leaks.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
@@ -236,28 +259,37 @@ build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host
 
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
-	-kernel $(1)
+	-kernel $(1)$(if $(BOOTARGS), -append '$(BOOTARGS)')
 
-.PHONY: all run debug test mutants bench bench-host bench-docs lint \
-	host-tests test-images clean FORCE
+.PHONY: all deps run debug test test-soak mutants bench bench-host \
+	bench-docs lint host-tests test-images run-images clean FORCE
 all: $(KERNEL)
 
+# Check every tool make test and make run need; install what is missing.
+deps:
+	@scripts/ensure-deps.sh
+
+# A panic ends the run with exit status 1 (BOOTARGS=panic=halt: it stays).
 run: $(KERNEL)
 	@echo "RVOS: booting $(ARCH) with $(SMP) harts and $(MEM) (quit: poweroff, or Ctrl-A X)"
-	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL)) $(if $(ARGS),-append "$(ARGS)")
+	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL))
 
 # QEMU waits for gdb in the background (its console goes to a file, since
 # gdb has the terminal); gdb-multiarch starts with the symbols loaded and
-# connected.  Quitting gdb stops QEMU.
+# connected.  A panic leaves the machine as it was (panic=halt), for gdb
+# to look at.  Quitting gdb stops QEMU.
 DEBUG_LOG := build/$(ARCH)/debug-console.log
 debug: $(KERNEL)
 	@echo "RVOS: QEMU waits for gdb on :1234; console output goes to $(DEBUG_LOG)"
 	@echo "      (follow it with: tail -f $(DEBUG_LOG)); quit gdb to stop QEMU"
 	@$(QEMU_$(ARCH)) -machine virt -bios none -m $(MEM) -smp $(SMP) \
 		-display none -monitor none -serial file:$(DEBUG_LOG) \
-		-kernel $(KERNEL) -S -gdb tcp::1234 & qemu=$$!; \
+		-kernel $(KERNEL) -append '$(strip panic=halt $(BOOTARGS))' \
+		-S -gdb tcp::1234 & qemu=$$!; \
 	gdb-multiarch -q -ex 'set confirm off' -ex 'target remote :1234' \
 		$(KERNEL); kill $$qemu 2>/dev/null; true
+
+run-images: build/rv32/run/kernel.elf build/rv64/run/kernel.elf
 
 test-images: build/rv32/test/kernel.elf build/rv64/test/kernel.elf \
 	build/rv32/nolock/kernel.elf
@@ -277,11 +309,18 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
 
-test: lint test-images host-tests
+# With T=all, also what make run does with input, panics and bad
+# configurations (tools/run_test.py), and the mutants.
+test: lint test-images host-tests run-images
 	$(if $(filter all,$(T)),python3 tools/bench_check.py)
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
+	$(if $(filter all,$(T)),python3 tools/run_test.py)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
+
+# make test RUNS times beside HOGS busy processes: how many runs pass.
+test-soak:
+	bash tools/soak.sh $(RUNS) $(HOGS)
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
 mutants:

@@ -2,23 +2,25 @@
  * uart.c - the 16550A UART of QEMU virt, used as the console.
  *
  * Output is polled (wait for the transmit holding register to empty);
- * callers serialise through the console lock.  Input is interrupt driven:
- * the receive interrupt, routed by the PLIC, hands each byte to
- * console_input() (kernel/console.c).
+ * callers serialise through the console lock.  Input raises the receive
+ * interrupt, routed by the PLIC to hart 0, and kernel/console.c takes
+ * the bytes with uart_rx_ready/uart_getc.
+ *
+ * The FIFOs are left off, as reset leaves them: turning them on clears
+ * them, and with them any byte typed before the kernel ran.  Without a
+ * FIFO the UART holds one received byte, and QEMU sends the next only
+ * once that one is read, so a byte is never overwritten: input that
+ * comes faster than it is read waits in QEMU.
  */
 #include <kernel/platform.h>
-#include <kernel/console.h>
 
 #define RHR 0 /* receive holding register (read) */
 #define THR 0 /* transmit holding register (write) */
 #define IER 1 /* interrupt enable */
-#define FCR 2 /* FIFO control */
 #define LCR 3 /* line control */
 #define LSR 5 /* line status */
 
 #define IER_RX_ENABLE (1 << 0)
-#define FCR_FIFO_ENABLE (1 << 0)
-#define FCR_FIFO_CLEAR (3 << 1)
 #define LCR_EIGHT_BITS (3 << 0)
 #define LCR_BAUD_LATCH (1 << 7)
 #define LSR_RX_READY (1 << 0)
@@ -34,7 +36,6 @@ void uart_init(void)
 	uart[0] = 3;
 	uart[1] = 0;
 	uart[LCR] = LCR_EIGHT_BITS;
-	uart[FCR] = FCR_FIFO_ENABLE | FCR_FIFO_CLEAR;
 	uart[IER] = IER_RX_ENABLE;
 }
 
@@ -45,9 +46,17 @@ void uart_putc(char c)
 	uart[THR] = (uint8_t)c;
 }
 
-/* Receive interrupt: drain the FIFO into the console input buffer. */
-void uart_irq(void)
+bool uart_rx_ready(void)
 {
-	while (uart[LSR] & LSR_RX_READY)
-		console_input((char)uart[RHR]);
+	return uart[LSR] & LSR_RX_READY;
+}
+
+char uart_getc(void)
+{
+	return (char)uart[RHR];
+}
+
+void uart_rx_interrupt(bool on)
+{
+	uart[IER] = on ? IER_RX_ENABLE : 0;
 }

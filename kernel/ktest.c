@@ -175,16 +175,16 @@ static bool run_case(const struct ktest_case *c, int index, bool exact,
 	bool panicked, ok;
 
 	if (expect_panic && !exact && !ktest_platform_catches_panic()) {
-		printk(INDENT "ok %d %s # SKIP expects panic: runs in a boot "
-			      "of its own\n",
+		printk(INDENT
+		       "ok %d %s # SKIP expects panic: runs in a boot of its own\n",
 		       index, c->name);
 		tally->skipped++;
 		return true;
 	}
 	/* tools/ktest.py reads this line: the panic that follows passes. */
 	if (expect_panic && c->panic_with)
-		printk(INDENT "# ktest: expecting a panic from %s:%s saying "
-			      "\"%s\"\n",
+		printk(INDENT
+		       "# ktest: expecting a panic from %s:%s saying \"%s\"\n",
 		       c->suite, c->name, c->panic_with);
 	else if (expect_panic)
 		printk(INDENT "# ktest: expecting a panic from %s:%s\n",

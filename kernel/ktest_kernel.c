@@ -9,7 +9,7 @@
  * the panic was expected.
  */
 #include <kernel/ktest_runner.h>
-#include <kernel/bootarg.h>
+#include <kernel/cmdline.h>
 #include <kernel/hart.h>
 #include <kernel/platform.h>
 #include <kernel/printk.h>
@@ -84,8 +84,8 @@ void ktest_main(void *arg)
 	int failed;
 
 	(void)arg;
-	bootarg("ktest", filter, sizeof(filter));
-	if (bootarg("ktest.scale", value, sizeof(value)))
+	cmdline_get("ktest", filter, sizeof(filter));
+	if (cmdline_get("ktest.scale", value, sizeof(value)))
 		scale = (unsigned int)strtoul(value, NULL, 10) ?: 1;
 	snprintf(platform, sizeof(platform), "harts=%u arch=rv%d mem=%lluM",
 		 nr_harts_online(), __riscv_xlen,

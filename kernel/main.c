@@ -6,7 +6,9 @@
  * ends in its idle loop, from which the scheduler hands out tasks.
  */
 #include <kernel/hart.h>
-#include <kernel/bootarg.h>
+#include <kernel/cmdline.h>
+#include <kernel/panic.h>
+#include <kernel/string.h>
 #include <kernel/fdt.h>
 #include <kernel/leaks.h>
 #include <kernel/mm_debug.h>
@@ -28,6 +30,9 @@ struct fdt_info boot_info;
 extern volatile uint32_t boot_release;
 extern char _kernel_start[], _kernel_end[];
 
+/* rv32: RAM stops 1 MiB short of 4 GiB, so that its end fits a pointer. */
+#define RV32_RAM_END (0x100000000ULL - (1ULL << 20))
+
 static struct mem_region free_ram[2];
 static int nr_free_ram;
 
@@ -35,14 +40,23 @@ static void parse_device_tree(const void *fdt)
 {
 	if (fdt_parse(fdt, &boot_info) < 0)
 		panic("no valid device tree at %p", fdt);
-	if (boot_info.nr_harts > MAX_HARTS)
+	if (boot_info.nr_harts > MAX_HARTS) {
+		printk("boot: the device tree lists %u harts; RVOS runs %u (MAX_HARTS), the others stay parked\n",
+		       boot_info.nr_harts, MAX_HARTS);
 		boot_info.nr_harts = MAX_HARTS;
+	}
 	if (!boot_info.timebase_hz)
 		boot_info.timebase_hz = 10000000; /* QEMU virt's */
 #if __riscv_xlen == 32
-	/* The top of a 32-bit address space ends RAM for us. */
-	if (boot_info.mem_base + boot_info.mem_size > 0x100000000ULL)
-		boot_info.mem_size = 0x100000000ULL - boot_info.mem_base;
+	/* RAM must end below 4 GiB, or its end address does not fit. */
+	if (boot_info.mem_base + boot_info.mem_size > RV32_RAM_END) {
+		uint64_t size = boot_info.mem_size;
+
+		boot_info.mem_size = RV32_RAM_END - boot_info.mem_base;
+		printk("boot: rv32 reaches RAM only below 4 GiB: using %llu of %llu MiB\n",
+		       (unsigned long long)(boot_info.mem_size >> 20),
+		       (unsigned long long)(size >> 20));
+	}
 #endif
 }
 
@@ -51,10 +65,24 @@ static void mm_debug_boot(void)
 {
 	char letters[16];
 
-	if (bootarg("mm.debug", letters, sizeof(letters)) &&
+	if (cmdline_get("mm.debug", letters, sizeof(letters)) &&
 	    mm_debug_setup(letters) < 0)
 		printk("mm.debug=%s: a letter is not one of FZPUL; no debugging\n",
 		       letters);
+}
+
+/* panic=halt keeps a panicked machine for gdb (make debug sets it). */
+static void parse_command_line(void)
+{
+	char value[8];
+
+	if (!cmdline_get("panic", value, sizeof(value)))
+		return;
+	if (strcmp(value, "halt") == 0)
+		panic_halts = true;
+	else
+		printk("boot: panic=%s is not known (panic=halt is); a panic ends the run\n",
+		       value);
 }
 
 /*
@@ -81,21 +109,19 @@ static void mem_init(const void *fdt)
 	slab_init();
 }
 
+/*
+ * Release the other harts and wait for every one of them, however long
+ * the host takes to run them.
+ */
 static void start_secondary_harts(void)
 {
-	unsigned int i, spins;
+	unsigned int i;
 
 	__atomic_store_n(&boot_release, 1, __ATOMIC_RELEASE);
 	for (i = 1; i < boot_info.nr_harts; i++)
 		clint_send_ipi(i);
-	for (spins = 0; nr_harts_online() < boot_info.nr_harts; spins++) {
-		if (spins == 100000000) {
-			printk("warning: only %u of %u harts came up\n",
-			       nr_harts_online(), boot_info.nr_harts);
-			break;
-		}
+	while (nr_harts_online() < boot_info.nr_harts)
 		cpu_relax();
-	}
 }
 
 static void print_banner(const void *fdt)
@@ -141,6 +167,7 @@ void kmain(unsigned long hartid, const void *fdt)
 		harts[i].id = i;
 	uart_init();		 /* console first: all below may print */
 	parse_device_tree(fdt);	 /* harts, RAM, timebase, bootargs */
+	parse_command_line();	 /* panic=halt */
 	trap_init_hart();	 /* exceptions become reports from here */
 	mm_debug_boot();	 /* mm.debug=, before any allocation */
 	mem_init(fdt);		 /* page allocator over the free RAM */

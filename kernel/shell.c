@@ -151,6 +151,47 @@ static int cmd_harts(int argc, char **argv)
 }
 SHELL_COMMAND(harts, "list the harts and what they run", cmd_harts);
 
+/* Its words, one space apart, in one printk: a script checks its input. */
+static int cmd_echo(int argc, char **argv)
+{
+	char out[LINE_MAX];
+	int i, n = 0;
+
+	out[0] = '\0';
+	/* The words come from one line, so they fit; stop if not. */
+	for (i = 1; i < argc && n < (int)sizeof(out); i++)
+		n += snprintf(out + n, sizeof(out) - n, "%s%s",
+			      i > 1 ? " " : "", argv[i]);
+	printk("%s\n", out);
+	return 0;
+}
+SHELL_COMMAND(echo, "print its arguments", cmd_echo);
+
+/*
+ * Read nothing until what is typed (or pasted) after this has filled the
+ * input buffer: then nothing typed may have been lost, however much more
+ * comes.  tools/run_test.py uses it to test the flow control.
+ */
+static int cmd_inputfull(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	console_wait_input_full();
+	return 0;
+}
+SHELL_COMMAND(inputfull, "read nothing until typed input fills the buffer",
+	      cmd_inputfull);
+
+/* What a panic looks like; the run then ends (or halts: panic=halt). */
+static int cmd_panic(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	panic("shell: panic on request");
+}
+SHELL_COMMAND(panic, "panic on purpose: the report, then the run ends",
+	      cmd_panic);
+
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc;

@@ -17,11 +17,15 @@
  *
  * Each hart also keeps the chain of locks it holds, newest first, linked
  * through the locks themselves (prev_held).  That makes the checks cheap
- * and exact: taking a lock twice, releasing one not held,
- * and taking locks against the order of enum lock_level all panic with a
- * message that names the locks, the hart and where each was taken.  A
- * hart that spins longer than spinlock_report_ns says once who holds the
- * lock it wants, then keeps waiting.
+ * and exact: taking a lock twice, releasing one not held (or never
+ * initialised), and taking locks against the order of enum lock_level
+ * all panic with a message that names the locks, the hart and where each
+ * was taken.  A hart that waits longer than spinlock_report_ns says once
+ * who holds the lock it wants, then keeps waiting.
+ *
+ * How a waiter waits is the machine's business: cpu_wait_turn() in
+ * include/kernel/machine.h (QEMU may run more harts than the host has
+ * CPUs, so a waiter far back in the queue should not spin).
  *
  * This file talks to the machine only through include/kernel/machine.h,
  * so it builds unchanged for the host runner, where pthreads play harts.
@@ -29,9 +33,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/machine.h>
 #include <kernel/printk.h>
-
-/* Spins before a waiter that is not next in line parks itself. */
-#define SPINS_BEFORE_PARKING 256
+#include <kernel/console.h>
 
 /*
  * The locks a hart holds form a chain, newest first: last_held, then
@@ -44,8 +46,6 @@ struct hart_locks {
 	int depth;	     /* push_off calls not yet undone */
 	unsigned long saved; /* irq state before the outermost push_off */
 	struct spinlock *last_held; /* the lock taken last, or &no_lock */
-	struct spinlock *parked_on; /* lock this hart waits for in cpu_wait */
-	uint16_t parked_ticket;
 } __aligned(CACHELINE_SIZE);
 
 static struct hart_locks hart_locks[MAX_HARTS] = {
@@ -53,7 +53,6 @@ static struct hart_locks hart_locks[MAX_HARTS] = {
 };
 
 uint64_t spinlock_report_ns = 1000000000; /* 1 s */
-unsigned long spinlock_long_waits;
 static int report_busy;
 
 /* push_off/pop_off on a known hart: the lock paths inline these. */
@@ -66,11 +65,9 @@ static inline void __push_off(struct hart_locks *hl, unsigned long flags)
 static __noinline __noreturn void pop_off_misuse(const struct hart_locks *hl)
 {
 	if (hl->depth < 1)
-		panic("pop_off: without push_off on hart %u (unbalanced "
-		      "interrupt nesting)",
+		panic("pop_off: without push_off on hart %u (unbalanced interrupt nesting)",
 		      this_hart());
-	panic("pop_off: interrupts are on inside a push_off section on hart "
-	      "%u",
+	panic("pop_off: interrupts are on inside a push_off section on hart %u",
 	      this_hart());
 }
 
@@ -145,8 +142,7 @@ bool holding(const struct spinlock *lock)
 static __noinline __noreturn void
 lock_misuse(const char *what, const struct spinlock *lock, uintptr_t pc)
 {
-	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %pB; "
-	      "holder hart %d took it at %pB",
+	panic("spinlock: %s: lock \"%s\" (level %d) on hart %u at %pB; holder hart %d took it at %pB",
 	      what, lock->name, lock->level, this_hart(), (void *)pc,
 	      holder_of(lock), holder_pc(lock));
 }
@@ -164,8 +160,7 @@ static __noinline __noreturn void acquire_misuse(const struct spinlock *lock,
 
 	if (holder_of(lock) == (int)me)
 		lock_misuse("recursive acquire", lock, pc);
-	panic("spinlock: lock order violation on hart %u: taking \"%s\" "
-	      "(level %d) at %pB while holding \"%s\" (level %d, taken at %pB)",
+	panic("spinlock: lock order violation on hart %u: taking \"%s\" (level %d) at %pB while holding \"%s\" (level %d, taken at %pB)",
 	      me, lock->name, lock->level, (void *)pc, last->name, last->level,
 	      (void *)last->acquire_pc);
 }
@@ -182,77 +177,36 @@ static __always_inline bool acquire_ok(const struct spinlock *lock,
 	return lock->level < hl->last_held->level;
 }
 
-static __noinline void report_long_wait(const struct spinlock *lock,
-					uintptr_t pc)
+static __noinline void report_long_wait(struct spinlock *lock, uintptr_t pc)
 {
 	char msg[256];
 	int n;
 
-	/*
-	 * Straight to the console: printk would queue for the console lock,
-	 * which may be the very lock we are stuck on.
-	 */
-	n = snprintf(msg, sizeof(msg),
-		     "spinlock: hart %u has waited over %llu ms for \"%s\" "
-		     "(wanted at %pB); held by hart %d, taken at %pB\n",
-		     this_hart(),
-		     (unsigned long long)(spinlock_report_ns / 1000000),
-		     lock->name, (void *)pc, holder_of(lock), holder_pc(lock));
-	/* One report at a time, or several waiters' lines mix. */
-	while (__atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	console_write(msg, (size_t)MIN(n, (int)sizeof(msg) - 1));
-	__atomic_store_n(&report_busy, 0, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&spinlock_long_waits, 1, __ATOMIC_RELAXED);
-}
-
-static uint16_t tickets_ahead(const struct spinlock *lock, uint16_t ticket)
-{
-	return (uint16_t)(ticket - __atomic_load_n(&lock->tickets.owner,
-						   __ATOMIC_ACQUIRE));
-}
-
-/*
- * Park until our ticket is next in line.  The release side does the
- * mirror image (store owner, fence, read sleepers), so either it sees us
- * parked and kicks us, or we see its new owner and do not park.
- */
-static void park(struct spinlock *lock, uint16_t ticket)
-{
-	struct hart_locks *hl = &hart_locks[this_hart()];
-
-	__atomic_store_n(&hl->parked_ticket, ticket, __ATOMIC_RELAXED);
-	__atomic_store_n(&hl->parked_on, lock, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&lock->sleepers, 1, __ATOMIC_SEQ_CST);
-	if ((uint16_t)(ticket - __atomic_load_n(&lock->tickets.owner,
-						__ATOMIC_SEQ_CST)) > 1)
-		cpu_wait();
-	__atomic_store_n(&hl->parked_on, NULL, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(&lock->sleepers, 1, __ATOMIC_RELAXED);
-}
-
-/* Wake the parked hart whose ticket is now next in line. */
-static __noinline void kick_next(struct spinlock *lock, uint16_t owner)
-{
-	unsigned int i;
-
-	for (i = 0; i < MAX_HARTS; i++) {
-		struct hart_locks *hl = &hart_locks[i];
-		uint16_t ticket;
-
-		if (__atomic_load_n(&hl->parked_on, __ATOMIC_RELAXED) != lock)
-			continue;
-		ticket = __atomic_load_n(&hl->parked_ticket, __ATOMIC_RELAXED);
-		if ((uint16_t)(ticket - owner) <= 1)
-			cpu_kick(i);
+	n = snprintf(
+		msg, sizeof(msg),
+		"spinlock: hart %u has waited over %llu ms for \"%s\" (wanted at %pB); held by hart %d, taken at %pB\n",
+		this_hart(), (unsigned long long)(spinlock_report_ns / 1000000),
+		lock->name, (void *)pc, holder_of(lock), holder_pc(lock));
+	n = MIN(n, (int)sizeof(msg) - 1);
+	if (lock->level != LOCK_LEVEL_CONSOLE) {
+		/* Under the console lock, or other harts' lines mix with it. */
+		console_write_locked(msg, (size_t)n);
+	} else {
+		/*
+		 * Stuck on the console lock itself: straight to the console,
+		 * one report at a time.
+		 */
+		while (__atomic_exchange_n(&report_busy, 1, __ATOMIC_ACQUIRE))
+			cpu_relax();
+		console_write(msg, (size_t)n);
+		__atomic_store_n(&report_busy, 0, __ATOMIC_RELEASE);
 	}
+	__atomic_fetch_add(&lock->long_waits, 1, __ATOMIC_RELEASE);
 }
 
 /*
- * Our ticket was not served at once: spin until it is.  Only the next in
- * line needs to spin; waiters further back park after a while, so that
- * on a host with fewer CPUs than harts the holder and the next waiter
- * get to run (otherwise every hand-off waits for a host time slice).
+ * Our ticket was not served at once: wait for it, in the machine's way
+ * (cpu_wait_turn), and say so once if it takes too long.
  */
 static __noinline void wait_turn(struct spinlock *lock, uint16_t ticket,
 				 uintptr_t pc)
@@ -261,16 +215,10 @@ static __noinline void wait_turn(struct spinlock *lock, uint16_t ticket,
 #ifdef CONFIG_LOCK_STATS
 	uint64_t cycles = read_cycles();
 #endif
-	unsigned int spins = 0;
 	bool reported = false;
 
-	/* Load-acquire: the critical section cannot start before this. */
-	while (tickets_ahead(lock, ticket) != 0) {
-		cpu_relax();
-		if (++spins % SPINS_BEFORE_PARKING)
-			continue;
-		if (tickets_ahead(lock, ticket) > 1)
-			park(lock, ticket);
+	/* Returns with acquire ordering: the section cannot start before. */
+	while (!cpu_wait_turn(&lock->tickets.owner, ticket)) {
 		if (!reported && time_ns() - start > spinlock_report_ns) {
 			report_long_wait(lock, pc);
 			reported = true;
@@ -326,9 +274,9 @@ static __noinline void acquire_slow(struct spinlock *lock, uint32_t old,
  * The fast path: the lock was free and the order is kept.  It calls
  * nothing but acquire_slow, once, so the compiler gives it no frame (the
  * kernel is built with -fno-optimize-sibling-calls, and GCC then
- * shrink-wraps the frame onto that one call): about 45 instructions on
- * rv32 with lock statistics, 30 without.  A misuse takes its ticket
- * before it is seen; it panics anyway.
+ * shrink-wraps the frame onto that one call).  acquire+release is about
+ * 101 instructions on rv32 with lock statistics, 64 without (make
+ * bench).  A misuse takes its ticket before it is seen; it panics anyway.
  */
 void acquire(struct spinlock *lock)
 {
@@ -418,21 +366,16 @@ static __always_inline uint16_t hand_on(struct spinlock *lock)
 	return owner;
 }
 
-/*
- * Are harts parked on the lock?  Read with a read-modify-write
- * (amoadd.w.aqrl), which park()'s own one is ordered with: either we see
- * its sleeper, or it comes after us and sees the new owner.
- */
-static __always_inline bool has_sleepers(struct spinlock *lock)
+/* A lock that no spinlock_init or SPINLOCK_INIT has touched. */
+static bool never_initialised(const struct spinlock *lock)
 {
-	return __atomic_fetch_add(&lock->sleepers, 0, __ATOMIC_SEQ_CST) != 0;
+	return lock->name == NULL;
 }
 
 /*
- * Everything unusual about a release, in one place.  Either the lock was
- * not the last one this hart took (a misuse, or task_sleep_on releasing
- * an outer lock), or it was handed on already and a parked waiter must be
- * kicked, or interrupts were turned on inside the section.
+ * Everything unusual about a release, in one place: the lock was not the
+ * last one this hart took (a misuse, or task_sleep_on releasing an outer
+ * lock), or interrupts were turned on inside the section.
  */
 static __noinline void release_slow(struct spinlock *lock, bool handed_on,
 				    uintptr_t pc)
@@ -441,20 +384,20 @@ static __noinline void release_slow(struct spinlock *lock, bool handed_on,
 	struct hart_locks *hl = this_hart_locks(me);
 
 	if (!handed_on) {
+		if (never_initialised(lock))
+			panic("spinlock: release of a lock that was never initialised (all zero) at %p on hart %u at %p",
+			      (void *)lock, me, (void *)pc);
 		if (!forget_held(hl, lock))
 			lock_misuse("release of a lock this hart does not hold",
 				    lock, pc);
 		hand_on(lock);
 	}
-	if (has_sleepers(lock))
-		kick_next(lock, __atomic_load_n(&lock->tickets.owner,
-						__ATOMIC_RELAXED));
 	__pop_off(hl);
 }
 
 /*
- * The fast path, frameless like acquire's: about 45 instructions on
- * rv32 with lock statistics, 30 without.
+ * The fast path, frameless like acquire's, and with nothing to wake:
+ * waiters wake each other (cpu_wait_turn).
  */
 void release(struct spinlock *lock)
 {
@@ -465,8 +408,7 @@ void release(struct spinlock *lock)
 	if (likely(last)) {
 		hl->last_held = lock->prev_held;
 		hand_on(lock);
-		if (likely(!has_sleepers(lock) && hl->depth > 0 &&
-			   !irqs_enabled())) {
+		if (likely(hl->depth > 0 && !irqs_enabled())) {
 			if (--hl->depth == 0)
 				irq_restore(hl->saved);
 			return;

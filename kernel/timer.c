@@ -47,7 +47,12 @@ void timer_interrupt(void)
 	if (h->next_tick <= now) /* missed ticks: catch up, don't storm */
 		h->next_tick = now + tick_interval();
 	clint_set_timer(h->id, h->next_tick);
-	hook = timer_tick_hook; /* read once: a test may clear it any time */
+	/*
+	 * Read once, after the tick count is stored (fence rw,rw): a test
+	 * that clears the hook knows a call may still run until each
+	 * hart's count has moved again.
+	 */
+	hook = __atomic_load_n(&timer_tick_hook, __ATOMIC_SEQ_CST);
 	if (hook)
 		hook();
 }

@@ -4,9 +4,10 @@
  * trap_entry (arch/riscv/trap_entry.S) saves the interrupted context and
  * calls trap_handler() with interrupts off.  Interrupts go to the timer,
  * the software-interrupt (IPI) handler or the PLIC; any exception is a
- * kernel bug: it is described, with a backtrace, and the kernel panics.
- * Code addresses are printed with the function they are in
- * (lib/kallsyms.c): %pS for a pc, %pB for a return address.
+ * kernel bug, and the kernel panics with its registers and a backtrace
+ * (panic_trap, kernel/panic.c).  Code addresses are printed with the
+ * function they are in (lib/kallsyms.c): %pS for a pc, %pB for a return
+ * address.
  */
 #include <kernel/trap.h>
 #include <kernel/console.h>
@@ -15,6 +16,7 @@
 #include <kernel/poison.h>
 #include <kernel/timer.h>
 #include <kernel/hart.h>
+#include <kernel/panic.h>
 #include <kernel/task.h>
 #include <asm/csr.h>
 
@@ -98,36 +100,20 @@ __noinline void backtrace(void)
 static void exception(struct trap_frame *f)
 {
 	unsigned long cause = f->mcause;
-	const char *name =
-		cause < ARRAY_SIZE(exception_names) && exception_names[cause]
-			? exception_names[cause]
-			: "unknown exception";
-	struct task *t = my_hart()->current;
-	const char *hint;
+	const char *name = NULL;
 
-	/* ra matters when the faulting function is a leaf without a frame. */
-	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p %pS\n  ra   %p %pB\n"
-	       "  mtval %p, hart %u, task %s\n",
-	       name, cause, (void *)f->mepc, (void *)f->mepc, (void *)TF_RA(f),
-	       (void *)TF_RA(f), (void *)f->mtval, this_hart(),
-	       t ? t->name : "(boot)");
-	backtrace_from(f->mepc, TF_FP(f));
+	if (cause < ARRAY_SIZE(exception_names))
+		name = exception_names[cause];
 	/* A faulting address made of a memory pattern says where it came from. */
-	hint = poison_explains(f->mtval);
-	if (hint)
-		panic("%s at %pS: mtval looks like %s", name, (void *)f->mepc,
-		      hint);
-	panic("%s at %pS", name, (void *)f->mepc);
+	panic_trap(f, name ? name : "unknown exception",
+		   poison_explains(f->mtval));
 }
 
 static void software_interrupt(void)
 {
 	clint_clear_ipi(this_hart());
-	if (kernel_panicked) {
-		for (;;)
-			wfi();
-	}
-	/* Otherwise a kick: the scheduler has work for this hart. */
+	/* A panic's request to stop, or a kick: the scheduler has work. */
+	panic_stop_if_underway();
 }
 
 static void external_interrupt(void)
@@ -136,7 +122,7 @@ static void external_interrupt(void)
 	unsigned int irq = plic_claim(hart);
 
 	if (irq == UART0_IRQ)
-		uart_irq();
+		console_interrupt();
 	if (irq)
 		plic_complete(hart, irq);
 }

@@ -17,7 +17,9 @@ result line, passes the case and ends the boot without failing it (cases
 the filter selected after it did not run and count as failed).  Any other
 panic the run does not survive, a time-out or a missing "# ktest: done"
 line fails the boot (the host runner survives panics in cases and reports
-them in KTAP).  --selftest also checks, with the kernel's manual
+them in KTAP).  In QEMU a panic must also print one whole report (see
+panic_report_problem): however many harts fail, one "KERNEL PANIC:" line
+opens it, its backtrace is the only one, and nothing else is mixed in.  --selftest also checks, with the kernel's manual
 selftest:* cases, that such failures are really caught; --selftest-only
 does just that.
 
@@ -40,7 +42,6 @@ from dataclasses import dataclass, field
 
 PANIC_MARK = "KERNEL PANIC:"
 EXPECT_PANIC_REASON = "expects panic"
-PANIC_GRACE_S = 2.0  # after a panic line, wait this long for the exit
 DONE_GRACE_S = 5.0  # after "# ktest: done", wait this long for the exit
 SELFTEST_HANG_TIMEOUT_S = 20.0
 CONTEXT_LINES = 30
@@ -54,6 +55,19 @@ DONE_RE = re.compile(r"^#\s*ktest:\s*done\b")
 # With KTEST_PANICS it also names the words the panic line must hold.
 EXPECTING_RE = re.compile(
     r'^\s+#\s*ktest:\s*expecting a panic from\s+(\S+)(?:\s+saying\s+"(.*)")?')
+# A kernel panic report (kernel/panic.c), which must come out whole and
+# once however many harts fail: the panic line first, where, the
+# registers of a fault, the backtrace (the only one in the output); after
+# it only the other harts' one-line notes.
+REPORT_HEAD_RE = re.compile(r"^KERNEL PANIC: \S.*$")
+REPORT_WHERE_RE = re.compile(r"^  on hart \d+, task \S+$")
+REPORT_REGS_RE = re.compile(
+    r"^  mcause \d+ mepc 0x[0-9a-f]+ mtval 0x[0-9a-f]+ ra 0x[0-9a-f]+( .*)?$")
+REPORT_BACKTRACE_RE = re.compile(r"^  backtrace \(riscv64-unknown-elf-addr2line -e <elf> ADDR\):$")
+REPORT_FRAME_RE = re.compile(r"^    #\d+ 0x[0-9a-f]+( \S+)?$")  # maybe a name
+REPORT_TAIL_RE = re.compile(r"^(hart \d+ also (faulted|panicked): \S.*"
+                            r"|  failed again during the report: .*"
+                            r"|System halted \(panic=halt\).*)$")
 
 
 class SetupError(Exception):
@@ -130,6 +144,7 @@ def check_config(config):
 @dataclass
 class Boot:
     """The raw outcome of one boot (or one run of a host binary)."""
+    kind: str  # "qemu" or "host", as the config's
     test_filter: str
     lines: list
     exit_status: int  # negative: killed by that signal
@@ -148,11 +163,8 @@ class Runner:
         self.stopped = False
 
     def boot(self, config, test_filter, timeout):
-        # A kernel never comes back from a panic; the host runner catches
-        # panics on its main thread and goes on, so it is never cut short.
-        stop_on_panic = config.kind == "qemu"
         with self.slots:
-            return self._run(config.command(test_filter), test_filter, timeout, stop_on_panic)
+            return self._run(config.kind, config.command(test_filter), test_filter, timeout)
 
     def stop(self):
         """Kill every running boot and start no more (on Ctrl-C)."""
@@ -161,7 +173,7 @@ class Runner:
             for proc in self.live:
                 kill_group(proc)
 
-    def _run(self, cmd, test_filter, timeout, stop_on_panic):
+    def _run(self, kind, cmd, test_filter, timeout):
         start = time.monotonic()
         with self.lock:
             if self.stopped:
@@ -170,10 +182,10 @@ class Runner:
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as err:
-                return Boot(test_filter, [f"ktest: cannot run {cmd[0]}: {err}"], 127,
+                return Boot(kind, test_filter, [f"ktest: cannot run {cmd[0]}: {err}"], 127,
                             False, 0.0, 0.0)
             self.live.add(proc)
-        lines, timed_out, last_output = read_console(proc, start + timeout, stop_on_panic)
+        lines, timed_out, last_output = read_console(proc, start + timeout)
         try:
             proc.wait(timeout=0 if timed_out else 1)
         except subprocess.TimeoutExpired:
@@ -184,13 +196,16 @@ class Runner:
         with self.lock:
             self.live.discard(proc)
         end = time.monotonic()
-        return Boot(test_filter, lines, proc.returncode, timed_out, end - start, end - last_output)
+        return Boot(kind, test_filter, lines, proc.returncode, timed_out, end - start,
+                    end - last_output)
 
 
-def read_console(proc, deadline, stop_on_panic):
+def read_console(proc, deadline):
     """Collect the output lines until EOF, the deadline, or a short grace
-    period after the done line (or a panic, if stop_on_panic).  Returns
-    (lines, timed_out, time of the last output)."""
+    period after the done line.  A panic ends the run by itself (QEMU
+    exits through the test finisher), so after one the whole report is
+    read, however long the host takes to run it.  Returns (lines,
+    timed_out, time of the last output)."""
     lines, pending, last_output = [], b"", time.monotonic()
     stop_at = deadline  # brought forward by a panic or the done line
     fd = proc.stdout.fileno()
@@ -206,9 +221,7 @@ def read_console(proc, deadline, stop_on_panic):
             *complete, pending = (pending + chunk).split(b"\n")
             for raw in complete:
                 lines.append(raw.decode("utf-8", "replace").rstrip("\r"))
-                if stop_at == deadline and stop_on_panic and PANIC_MARK in lines[-1]:
-                    stop_at = min(deadline, last_output + PANIC_GRACE_S)
-                elif stop_at == deadline and DONE_RE.match(lines[-1]):
+                if stop_at == deadline and DONE_RE.match(lines[-1]):
                     stop_at = min(deadline, last_output + DONE_GRACE_S)
     if pending:
         lines.append(pending.decode("utf-8", "replace").rstrip("\r"))
@@ -344,6 +357,36 @@ def parse_ktap(boot):
     return report
 
 
+def panic_report_problem(lines):
+    """What is wrong with the panic report in a kernel's output, or None
+    (also when there is no panic)."""
+    marks = [i for i, line in enumerate(lines) if "KERNEL PANIC" in line]
+    if not marks:
+        return None
+    if len(marks) > 1:
+        return f"{len(marks)} lines say KERNEL PANIC, not one"
+    i = marks[0]
+    if not REPORT_HEAD_RE.match(lines[i]):
+        return "the KERNEL PANIC line is not intact"
+    traces = [k for k, line in enumerate(lines) if "backtrace (" in line]
+    if len(traces) != 1 or traces[0] < i:
+        return (f"{len(traces)} backtraces, {sum(k < i for k in traces)} before "
+                "the KERNEL PANIC line: the report must open with it and be the only one")
+    rest = lines[i + 1:]
+    if not rest or not REPORT_WHERE_RE.match(rest[0]):
+        return "no '  on hart N, task T' line after the KERNEL PANIC line"
+    rest = rest[1:]
+    if rest and REPORT_REGS_RE.match(rest[0]):
+        rest = rest[1:]
+    if len(rest) < 2 or not REPORT_BACKTRACE_RE.match(rest[0]) \
+            or not REPORT_FRAME_RE.match(rest[1]):
+        return "the report has no backtrace where it should"
+    for line in rest[2:]:
+        if not (REPORT_FRAME_RE.match(line) or REPORT_TAIL_RE.match(line)):
+            return f"a line that is not part of the report: {line!r}"
+    return None
+
+
 def case_status(verdict, directive):
     directive = (directive or "").strip()
     if verdict == "not ok":
@@ -356,6 +399,11 @@ def case_status(verdict, directive):
 
 def classify_boot(report):
     boot, panic_at = report.boot, report.fatal_panic_at
+    problem = panic_report_problem(boot.lines) if boot.kind == "qemu" else None
+    if problem:
+        start = max(report.panics[0] - 5, 0) if report.panics else 0
+        report.problems.append((f"the panic report is not whole: {problem}",
+                                boot.lines[start:][:CONTEXT_LINES]))
     if panic_at >= 0:
         start = max(panic_at - CONTEXT_LINES, 0)
         report.problems.append(("KERNEL PANIC during the boot",
@@ -411,7 +459,9 @@ def run_expect_panic(runner, config, case, timeout):
         case.detail = ["# the kernel panicked, but not while the case ran"]
     else:
         case.detail = [f"# {headline}" for headline, _ in report.problems]
-    case.detail += ["| " + line for line in boot.lines[-CONTEXT_LINES:]]
+    # The headlines first; describe_suite shows the last CONTEXT_LINES.
+    room = max(CONTEXT_LINES - len(case.detail), 0)
+    case.detail += ["| " + line for line in boot.lines[len(boot.lines) - room:]]
     return boot
 
 
@@ -493,6 +543,10 @@ def run_selftest(runner, config, args):
     case = Case("selftest", "expected_panic", "expect-panic")
     boot = run_expect_panic(runner, config, case, args.timeout)
     results.append(("harness:catches_missing_panic", case.status == "fail", boot))
+    if config.kind == "qemu":  # the host prints no kernel report
+        case = Case("selftest", "garbled_panic_report", "expect-panic")
+        boot = run_expect_panic(runner, config, case, args.timeout)
+        results.append(("harness:catches_garbled_panic_report", case.status == "fail", boot))
     for name, caught, boot in results:
         verdict = "caught" if caught else "MISSED"
         out.text.append(f"  {name} {'.' * max(40 - len(name), 3)} {verdict} "

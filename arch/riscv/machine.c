@@ -7,6 +7,7 @@
 #include <kernel/hart.h>
 #include <kernel/spinlock.h>
 #include <kernel/task.h>
+#include <kernel/panic.h>
 #include <asm/csr.h>
 
 unsigned int nr_harts_online(void)
@@ -18,21 +19,89 @@ unsigned int nr_harts_online(void)
 	return n;
 }
 
-void cpu_wait(void)
+/*
+ * The lock back-off (include/kernel/machine.h).  Only the next in line
+ * spins; a waiter further back parks in wfi, with its place noted in
+ * parked[], and the hart whose turn comes wakes the one after it with a
+ * software interrupt: only that ends its wfi (the other interrupts are
+ * masked in mie meanwhile), so nothing but the kick has to be right.
+ *
+ * A wake-up cannot be lost.  The parker stores its place, then (fence)
+ * reads "now serving"; the hart served has read "now serving", then
+ * (fence) reads the places.  RVWMO orders all memory accesses in one
+ * global order that respects the fences: had the parker read the old
+ * owner and the served hart missed the place, its store would come
+ * before its own read, which comes before the releaser's store of the
+ * new owner, which comes before the served hart's two reads, the last of
+ * which comes before the parker's store: a cycle.
+ */
+#define SPINS_PER_LOOK 256
+
+static struct parked {
+	const uint16_t *serving; /* the lock's "now serving", or NULL */
+	uint16_t ticket;
+} __aligned(CACHELINE_SIZE) parked[MAX_HARTS];
+
+static uint16_t tickets_ahead(const uint16_t *serving, uint16_t ticket)
 {
-	/*
-	 * wfi returns on any pending interrupt enabled in mie, even while
-	 * mstatus.MIE is clear, so a kick (a software interrupt) wakes us.
-	 * The kick is cleared here, because interrupts are masked and no
-	 * handler will; a scheduler kick lost this way costs one tick.
-	 */
-	wfi();
-	clint_clear_ipi(this_hart());
+	return (uint16_t)(ticket - __atomic_load_n(serving, __ATOMIC_ACQUIRE));
 }
 
-void cpu_kick(unsigned int hart)
+/* Our ticket is served: wake the hart parked with the one after it. */
+static void wake_next_in_line(const uint16_t *serving, uint16_t ticket)
 {
-	clint_send_ipi(hart);
+	unsigned int i;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (i = 0; i < MAX_HARTS; i++)
+		if (__atomic_load_n(&parked[i].serving, __ATOMIC_ACQUIRE) ==
+			    serving &&
+		    __atomic_load_n(&parked[i].ticket, __ATOMIC_RELAXED) ==
+			    (uint16_t)(ticket + 1))
+			clint_send_ipi(i);
+}
+
+static void park(struct parked *me, const uint16_t *serving, uint16_t ticket)
+{
+	unsigned long enabled;
+
+	__atomic_store_n(&me->ticket, ticket, __ATOMIC_RELAXED);
+	__atomic_store_n(&me->serving, serving, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/*
+	 * Only the kick may end this wfi.  A tick that came while we wait
+	 * stays pending (interrupts are off), and would end every wfi at
+	 * once: the waiters would spin after all, and on a host with fewer
+	 * CPUs than harts keep the holder from running.
+	 */
+	enabled = csr_read_clear(mie, ~MIE_MSIE);
+	if (tickets_ahead(serving, ticket) > 1)
+		wfi();
+	csr_set(mie, enabled);
+	__atomic_store_n(&me->serving, NULL, __ATOMIC_RELAXED);
+	/*
+	 * Interrupts are off: clear the kick here (a scheduler kick lost
+	 * this way costs one tick), and stop if it was a panic's.
+	 */
+	clint_clear_ipi(this_hart());
+	panic_stop_if_underway();
+}
+
+bool cpu_wait_turn(const uint16_t *serving, uint16_t ticket)
+{
+	unsigned int spins;
+
+	for (spins = 0; spins < SPINS_PER_LOOK; spins++) {
+		if (tickets_ahead(serving, ticket) == 0) {
+			wake_next_in_line(serving, ticket);
+			return true;
+		}
+		cpu_relax();
+	}
+	panic_stop_if_underway(); /* the holder may be stopped for good */
+	if (tickets_ahead(serving, ticket) > 1)
+		park(&parked[this_hart()], serving, ticket);
+	return false;
 }
 
 extern char _kernel_start[], _kernel_end[];
@@ -132,13 +201,4 @@ uint64_t time_ns(void)
 {
 	/* 100 ns per mtime tick at QEMU virt's 10 MHz timebase. */
 	return clint_mtime() * (1000000000u / boot_info.timebase_hz);
-}
-
-void console_write(const char *s, size_t n)
-{
-	while (n--) {
-		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s++);
-	}
 }

@@ -74,7 +74,7 @@ boot_release:
 	.word	0
 
 	.section .bss
-	.align 4
+	.align 4			/* 2^4 = 16 bytes: the ABI aligns sp so */
 	.globl boot_stacks
 boot_stacks:
 	.space	BOOT_STACK_SIZE * MAX_HARTS

@@ -88,7 +88,7 @@
 	.text
 	.globl trap_entry
 	.type trap_entry, @function
-	.align 4			/* mtvec direct mode: 4-byte aligned */
+	.align 2			/* 2^2 = 4 bytes: mtvec direct mode */
 trap_entry:
 	addi	sp, sp, -FRAME_SIZE
 	save_regs

@@ -1,6 +1,7 @@
 /*
  * console.h - the console above the UART: serialised output for printk
- * and a line of buffered, interrupt-fed input for the shell.
+ * and panic, and buffered, interrupt-fed input for the shell
+ * (kernel/console.c).  console_write, the raw output, is in machine.h.
  */
 #ifndef KERNEL_CONSOLE_H
 #define KERNEL_CONSOLE_H
@@ -9,14 +10,16 @@
 
 /* Write a whole message under the console lock (never interleaved). */
 void console_write_locked(const char *s, size_t n);
-/* Called from the UART interrupt for every received byte. */
-void console_input(char c);
+/* End a line that another writer left unfinished (the panic report). */
+void console_start_line(void);
+/* The UART's receive interrupt: take what the input ring has room for. */
+void console_interrupt(void);
 /* Wait for and return the next input byte (task context only). */
 char console_getc(void);
 /*
- * Set once, by the first panic (kernel/panic.c): console writers then
- * bypass the lock, and other harts park when they see it.
+ * Wait until input has filled the ring and waits in the UART (the shell's
+ * inputfull: a test of flow control that needs no timing).
  */
-extern volatile int kernel_panicked;
+void console_wait_input_full(void);
 
 #endif /* KERNEL_CONSOLE_H */

@@ -38,12 +38,23 @@
 #include <asm/machine.h>
 
 /*
- * Park this hart until cpu_kick() or any interrupt, even with interrupts
- * masked (it may also return at once).  Lock waiters far back in a queue
- * use it so that, when harts outnumber host CPUs, the holder gets one.
+ * bool cpu_wait_turn(const uint16_t *serving, uint16_t ticket)
+ *	The lock back-off: the one place where a waiter for a ticket lock
+ *	(kernel/spinlock.c) waits.  Returns true, with acquire ordering,
+ *	once *serving == ticket; or false after a while without, so that
+ *	the caller can look at the clock and call again.  The ticket may
+ *	only ever move towards being served.
+ *
+ *	Why a hook: QEMU runs each hart in a host thread, and a busy host
+ *	may have fewer CPUs than harts.  A waiter that spins far back in
+ *	the queue then takes a CPU from the holder and from the next in
+ *	line, and every hand-off waits for a host time slice.  So only the
+ *	next in line should spin.  The RISC-V side (arch/riscv/machine.c)
+ *	parks a waiter further back in wfi until the ticket before its own
+ *	is served; the hart served wakes the one after it.  The host side
+ *	(tests/host/machine.c) yields its thread.
  */
-void cpu_wait(void);
-void cpu_kick(unsigned int hart);
+bool cpu_wait_turn(const uint16_t *serving, uint16_t ticket);
 
 /*
  * What the machine knows of an address that no allocator owns, so that a
@@ -81,7 +92,10 @@ unsigned int nr_harts_online(void);
 /* Nanoseconds since boot, for time limits (not for benchmarks). */
 uint64_t time_ns(void);
 
-/* Write raw bytes to the console; callers serialise (see printk). */
+/*
+ * Write raw bytes to the console; callers serialise (see printk).  The
+ * kernel's is in kernel/console.c, the host's in tests/host/machine.c.
+ */
 void console_write(const char *s, size_t n);
 
 /* Stop everything after printing a line starting "KERNEL PANIC:". */

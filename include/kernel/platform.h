@@ -18,7 +18,10 @@
 /* drivers/uart.c: 16550 console */
 void uart_init(void);
 void uart_putc(char c);
-void uart_irq(void);
+bool uart_rx_ready(void);
+char uart_getc(void);
+/* Mask or unmask the receive interrupt (input waits in the UART). */
+void uart_rx_interrupt(bool on);
 
 /* drivers/plic.c: routes device interrupts, all to hart 0 */
 void plic_init(void);

@@ -63,7 +63,7 @@ struct spinlock {
 	uintptr_t acquire_pc; /* where the holder took it */
 	const char *name;
 	enum lock_level level;
-	unsigned int sleepers;		  /* waiters parked in cpu_wait */
+	unsigned int long_waits;	  /* waits reported as too long */
 	struct spinlock *prev_held;	  /* what the holder took before it */
 	struct spinlock *next_registered; /* spinlock_register's list */
 #ifdef CONFIG_LOCK_STATS
@@ -112,10 +112,11 @@ unsigned long irq_nesting_saved(void);
 void irq_nesting_set_saved(unsigned long saved);
 int irq_nesting_depth(void);
 
-/* A hart waiting this long for one lock reports who holds it (once). */
+/*
+ * A hart waiting this long for one lock reports who holds it (once), and
+ * counts the report in the lock's long_waits.
+ */
 extern uint64_t spinlock_report_ns;
-/* How many such reports were printed (tests check it). */
-extern unsigned long spinlock_long_waits;
 
 /*
  * The lock registry, which lockstat prints: every DEFINE_SPINLOCK lock,

@@ -23,6 +23,5 @@ void trap_handler(struct trap_frame *frame);
 
 /* Print a frame-pointer backtrace starting at the given frame. */
 void backtrace_from(uintptr_t pc, uintptr_t fp);
-void backtrace(void);
 
 #endif /* KERNEL_TRAP_H */

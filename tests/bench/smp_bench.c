@@ -85,12 +85,10 @@ static const struct loop loops[] = {
 	{ "page runs", page_run, page_free },
 };
 
-/* --- A barrier that parks its waiters ---------------------------------
+/* --- A barrier ----------------------------------------------------------
  *
- * Waiters park in cpu_wait() with interrupts off, so that when harts
- * outnumber host CPUs they leave the CPU to the harts still working; the
- * last to arrive kicks them all.  A kick that comes before the wfi stays
- * pending, and wfi returns at once.
+ * The last hart to arrive starts the next round; the others spin on the
+ * round with interrupts off.  Nothing is counted while they wait.
  */
 static unsigned int barrier_arrived;
 static unsigned int barrier_round;
@@ -98,20 +96,16 @@ static unsigned int barrier_round;
 static void barrier(unsigned int harts)
 {
 	unsigned int round = __atomic_load_n(&barrier_round, __ATOMIC_ACQUIRE);
-	unsigned int h;
 
 	push_off();
 	if (__atomic_add_fetch(&barrier_arrived, 1, __ATOMIC_ACQ_REL) ==
 	    harts) {
 		__atomic_store_n(&barrier_arrived, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&barrier_round, round + 1, __ATOMIC_RELEASE);
-		for (h = 0; h < harts; h++)
-			if (h != this_hart())
-				cpu_kick(h);
 	} else {
 		while (__atomic_load_n(&barrier_round, __ATOMIC_ACQUIRE) ==
 		       round)
-			cpu_wait();
+			cpu_relax();
 	}
 	pop_off();
 }

@@ -46,14 +46,16 @@ void cpu_relax(void)
 	sched_yield();
 }
 
-void cpu_wait(void)
+/*
+ * The lock back-off: threads may outnumber the host's CPUs, so a waiter
+ * gives its CPU away between two looks, and the holder gets to run.
+ */
+bool cpu_wait_turn(const uint16_t *serving, uint16_t ticket)
 {
+	if (__atomic_load_n(serving, __ATOMIC_ACQUIRE) == ticket)
+		return true;
 	sched_yield();
-}
-
-void cpu_kick(unsigned int hart)
-{
-	(void)hart;
+	return false;
 }
 
 /* The executable's own code and data, from the default linker script. */

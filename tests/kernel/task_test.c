@@ -1,6 +1,9 @@
 /*
- * task_test.c - tasks run on every hart, sleep for the time asked,
+ * task_test.c - tasks run on every hart, sleep at least the time asked,
  * are preempted, and give their stacks back when they exit.
+ *
+ * No case has a time limit: a task that never wakes or never finishes
+ * hangs its case, and the harness fails it.
  */
 #include <kernel/ktest.h>
 #include <kernel/hart.h>
@@ -29,14 +32,13 @@ KTEST(task, runs_on_every_hart)
 	KEXPECT_EQ(t, seen, (1UL << boot_info.nr_harts) - 1);
 }
 
-KTEST(task, sleep_wakes_on_time)
+/* Not before its time; how late depends on the host, and is not judged. */
+KTEST(task, sleep_wakes_no_earlier_than_asked)
 {
-	uint64_t start = uptime_ms(), slept;
+	uint64_t deadline = timer_deadline(500);
 
-	task_sleep(50);
-	slept = uptime_ms() - start;
-	KEXPECT_GE(t, slept, 50);
-	KEXPECT_LT(t, slept, 1000);
+	task_sleep(500);
+	KEXPECT_GE(t, timer_now(), deadline);
 }
 
 static volatile bool spinner_stop;
@@ -64,15 +66,14 @@ KTEST(task, busy_task_is_preempted)
 	KASSERT_NOT_NULL(t, s);
 	while (!spinner_started)
 		task_yield();
-	task_sleep(30);
 	/*
-	 * Reaching this line proves the spinner was preempted: it holds our
-	 * hart and never yields (without preemption the case hangs, which
-	 * the runner reports).  Now it must get the hart back and finish.
+	 * Running again proves the spinner was preempted: it holds our hart
+	 * and never yields (without preemption the case hangs, which the
+	 * runner reports).  Now it must get the hart back and finish.
 	 */
 	spinner_stop = true;
-	for (int i = 0; i < 100 && !spinner_done; i++)
-		task_sleep(10);
+	while (!spinner_done)
+		task_sleep(1);
 	KEXPECT_TRUE(t, spinner_done);
 }
 
@@ -91,24 +92,25 @@ static size_t settled_free_pages(void)
 	return page_free_count();
 }
 
-static void create_and_reap(struct ktest *t, size_t free_after)
+static void create_and_reap(struct ktest *t)
 {
-	int i;
+	unsigned int i, tasks = task_count();
 
 	for (i = 0; i < 8; i++)
 		KEXPECT_NOT_NULL(t, task_create("short", do_nothing, NULL));
 	/* Dead tasks are reaped by the next switch on their hart. */
-	for (i = 0; i < 100 && settled_free_pages() != free_after; i++)
-		task_sleep(10);
+	while (task_count() > tasks)
+		task_sleep(1);
 }
 
 KTEST(task, exit_returns_the_stack)
 {
 	size_t before;
 
-	create_and_reap(t, 0);
+	/* A first round lets the task cache take the slab it keeps. */
+	create_and_reap(t);
 	before = settled_free_pages();
-	create_and_reap(t, before);
+	create_and_reap(t);
 	KEXPECT_EQ(t, settled_free_pages(), before);
 }
 

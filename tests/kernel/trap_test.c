@@ -1,9 +1,14 @@
 /*
- * trap_test.c - an exception is reported with the function it happened
- * in, as "function+0xoffset" (kernel/trap.c), suite "trap".
+ * trap_test.c - what a fault looks like (kernel/trap.c, kernel/panic.c),
+ * suite "trap": an exception names the function it happened in, as
+ * "function+0xoffset", and a faulting address made of a memory pattern
+ * says where it came from; however many harts fault at once, one whole
+ * report comes out.
  */
 #include <kernel/ktest.h>
+#include <kernel/machine.h>
 #include <kernel/slab.h>
+#include <kernel/spinlock.h>
 
 /* An illegal instruction on purpose: the case is the function named. */
 KTEST_PANICS(
@@ -53,4 +58,39 @@ KTEST_PANICS(trap, a_pointer_from_freed_memory_is_named,
 	kmem_cache_free(c, n);
 	/* The bug: n is used after the free. */
 	ktest_log(t, "value %d", READ_ONCE(READ_ONCE(n->next)->value));
+}
+
+/*
+ * An address with nothing behind it on QEMU virt (between the boot ROM
+ * and the test finisher): a load from it is an access fault.
+ */
+#define NOTHING_THERE 0x00020000UL
+
+static unsigned int arrived;
+
+static void fault_together(void *arg)
+{
+	unsigned int n = *(unsigned int *)arg;
+
+	push_off(); /* no interrupt stops this hart before it faults */
+	__atomic_fetch_add(&arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) < n)
+		cpu_relax();
+	(void)*(volatile unsigned long *)NOTHING_THERE;
+}
+
+/*
+ * Every hart faults in the same instant, released together once all
+ * have arrived, with interrupts off so that each really faults.  Exactly one report must come out, whole: tools/ktest.py
+ * checks every panic in QEMU for one intact "KERNEL PANIC:" line
+ * followed by its backtrace, and nothing else interleaved.
+ */
+KTEST_PANICS(trap, faults_on_every_hart_at_once_give_one_report,
+	     "load access fault")
+{
+	unsigned int n = nr_harts_online();
+
+	(void)t;
+	arrived = 0;
+	ktest_on_each_hart(fault_together, &n);
 }

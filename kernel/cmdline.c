@@ -1,12 +1,11 @@
 /*
- * bootarg.c - find an option on the kernel command line
- * (include/kernel/bootarg.h).
+ * cmdline.c - read key=value options from the kernel command line.
  */
-#include <kernel/bootarg.h>
+#include <kernel/cmdline.h>
 #include <kernel/hart.h>
 #include <kernel/string.h>
 
-bool bootarg(const char *key, char *out, size_t size)
+bool cmdline_get(const char *key, char *out, size_t size)
 {
 	const char *p = boot_info.bootargs;
 	size_t klen = strlen(key);
