@@ -7,6 +7,7 @@
  */
 #include <kernel/hart.h>
 #include <kernel/cmdline.h>
+#include <kernel/fault_inject.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
 #include <kernel/fdt.h>
@@ -69,6 +70,31 @@ static void mm_debug_boot(void)
 	    mm_debug_setup(letters) < 0)
 		printk("mm.debug=%s: a letter is not one of FZPUL; no debugging\n",
 		       letters);
+}
+
+/*
+ * fail.slab= and fail.page=: "interval,probability,space,times[,seed]",
+ * as Linux's failslab= and fail_page_alloc= (include/kernel/fault_inject.h).
+ * Armed once the allocators are up; what fails from then on is reported.
+ */
+static void fault_inject_boot(void)
+{
+	static const char *const keys[FAULT_KINDS] = { "fail.slab",
+						       "fail.page" };
+	struct fault_knobs k;
+	char value[64];
+	int kind;
+
+	for (kind = 0; kind < FAULT_KINDS; kind++) {
+		if (!cmdline_get(keys[kind], value, sizeof(value)))
+			continue;
+		memset(&k, 0, sizeof(k));
+		if (fault_knobs_parse(value, &k))
+			fault_inject_set((enum fault_kind)kind, &k);
+		else
+			printk("boot: %s=%s is not interval,probability,space,times[,seed]; nothing armed\n",
+			       keys[kind], value);
+	}
 }
 
 /* panic=halt keeps a panicked machine for gdb (make debug sets it). */
@@ -171,6 +197,7 @@ void kmain(unsigned long hartid, const void *fdt)
 	trap_init_hart();	 /* exceptions become reports from here */
 	mm_debug_boot();	 /* mm.debug=, before any allocation */
 	mem_init(fdt);		 /* page allocator over the free RAM */
+	fault_inject_boot();	 /* fail.slab=, fail.page= */
 	sched_init_hart(hartid); /* this boot flow is hart 0's idle task */
 	plic_init();		 /* console input interrupts ... */
 	plic_init_hart(hartid);	 /* ... delivered to hart 0 */

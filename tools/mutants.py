@@ -434,6 +434,10 @@ MUTANTS = [
     Mutant("makefile-smp-unchecked", "Makefile",
            "ifeq ($(filter 1 2 3 4 5 6 7 8,$(SMP)),)", "ifeq (x,)",
            "run", "configs", "make run with a bad SMP", target="build/.deps-ok"),
+    Mutant("boot-fault-options-ignored", "kernel/main.c",
+           "	fault_inject_boot();	 /* fail.slab=, fail.page= */\n",
+           "	(void)fault_inject_boot;\n",
+           "run", "fail-boot", "fail.slab= and fail.page= at boot"),
 ]
 
 TARGETS = {

@@ -27,6 +27,10 @@ standard input (the kernels must be built first: make run-images):
         QEMU started by hand with 9 harts and 2G on rv32: the kernel says
         in one boot line each that it runs 8 harts and uses the RAM below
         4 GiB, and boots to the shell.
+  fail-boot
+        BOOTARGS="fail.slab=... fail.page=bad": the slab knobs are armed
+        (faultinject shows them), and the bad value is answered in one
+        line.
 
 Nothing is timed: a run that does not end is killed after --timeout
 seconds, and fails.  The last line is "N passed, M failed"; the exit
@@ -231,6 +235,24 @@ def check_qemu_direct(make, timeout):
     return problems, run
 
 
+def check_fail_boot(make, timeout):
+    """fail.slab= and fail.page= arm the fault injection at boot, and a
+    bad value is answered in one line."""
+    run = Run(make, ["ARCH=rv32", "SMP=4",
+                     "BOOTARGS=fail.slab=1,0,0,-1,7 fail.page=bad"],
+              "faultinject\npoweroff\n", timeout)
+    problems = []
+    want = ("  slab: interval 1, probability 0%, space 0, times -1, seed 7;",
+            "boot: fail.page=bad is not interval,probability,space,times[,seed]",
+            "  page: off")
+    for line in want:
+        if not any(got.startswith(line) for got in run.lines):
+            problems.append(f"no line '{line}'")
+    if run.status != 0:
+        problems.append(f"QEMU ended with {run.how_it_ended()}, not status 0")
+    return problems, run
+
+
 def checks(make, timeout):
     out = {}
     for arch in ("rv32", "rv64"):
@@ -241,6 +263,7 @@ def checks(make, timeout):
     out["panic-halt"] = lambda: check_panic_halt(make, timeout)
     out["configs"] = lambda: check_configs(make, timeout)
     out["qemu-direct"] = lambda: check_qemu_direct(make, timeout)
+    out["fail-boot"] = lambda: check_fail_boot(make, timeout)
     return out
 
 
