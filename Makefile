@@ -2,6 +2,7 @@
 #
 #   make run   [ARCH=rv32|rv64] [SMP=1..8] [MEM=128M]   boot to the shell
 #              [BOOTARGS="mm.debug=L panic=halt"]       kernel command line
+#              (ARGS= is the same)
 #   make test  [T=suite[:case]]                         every test, every config
 #   make test-soak [RUNS=5] [HOGS=2]                    make test beside CPU hogs
 #   make debug                                          QEMU waits for gdb
@@ -14,7 +15,8 @@
 ARCH ?= rv32
 SMP ?= 4
 MEM ?= 128M
-BOOTARGS ?=
+ARGS ?=
+BOOTARGS ?= $(ARGS)
 T ?= all
 RUNS ?= 5
 HOGS ?= 2
@@ -307,7 +309,14 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task,slab \
 	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture \
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
-	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
+	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture \
+	$(DEBUG_CONFIGS)
+# The torture and the model check again with every mm.debug feature on:
+# they must pass, and cause not one report.
+DEBUG_SUITES := torture:pages_and_malloc_on_every_hart_and_in_interrupts,page:random_operations_match_a_reference_model
+DEBUG_CONFIGS := host:asan:build/host/asan/ktest-host@$(DEBUG_SUITES)+mm.debug=FZPUL \
+	qemu:rv32:4:128M:build/rv32/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL \
+	qemu:rv64:4:256M:build/rv64/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL
 
 # With T=all, also what make run does with input, panics and bad
 # configurations (tools/run_test.py), and the mutants.

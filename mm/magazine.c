@@ -128,6 +128,22 @@ size_t __mag_count(struct magazines *mags, size_t *per_hart)
 	return total;
 }
 
+void __mag_hold_all(struct magazines *mags, unsigned long *held)
+{
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++) /* in hart order, as every drain */
+		held[h] = mag_lock(&mags->mag[h]);
+}
+
+void __mag_release_all(struct magazines *mags, const unsigned long *held)
+{
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++)
+		mag_unlock(&mags->mag[h], held[h]);
+}
+
 size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 		      unsigned long *gives)
 {

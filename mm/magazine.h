@@ -166,6 +166,14 @@ void *__mag_take(struct magazines *mags, void *owner);
 void __mag_give(struct magazines *mags, void *owner, void *obj);
 /* Flush every hart's magazine back to the owner. */
 void __mag_drain_all(struct magazines *mags, void *owner);
+/*
+ * Hold every magazine at once, held[h] getting what hart h's holds, so
+ * that no fast path changes any until __mag_release_all gives them back
+ * (their fast paths meanwhile take the slow path, and wait for the
+ * owner's lock).
+ */
+void __mag_hold_all(struct magazines *mags, unsigned long *held);
+void __mag_release_all(struct magazines *mags, const unsigned long *held);
 /* Objects held in all magazines, and in each (per_hart may be NULL). */
 size_t __mag_count(struct magazines *mags, size_t *per_hart);
 /*

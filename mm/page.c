@@ -607,13 +607,14 @@ again:
 			kmalloc_account_pages((long)npages);
 		__note_peak(pool);
 	}
-	mm_unlock(&pool->lock);
-	if (!page)
-		goto failed;
-	if (single &&
+	/* Under the lock, so that page_validate never sees it half taken. */
+	if (page && single &&
 	    test_and_set_bit(page_index(pool, page), pool->single_map))
 		panic("page_alloc: page %p from this hart's magazine was taken meanwhile: page metadata corrupted",
 		      page);
+	mm_unlock(&pool->lock);
+	if (!page)
+		goto failed;
 	if (unlikely(pool_debug(pool)))
 		page_debug_alloc(pool, page_index(pool, page), npages, caller);
 	return page;

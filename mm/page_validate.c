@@ -192,23 +192,29 @@ static void page_held_twice(void *page, void *arg)
 	     "per-hart magazines hold the page twice; taken out");
 }
 
-static int check_magazines(struct page_pool *pool, size_t *pages)
+/* Each magazine entry a free single page, none held twice. */
+static int check_magazine_entries(struct page_pool *pool)
 {
-	size_t per_hart[MAX_HARTS];
-	unsigned int h;
-
-	__mag_count(&pool->mags, per_hart);
-	for (h = 0; h < MAX_HARTS; h++)
-		if (per_hart[h] > pool->mags.limit)
-			return fail(
-				pool, 0,
-				"hart %u's magazine holds %lu pages, over its limit %u",
-				h, (unsigned long)per_hart[h],
-				pool->mags.limit);
 	if (__mag_filter(&pool->mags, magazine_page_ok, pool) +
 	    __mag_drop_duplicates(&pool->mags, page_held_twice, pool))
 		return -1; /* the page counts cannot add up this time */
-	*pages += __mag_count(&pool->mags, per_hart);
+	return 0;
+}
+
+/* held[h]: what hart h's magazine holds, all held from here to the end. */
+static int count_magazines(struct page_pool *pool, const unsigned long *held,
+			   size_t *pages)
+{
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++) {
+		if (held[h] > pool->mags.limit)
+			return fail(
+				pool, 0,
+				"hart %u's magazine holds %lu pages, over its limit %u",
+				h, held[h], pool->mags.limit);
+		*pages += held[h];
+	}
 	return 0;
 }
 
@@ -253,15 +259,27 @@ static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
 
 int page_pool_validate(struct page_pool *pool)
 {
+	unsigned long held[MAX_HARTS];
 	size_t pages = 0, blocks = 0;
 	int err;
 
 	mm_lock(&pool->lock);
 	err = check_lists(pool, &pages, &blocks);
 	if (!err)
-		err = check_magazines(pool, &pages);
-	if (!err)
-		err = check_bitmaps(pool, pages, blocks);
+		err = check_magazine_entries(pool);
+	if (!err) {
+		/*
+		 * The fast paths change a page's bit and its magazine
+		 * together, under the magazine and not the pool's lock: hold
+		 * every magazine while the bits are counted, or a page taken
+		 * or given meanwhile would be counted twice or not at all.
+		 */
+		__mag_hold_all(&pool->mags, held);
+		err = count_magazines(pool, held, &pages);
+		if (!err)
+			err = check_bitmaps(pool, pages, blocks);
+		__mag_release_all(&pool->mags, held);
+	}
 	mm_unlock(&pool->lock);
 	return err;
 }

@@ -147,6 +147,17 @@ bool mm_report_get(unsigned long seq, struct mm_report *out)
 	return held;
 }
 
+unsigned long mm_bugs_since(unsigned long before)
+{
+	unsigned long seq, end = mm_report_count(), bugs = 0;
+	struct mm_report r;
+
+	for (seq = before; seq < end; seq++)
+		if (!mm_report_get(seq, &r) || r.bug != MM_ALLOC_FAILED)
+			bugs++; /* one that left the ring counts too */
+	return bugs;
+}
+
 void mm_report_ring_bounds(const void **start, const void **end)
 {
 	*start = ring;

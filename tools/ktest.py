@@ -7,7 +7,9 @@ Usage: tools/ktest.py [--filter F] [--timeout S] [-j N]
 CONFIG is qemu:ARCH:SMP:MEM:ELF (ARCH rv32 or rv64) or host:NAME:BINARY,
 optionally followed by @FILTER: that config then always runs FILTER (for
 special builds such as the lock-less torture image) and takes no part in
-the self-test.
+the self-test, and then by +ARG for each more word of the kernel command
+line (+mm.debug=FZPUL: every memory debugging feature on; the host runner
+gets mm.debug= as RVOS_MM_DEBUG).
 Each config is booted (or run) once with ktest=F; the KTAP it prints is
 parsed and classified.  Cases flagged "# SKIP expects panic" are then run
 one per boot with filter suite:case and pass only if the kernel panics.
@@ -83,6 +85,7 @@ class Config:
     mem: str = ""
     name: str = ""
     fixed_filter: str = ""
+    bootargs: str = ""  # more of the kernel command line (host: mm.debug)
 
     @property
     def label(self):
@@ -94,19 +97,28 @@ class Config:
             if self.kind == "qemu":  # name the image: test, nolock, ...
                 label += f" {os.path.basename(os.path.dirname(self.path))}"
             label += f" ktest={self.fixed_filter}"
+        if self.bootargs:
+            label += f" {self.bootargs}"
         return label
 
     def command(self, test_filter):
         if self.kind == "host":
-            return [os.path.abspath(self.path), test_filter]
+            # The host runner reads the debugging switches from its
+            # environment: mm.debug=LETTERS becomes RVOS_MM_DEBUG=LETTERS.
+            env = [f"RVOS_MM_DEBUG={arg.partition('=')[2]}"
+                   for arg in self.bootargs.split() if arg.startswith("mm.debug=")]
+            return (["env"] + env if env else []) + [os.path.abspath(self.path), test_filter]
         return [f"qemu-system-riscv{self.arch[2:]}", "-machine", "virt",
                 "-bios", "none", "-m", self.mem, "-smp", str(self.smp),
                 "-display", "none", "-serial", "stdio", "-monitor", "none",
-                "-kernel", self.path, "-append", f"ktest={test_filter}"]
+                "-kernel", self.path, "-append",
+                f"ktest={test_filter} {self.bootargs}".strip()]
 
 
 def parse_config(text):
+    text, *bootargs = text.split("+")
     config = parse_config_base(text.rpartition("@")[0] if "@" in text else text)
+    config.bootargs = " ".join(bootargs)
     if "@" in text:
         config.fixed_filter = text.rpartition("@")[2]
     return config

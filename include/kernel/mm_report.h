@@ -65,5 +65,10 @@ unsigned long mm_report_count(void);
  * holds it; false if it is too old or not made yet.
  */
 bool mm_report_get(unsigned long seq, struct mm_report *out);
+/*
+ * Reports of bugs from sequence number before on (failures left out):
+ * what a test that must cause none checks.
+ */
+unsigned long mm_bugs_since(unsigned long before);
 
 #endif /* KERNEL_MM_REPORT_H */

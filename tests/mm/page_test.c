@@ -3,6 +3,7 @@
  * interface, on the kernel's memory (QEMU) or a host buffer.
  */
 #include <kernel/ktest.h>
+#include <kernel/mm_report.h>
 #include <kernel/page.h>
 #include <kernel/string.h>
 #include <kernel/bitmap.h>
@@ -246,6 +247,7 @@ KTEST(page, random_operations_match_a_reference_model)
 	} live[MODEL_LIVE] = { { NULL, 0 } };
 	size_t initial[PAGE_ORDERS], used = 0, i;
 	unsigned int step, steps = 400 * ktest_scale();
+	unsigned long reports = mm_report_count();
 	uintptr_t base;
 	struct prng rng;
 
@@ -296,6 +298,7 @@ KTEST(page, random_operations_match_a_reference_model)
 			break;
 	}
 	ktest_log(t, "%u steps, validated after each", step);
+	KEXPECT_EQ(t, mm_bugs_since(reports), 0);
 	for (i = 0; i < MODEL_LIVE; i++)
 		page_pool_free(&pool, live[i].p);
 	page_pool_drain(&pool);

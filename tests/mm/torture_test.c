@@ -26,6 +26,7 @@
 #include <kernel/prng.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/mm_report.h>
 #include <kernel/slab.h>
 #include <kernel/spinlock.h>
 #include "../../mm/internal.h"
@@ -301,9 +302,12 @@ static size_t settled_free_pages(void)
 KTEST(torture, pages_and_malloc_on_every_hart_and_in_interrupts)
 {
 	size_t before = settled_free_pages();
+	unsigned long reports = mm_report_count();
 
 	KEXPECT_EQ(t, run_torture(t, NULL, true), 0);
 	KEXPECT_EQ(t, settled_free_pages(), before);
+	/* With every mm.debug check on too: not one report of a bug. */
+	KEXPECT_EQ(t, mm_bugs_since(reports), 0);
 	/* And the kernel's own allocator is still consistent, every bit. */
 	KEXPECT_EQ(t, page_validate(), 0);
 }
