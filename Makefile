@@ -192,11 +192,10 @@ $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),test,$(TEST_OBJS),-DCONFIG
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nolock,$(TEST_OBJS),-DCONFIG_KTEST -DCONFIG_MM_NOLOCK)))
 # The benchmark's second column: locks without statistics.
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nostats,$(TEST_OBJS),-DCONFIG_KTEST -UCONFIG_LOCK_STATS)))
-# The SMP benchmark's "per-hart caches off" column: an image whose mm is
-# built without them, once mm/ has a switch for that (set NOCACHE_FLAGS
-# to it, e.g. -DCONFIG_MM_NO_PERCPU_CACHE).  Without one, make bench says
-# that the column is absent.
-NOCACHE_FLAGS ?=
+# The SMP benchmark's "per-hart caches off" column: every magazine's
+# limit 0 (mm/magazine.c), so each allocation and free takes the owner's
+# lock, as before the caches.
+NOCACHE_FLAGS ?= -DCONFIG_MM_NO_MAGAZINES
 ifneq ($(NOCACHE_FLAGS),)
 $(foreach a,rv32 rv64,$(eval $(call kernel_image,$(a),nocache,$(TEST_OBJS),-DCONFIG_KTEST $(NOCACHE_FLAGS))))
 BENCH_NOCACHE := build/$(ARCH)/nocache/kernel.elf

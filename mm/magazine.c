@@ -52,6 +52,9 @@ void __mag_set_limit(struct magazines *mags, unsigned int limit,
 	unsigned int h;
 
 	limit = MIN(limit, (unsigned int)MAG_SLOTS);
+#ifdef CONFIG_MM_NO_MAGAZINES
+	limit = 0; /* the benchmark's image without per-hart caches */
+#endif
 	mags->limit = limit;
 	mags->batch = MIN(batch, limit);
 	/* The fast paths read it with no lock: a whole word at once. */
