@@ -50,11 +50,11 @@ def qemu_for(arch):
     return f"qemu-system-riscv{arch[2:]}"
 
 
-def boot(arch, elf, mem, harts, test_filter, icount, timeout=300):
+def boot(arch, elf, mem, harts, test_filter, icount, timeout=300, bootargs=""):
     cmd = [qemu_for(arch), "-machine", "virt", "-bios", "none", "-m", mem,
            "-smp", str(harts), "-display", "none", "-serial", "stdio",
            "-monitor", "none", "-kernel", elf, "-append",
-           f"ktest={test_filter}"]
+           f"ktest={test_filter} {bootargs}".strip()]
     if icount:  # one instruction a virtual ns; idle time does not count
         cmd += ["-icount", "shift=0,sleep=off"]
     else:  # every hart a host thread
