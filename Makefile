@@ -58,21 +58,14 @@ $(error ARCH=rv32 reaches RAM only below 4 GiB: MEM must be at most 2047M, not '
 endif
 endif
 
-# --- Tools: install what is missing, and say so (scripts/ensure-deps.sh) ---
-ifneq ($(filter run test debug lint bench,$(MAKECMDGOALS)),)
-# Every link runs $(NM) and python3 (scripts/kallsyms.py).
-NEEDED := $(CC) $(NM) python3 $(QEMU_$(ARCH))
-ifneq ($(filter test lint,$(MAKECMDGOALS)),)
-NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck $(HOSTCC) $(HOSTNM)
-endif
-ifneq ($(filter debug,$(MAKECMDGOALS)),)
-NEEDED += gdb-multiarch
-endif
-DEPS_OK := $(shell scripts/ensure-deps.sh $(sort $(NEEDED)) 1>&2 && echo ok)
-ifneq ($(DEPS_OK),ok)
-$(error required tools are missing, see the messages above)
-endif
-endif
+# --- Tools: make deps installs what is missing (scripts/ensure-deps.sh) ---
+# Everything that builds, runs or checks depends on the stamp (order
+# only), so a fresh machine gets its tools first, as an ordinary
+# prerequisite; once they are there the stamp keeps it quiet.
+DEPS_STAMP := build/.deps-ok
+$(DEPS_STAMP): scripts/ensure-deps.sh scripts/install-deps.sh
+	@scripts/ensure-deps.sh
+	@mkdir -p $(@D) && touch $@
 
 # --- Sources ------------------------------------------------------------
 ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
@@ -170,11 +163,11 @@ build/$(1)/$(2)/.flags: FORCE
 	@mkdir -p $$(@D)
 	@echo '$$(MARCH_$(1)) $$(KCFLAGS) $(4)' | cmp -s - $$@ || \
 		echo '$$(MARCH_$(1)) $$(KCFLAGS) $(4)' > $$@
-build/$(1)/$(2)/%.o: %.c build/$(1)/$(2)/.flags
+build/$(1)/$(2)/%.o: %.c build/$(1)/$(2)/.flags | $$(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$@)
 	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
-build/$(1)/$(2)/%.o: %.S build/$(1)/$(2)/.flags
+build/$(1)/$(2)/%.o: %.S build/$(1)/$(2)/.flags | $$(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$$(call say,AS,$$@)
 	$$(Q)$$(CC) $$(MARCH_$(1)) $$(KCFLAGS) $(4) -c $$< -o $$@
@@ -236,7 +229,7 @@ build/host/flags: FORCE
 
 # $(1) = build (asan, tsan or bench), $(2) = its sources, $(3) = its program
 define host_build
-build/host/$(1)/%.o: %.c build/host/flags
+build/host/$(1)/%.o: %.c build/host/flags | $$(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$$(call say,HOSTCC,$$@)
 	$$(Q)$$(HOSTCC) $$(HOSTFLAGS_$(1)) -MMD -MP -c $$< -o $$@
@@ -253,7 +246,7 @@ $(eval $(call host_build,tsan,$(HOST_SRCS),ktest-host))
 $(eval $(call host_build,bench,$(BENCH_HOST_SRCS),malloc-bench))
 # Without rename.h, so that it can call the C library's malloc as well as
 # kmalloc.
-build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host/flags
+build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host/flags | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -MMD -MP -c $< -o $@
@@ -269,9 +262,10 @@ all: $(KERNEL)
 # Check every tool make test and make run need; install what is missing.
 deps:
 	@scripts/ensure-deps.sh
+	@mkdir -p $(dir $(DEPS_STAMP)) && touch $(DEPS_STAMP)
 
 # A panic ends the run with exit status 1 (BOOTARGS=panic=halt: it stays).
-run: $(KERNEL)
+run: $(KERNEL) | $(DEPS_STAMP)
 	@echo "RVOS: booting $(ARCH) with $(SMP) harts and $(MEM) (quit: poweroff, or Ctrl-A X)"
 	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL))
 
@@ -280,7 +274,8 @@ run: $(KERNEL)
 # connected.  A panic leaves the machine as it was (panic=halt), for gdb
 # to look at.  Quitting gdb stops QEMU.
 DEBUG_LOG := build/$(ARCH)/debug-console.log
-debug: $(KERNEL)
+debug: $(KERNEL) | $(DEPS_STAMP)
+	@scripts/ensure-deps.sh gdb-multiarch
 	@echo "RVOS: QEMU waits for gdb on :1234; console output goes to $(DEBUG_LOG)"
 	@echo "      (follow it with: tail -f $(DEBUG_LOG)); quit gdb to stop QEMU"
 	@$(QEMU_$(ARCH)) -machine virt -bios none -m $(MEM) -smp $(SMP) \
@@ -319,7 +314,7 @@ DEBUG_CONFIGS := host:asan:build/host/asan/ktest-host@$(DEBUG_SUITES)+mm.debug=F
 
 # With T=all, also what make run does with input, panics and bad
 # configurations (tools/run_test.py), and the mutants.
-test: lint test-images host-tests run-images
+test: lint test-images host-tests run-images | $(DEPS_STAMP)
 	$(if $(filter all,$(T)),python3 tools/bench_check.py)
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
@@ -327,7 +322,7 @@ test: lint test-images host-tests run-images
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
 
 # make test RUNS times beside HOGS busy processes: how many runs pass.
-test-soak:
+test-soak: | $(DEPS_STAMP)
 	bash tools/soak.sh $(RUNS) $(HOGS)
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
@@ -341,7 +336,7 @@ mutants:
 # build/bench/results.json and prints the tables from it.
 BENCH_JSON := build/bench/results.json
 bench: build/$(ARCH)/test/kernel.elf build/$(ARCH)/nostats/kernel.elf \
-		$(BENCH_NOCACHE)
+		$(BENCH_NOCACHE) | $(DEPS_STAMP)
 	python3 tools/bench.py $(ARCH) $(wordlist 1,2,$^) \
 		--nocache build/$(ARCH)/nocache/kernel.elf --out $(BENCH_JSON)
 
@@ -364,7 +359,7 @@ bench-docs:
 	python3 tools/bench_docs.py $(BENCH_JSON)
 
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
-lint:
+lint: | $(DEPS_STAMP)
 	$(call say,FORMAT,$(words $(LINT_FILES)) files)
 	$(Q)clang-format --dry-run -Werror $(LINT_FILES)
 	$(call say,CPPCHECK,$(words $(LINT_FILES)) files)
