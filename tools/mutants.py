@@ -68,10 +68,8 @@ MUTANTS = [
            "is_free = *free_key(c, obj) == key_of(obj);",
            "asan", "slab", "live data that looks like a free key"),
     Mutant("slab-scan-own-magazine-only", "mm/magazine.c",
-           "\tfor (h = 0; h < MAX_HARTS; h++) {\n"
-           "\t\tstruct magazine *m = &mags->mag[h];\n\n\t\tn = mag_lock(m);",
-           "\tfor (h = this_hart(); h == this_hart(); h++) {\n"
-           "\t\tstruct magazine *m = &mags->mag[h];\n\n\t\tn = mag_lock(m);",
+           "if (h == self && !__atomic_load_n(&m->top, __ATOMIC_RELAXED))",
+           "if (h != self || !__atomic_load_n(&m->top, __ATOMIC_RELAXED))",
            "asan", "slab", "double frees into another hart's magazine"),
     Mutant("slab-no-object-start-check", "mm/slab.h",
            "\treturn object_start_ok(c->off_magic,",
