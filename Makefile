@@ -270,9 +270,11 @@ run: $(KERNEL) | $(DEPS_STAMP)
 	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL))
 
 # QEMU waits for gdb in the background (its console goes to a file, since
-# gdb has the terminal); gdb-multiarch starts with the symbols loaded and
-# connected.  A panic leaves the machine as it was (panic=halt), for gdb
-# to look at.  Quitting gdb stops QEMU.
+# gdb has the terminal); gdb-multiarch starts with the symbols loaded,
+# the rvos-* commands of tools/gdb/rvos.py (rvos-meminfo, rvos-page ADDR,
+# ...; "apropos rvos" lists them) and connected.  A panic leaves the
+# machine as it was (panic=halt), for gdb to look at.  Quitting gdb stops
+# QEMU.
 DEBUG_LOG := build/$(ARCH)/debug-console.log
 debug: $(KERNEL) | $(DEPS_STAMP)
 	@scripts/ensure-deps.sh gdb-multiarch
@@ -282,8 +284,8 @@ debug: $(KERNEL) | $(DEPS_STAMP)
 		-display none -monitor none -serial file:$(DEBUG_LOG) \
 		-kernel $(KERNEL) -append '$(strip panic=halt $(BOOTARGS))' \
 		-S -gdb tcp::1234 & qemu=$$!; \
-	gdb-multiarch -q -ex 'set confirm off' -ex 'target remote :1234' \
-		$(KERNEL); kill $$qemu 2>/dev/null; true
+	gdb-multiarch -q -ex 'set confirm off' -x tools/gdb/rvos.py \
+		-ex 'target remote :1234' $(KERNEL); kill $$qemu 2>/dev/null; true
 
 run-images: build/rv32/run/kernel.elf build/rv64/run/kernel.elf
 

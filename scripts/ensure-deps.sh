@@ -14,6 +14,7 @@ DEFAULT_COMMANDS=(
     riscv64-unknown-elf-gcc
     qemu-system-riscv32
     qemu-system-riscv64
+    gdb-multiarch
     clang-format
     cppcheck
     python3

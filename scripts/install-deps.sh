@@ -16,7 +16,7 @@ set -euo pipefail
 PACKAGES=(
     gcc-riscv64-unknown-elf # riscv64-unknown-elf-gcc, builds rv32 and rv64
     qemu-system-misc        # qemu-system-riscv32 and qemu-system-riscv64
-    gdb-multiarch           # make debug
+    gdb-multiarch           # make debug, tools/gdb_test.py (with Python)
     make
     gcc                     # host build of the lib/ and mm/ tests
     libc6-dev               # headers and pthreads for the host build
