@@ -315,12 +315,14 @@ DEBUG_CONFIGS := host:asan:build/host/asan/ktest-host@$(DEBUG_SUITES)+mm.debug=F
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL
 
 # With T=all, also what make run does with input, panics and bad
-# configurations (tools/run_test.py), and the mutants.
+# configurations (tools/run_test.py), the gdb commands of make debug
+# against the kernel's own figures (tools/gdb_test.py), and the mutants.
 test: lint test-images host-tests run-images | $(DEPS_STAMP)
 	$(if $(filter all,$(T)),python3 tools/bench_check.py)
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
 	$(if $(filter all,$(T)),python3 tools/run_test.py)
+	$(if $(filter all,$(T)),python3 tools/gdb_test.py)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
 
 # make test RUNS times beside HOGS busy processes: how many runs pass.
