@@ -17,7 +17,8 @@ Runners: "asan" and "tsan" are the host builds (tests/host/), "rv32"
 the QEMU test image on 4 harts, "run" tools/run_test.py (make run
 itself; "suites" then names its checks), and "tool" a checking script
 with no build (its "suites" is the script and its arguments, killed when
-it exits with 1).  A mutant may need more than one edit (more=[(file,
+it exits with 1; its "target" names the built images it reads, copied
+from this tree).  A mutant may need more than one edit (more=[(file,
 find, replace), ...]).  The last line printed is "N killed, M
 survived"; the exit status is 0 if every mutant was killed.
 """
@@ -436,6 +437,17 @@ MUTANTS = [
            "	fault_inject_boot();	 /* fail.slab=, fail.page= */\n",
            "	(void)fault_inject_boot;\n",
            "run", "fail-boot", "fail.slab= and fail.page= at boot"),
+    Mutant("gdb-buddyinfo-forgets-magazines", "tools/gdb/rvos.py",
+           '"free": int(pool["nr_free"]) + in_mags,',
+           '"free": int(pool["nr_free"]),',
+           "tool", "tools/gdb_test.py rv32",
+           "rvos-buddyinfo's free pages, the magazines' included",
+           target="build/rv32/run/kernel.elf"),
+    Mutant("gdb-page-run-one-too-long", "tools/gdb/rvos.py",
+           "    return j - i\n", "    return j - i + 1\n",
+           "tool", "tools/gdb_test.py rv32",
+           "rvos-page's run of pages, as allocs ADDRESS gives it",
+           target="build/rv32/run/kernel.elf"),
 ]
 
 TARGETS = {
@@ -474,7 +486,9 @@ def run_tool(m, tmp):
     run = subprocess.run([sys.executable, *m.suites.split()], cwd=tmp,
                          capture_output=True, text=True)
     if run.returncode == 1:
-        return "killed", "; ".join(run.stdout.strip().splitlines()[:2])
+        said = run.stdout.strip().splitlines()
+        return "killed", "; ".join(
+            [line for line in said if "FAIL" in line][:2] or said[:2])
     if run.returncode == 0:
         return "survived", "%s found nothing" % m.suites
     return "error", (run.stdout + run.stderr)[-2000:]
@@ -496,6 +510,9 @@ def run_mutant(m, files, timeout):
             with open(path, "w") as fh:
                 fh.write(text.replace(find, replace))
         if m.runner == "tool":
+            for image in m.target.split():
+                shutil.copytree(os.path.join(ROOT, os.path.dirname(image)),
+                                os.path.join(tmp, os.path.dirname(image)))
             return run_tool(m, tmp)
         # A kernel image's objects come along, so that only what the
         # mutant changes is compiled again (make compares the times).
