@@ -7,6 +7,7 @@
 #   make test-soak [RUNS=5] [HOGS=2]                    make test beside CPU hogs
 #   make debug                                          QEMU waits for gdb
 #   make lint                                           clang-format + cppcheck
+#   make format                                         clang-format -i, as lint checks
 #   make deps                                           install missing tools
 #
 # Objects go to build/<arch>/<image>/ (image: run, test, nolock, nostats)
@@ -256,7 +257,7 @@ QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)$(if $(BOOTARGS), -append '$(BOOTARGS)')
 
 .PHONY: all deps run debug test test-soak mutants bench bench-host \
-	bench-docs lint host-tests test-images run-images clean FORCE
+	bench-docs lint format host-tests test-images run-images clean FORCE
 all: $(KERNEL)
 
 # Check every tool make test and make run need; install what is missing.
@@ -365,12 +366,19 @@ bench-docs:
 LINT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint: | $(DEPS_STAMP)
 	$(call say,FORMAT,$(words $(LINT_FILES)) files)
-	$(Q)clang-format --dry-run -Werror $(LINT_FILES)
+	$(Q)clang-format --dry-run -Werror $(LINT_FILES) || { \
+		echo "lint: run 'make format' (clang-format -i on the same files), then make test" >&2; \
+		exit 1; }
 	$(call say,CPPCHECK,$(words $(LINT_FILES)) files)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --suppress=missingIncludeSystem \
 		--suppressions-list=.cppcheck-suppressions \
 		-Iinclude -Iarch/riscv/include -D__riscv_xlen=32 $(LINT_FILES)
+
+# The files make lint checks, formatted in place by .clang-format.
+format: | $(DEPS_STAMP)
+	$(call say,FORMAT,$(words $(LINT_FILES)) files)
+	$(Q)clang-format -i $(LINT_FILES)
 
 clean:
 	rm -rf build
