@@ -526,13 +526,15 @@ def run_length(pool, i):
 
 
 def track_text(pool, i, which):
-    tracks = addr(pool["tracks"])
-    if not tracks:
+    """Page i's alloc (which 0) or free (1) track, as page_track finds
+    it: "by SITE on hart H at T s", "" if it holds none, or None if the
+    pool keeps no tracks."""
+    if not addr(pool["tracks"]):
         return None
     t = pool["tracks"][2 * i + which]
     ms = int(t["uptime_ms"])
     if not ms and not addr(t["site"]):
-        return "never"
+        return ""
     return "by %s on hart %u at %s s" % (symbol(addr(t["site"])),
                                          int(t["hart"]), thousandths(ms))
 
@@ -591,12 +593,16 @@ and, with tracking on (mm.debug=U), where it was allocated or freed."""
             out.append("  free: " + free_text(pool, i))
         if tracked_run is not None:
             text = track_text(pool, tracked_run, 0)
-            out.append("  allocated %s" % text if text else
-                       "  where it was allocated: not tracked (boot with mm.debug=U)")
+            if text is None:
+                out.append("  where it was allocated: not tracked (boot with mm.debug=U)")
+            elif text:
+                out.append("  allocated %s" % text)
+            else:
+                out.append("  allocated before tracking began: no record")
         else:
             text = track_text(pool, i, 1)
             if text:
-                out.append("  last freed %s" % text)
+                out.append("  a run that started here was last freed %s" % text)
         gdb.write("\n".join(out) + "\n")
 
 
