@@ -7,29 +7,35 @@ Usage: tools/gdb_test.py [--timeout S] [--verbose] [ARCH...]   (rv32 rv64)
 For each architecture the run image (build/ARCH/run/kernel.elf, make
 run-images) boots twice in QEMU, halted at the start (-S) with a gdb stub
 on a free port, its console on a pipe; gdb-multiarch, with rvos.py
-loaded, is driven command by command through its standard input.
+loaded, is driven command by command through its standard input (not
+-batch: the shell's input must go in while gdb waits at a "continue").
+Two checks per architecture, check_boot_and_shell (boot, shell, locks
+below) and check_tracking (track):
 
   boot        a breakpoint on print_banner, after memory initialisation:
               rvos-buddyinfo and rvos-meminfo must give the free and total
               pages that the banner line then prints ("N of M pages free").
-  shell       after the boot's allocations (tasks, their stacks, slabs),
-              each of buddyinfo, slabinfo, meminfo and ps is typed at the
-              shell, with a breakpoint on the command's function: there
-              gdb's rvos-buddyinfo, rvos-slabinfo and rvos-meminfo must
-              print the very lines the shell then prints, and rvos-tasks
-              the same tasks, states and harts as ps.
+  shell       after the boot's allocations (tasks, their stacks, slabs)
+              and those gdb makes at the first stop (ALLOCATIONS: pages
+              and an object allocated and freed, so that a magazine holds
+              a page), each of buddyinfo, slabinfo, meminfo, ps and
+              lockstat is typed at the shell, with a breakpoint on the
+              command's function: there gdb's rvos-buddyinfo,
+              rvos-slabinfo and rvos-meminfo must print the very lines
+              the shell then prints, rvos-tasks the same tasks, states
+              and harts as ps, and rvos-locks lockstat's locks and
+              levels.
   locks       a breakpoint on __largest_free_block, which page_pool_stats
               calls with the pool lock held: rvos-locks must name the
               "page" lock as held by the stopped hart, taken in
-              page_pool_stats, and the hart's chain must hold it; its
-              locks must be lockstat's, with the same levels.
+              page_pool_stats, and the hart's chain must hold it.
   track       booted with mm.debug=U: rvos-page on the shell's stack must
               say what the shell's "allocs ADDRESS" says: the run, its
               size, and the site, hart and time of its allocation.
 
 Nothing is timed: a wait that does not end within --timeout seconds is a
-hang, and fails.  The last line is "N passed, M failed"; the exit status
-is 0 only if every check passed.
+hang, and fails.  The last line is "gdb_test: N passed, M failed"; the
+exit status is 0 only if every check passed.
 """
 
 import argparse

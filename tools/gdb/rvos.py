@@ -405,7 +405,9 @@ task that is not running, what it waits for and the code it stopped in."""
                 waits.append("in " + symbol(addr(t["ctx"]["ra"])))
             stack = addr(t["stack"])
             out.append("  %3d  %-16s %-9s %4d  %-8u  %-10s  %s" % (
-                int(t["pid"]), t["name"].string(), TASK_STATES[state],
+                int(t["pid"]), t["name"].string(),
+                TASK_STATES[state] if 0 <= state < len(TASK_STATES)
+                else "state %d" % state,
                 int(t["hart"]), int(t["switches"]),
                 "0x%x" % stack if stack else "-", " ".join(waits)))
         gdb.write("\n".join(out) + "\n")
