@@ -29,9 +29,11 @@ below) and check_tracking (track):
               calls with the pool lock held: rvos-locks must name the
               "page" lock as held by the stopped hart, taken in
               page_pool_stats, and the hart's chain must hold it.
-  track       booted with mm.debug=U: rvos-page on the shell's stack must
-              say what the shell's "allocs ADDRESS" says: the run, its
-              size, and the site, hart and time of its allocation.
+  track       booted with mm.debug=U: rvos-page on the shell's stack (a
+              run of pages) and on its struct task (an object of the
+              task cache) must say what the shell's "allocs ADDRESS"
+              says: the block, its size, and the site, hart and time of
+              its allocation.
 
 Nothing is timed: a wait that does not end within --timeout seconds is a
 hang, and fails.  The last line is "gdb_test: N passed, M failed"; the
@@ -328,27 +330,43 @@ def check_tracking(arch, timeout, verbose):
         seen, said = m.shell("buddyinfo", "rvos-buddyinfo", "cmd_buddyinfo")
         same_lines(seen, said, "%s mm.debug=U rvos-buddyinfo" % arch)
         seen, _ = m.shell("ps", "rvos-tasks", "cmd_ps")
-        stack = int(field(r"^ +\d+ +shell +\S+ +\d+ +\d+ +(0x[0-9a-f]+)", seen,
-                          "rvos-tasks")[0], 16)
-        where = m.run("rvos-page 0x%x" % (stack + 8))
-        m.run("delete")
-        mark = m.send("continue")
-        m.type("allocs 0x%x" % (stack + 8))
-        said = m.console_until(re.escape(PROMPT), "allocs")
-        m.interrupt(mark)
-        size, start, site, hart, when = field(
-            r"(\d+) bytes of page at (0x[0-9a-f]+), allocated by (\S+) on hart (\d+) at ([\d.]+) s",
-            said, "allocs")
-        run = field(r"8 bytes into the run of (\d+) pages taken for page at (0x[0-9a-f]+)",
-                    where, "rvos-page")
-        if int(run[0]) * 4096 != int(size) or int(run[1], 16) != int(start, 16):
-            raise AssertionError("%s: rvos-page says %s, allocs %s" % (arch, where, said))
-        ours = field(r"allocated by (\S+) on hart (\d+) at ([\d.]+) s", where, "rvos-page")
-        if ours != (site, hart, when):
-            raise AssertionError("%s: rvos-page: allocated by %s on hart %s at %s s; allocs: %s on hart %s at %s s"
-                                 % ((arch,) + ours + (site, hart, when)))
-        return ["%s track: rvos-page and allocs agree on the shell's stack: %s pages at %s, by %s on hart %s at %s s"
-                % (arch, run[0], start, site, hart, when)]
+        task, stack = (int(x, 16) for x in field(
+            r"^ +\d+ +shell +\S+ +\d+ +\d+ +(0x[0-9a-f]+) +(0x[0-9a-f]+)",
+            seen, "rvos-tasks"))
+        results = []
+        # The shell's stack, a run of pages; its task, an object of a slab.
+        for what, a, ours_rx, theirs_rx in [
+                ("stack", stack + 8,
+                 r"8 bytes into the run of (\d+) pages taken for page at (0x[0-9a-f]+)",
+                 r"8 bytes into (\d+) bytes of page at (0x[0-9a-f]+)"),
+                ("task", task + 8,
+                 r"8 bytes into object \d+ at (0x[0-9a-f]+) \((\d+) bytes\): the object is handed out",
+                 r"8 bytes into (\d+) bytes of task at (0x[0-9a-f]+)")]:
+            where = m.run("rvos-page 0x%x" % a)
+            m.run("delete")
+            mark = m.send("continue")
+            m.type("allocs 0x%x" % a)
+            said = m.console_until(re.escape(PROMPT), "allocs")
+            m.interrupt(mark)
+            block = field(theirs_rx, said, "allocs")
+            ours = field(ours_rx, where, "rvos-page")
+            if what == "stack":
+                ours = (str(int(ours[0]) * 4096), ours[1])
+            else:
+                ours = (ours[1], ours[0])
+            if int(ours[0]) != int(block[0]) or int(ours[1], 16) != int(block[1], 16):
+                raise AssertionError("%s: rvos-page says %s, allocs %s" % (arch, where, said))
+            site = field(r"allocated by (\S+) on hart (\d+) at ([\d.]+) s", said, "allocs")
+            ours = field(r"^  (?:object )?allocated by (\S+) on hart (\d+) at ([\d.]+) s"
+                         if what == "stack" else
+                         r"^  object allocated by (\S+) on hart (\d+) at ([\d.]+) s",
+                         where, "rvos-page")
+            if ours != site:
+                raise AssertionError("%s: rvos-page: allocated by %s on hart %s at %s s; allocs: %s on hart %s at %s s"
+                                     % ((arch,) + ours + site))
+            results.append("%s track: rvos-page and allocs agree on the shell's %s: %s bytes at %s, by %s on hart %s at %s s"
+                           % ((arch, what) + block + site))
+        return results
     finally:
         m.close()
 

@@ -384,15 +384,16 @@ kernel/meminfo.c prints (KmallocAsked only without tracking)."""
 
 class Tasks(Command):
     """The shell's ps, with each task's stack and where it waits.
-PID NAME STATE HART SWITCHES as ps prints them, then the stack and, for a
-task that is not running, what it waits for and the code it stopped in."""
+PID NAME STATE HART SWITCHES as ps prints them, then the struct task, its
+stack and, for a task that is not running, what it waits for and the code
+it stopped in."""
 
     def __init__(self):
         super().__init__("rvos-tasks")
 
     def invoke(self, arg, from_tty):
-        out = ["  PID  NAME             STATE     HART  SWITCHES  STACK"
-               "       WAITS"]
+        out = ["  PID  NAME             STATE     HART  SWITCHES  TASK"
+               "        STACK       WAITS"]
         for t in list_entries(var("all_tasks", "task.c"), "struct task",
                               "all_node"):
             state = int(t["state"])
@@ -404,11 +405,11 @@ task that is not running, what it waits for and the code it stopped in."""
             if state != TASK_RUNNING:  # its saved ra: where it stopped
                 waits.append("in " + symbol(addr(t["ctx"]["ra"])))
             stack = addr(t["stack"])
-            out.append("  %3d  %-16s %-9s %4d  %-8u  %-10s  %s" % (
+            out.append("  %3d  %-16s %-9s %4d  %-8u  %-10s  %-10s  %s" % (
                 int(t["pid"]), t["name"].string(),
                 TASK_STATES[state] if 0 <= state < len(TASK_STATES)
                 else "state %d" % state,
-                int(t["hart"]), int(t["switches"]),
+                int(t["hart"]), int(t["switches"]), "0x%x" % addr(t.address),
                 "0x%x" % stack if stack else "-", " ".join(waits)))
         gdb.write("\n".join(out) + "\n")
 
@@ -527,18 +528,21 @@ def run_length(pool, i):
     return j - i
 
 
-def track_text(pool, i, which):
-    """Page i's alloc (which 0) or free (1) track, as page_track finds
-    it: "by SITE on hart H at T s", "" if it holds none, or None if the
-    pool keeps no tracks."""
-    if not addr(pool["tracks"]):
-        return None
-    t = pool["tracks"][2 * i + which]
+def track_text_of(t):
+    """A struct mm_track: "by SITE on hart H at T s", or "" if empty."""
     ms = int(t["uptime_ms"])
     if not ms and not addr(t["site"]):
         return ""
     return "by %s on hart %u at %s s" % (symbol(addr(t["site"])),
                                          int(t["hart"]), thousandths(ms))
+
+
+def track_text(pool, i, which):
+    """Page i's alloc (which 0) or free (1) track, as page_track finds
+    it, or None if the pool keeps no tracks."""
+    if not addr(pool["tracks"]):
+        return None
+    return track_text_of(pool["tracks"][2 * i + which])
 
 
 class Page(Command):
@@ -572,7 +576,6 @@ and, with tracking on (mm.debug=U), where it was allocated or freed."""
         page = (base + i) << PAGE_SHIFT
         out = ["0x%x: page %u of the pool, at 0x%x; bits: %s" % (
             a, i, page, " ".join("%s %d" % (n, b) for n, b in bits.items()))]
-        tracked_run = None
         if bits["run"]:
             first = run_start(pool, i)
             owner = PAGE_OWNER_PAGE
@@ -583,29 +586,30 @@ and, with tracking on (mm.debug=U), where it was allocated or freed."""
             start = (base + first) << PAGE_SHIFT
             out.append("  allocated: %u bytes into the run of %u pages taken for %s at 0x%x" % (
                 a - start, run_length(pool, first), OWNER_NAMES[owner], start))
-            tracked_run = first
+            out.append(alloc_track_line(pool, first))
             if owner == PAGE_OWNER_SLAB:
-                out.append("  " + slab_text(a))
+                out += ["  " + line for line in slab_lines(a)]
         elif bits["single"]:
             out.append("  allocated: %u bytes into a single page from page_alloc" % off)
-            tracked_run = i
+            out.append(alloc_track_line(pool, i))
         elif bits["tail"]:
             out.append("  no region covers it: never free, never allocated")
         else:
             out.append("  free: " + free_text(pool, i))
-        if tracked_run is not None:
-            text = track_text(pool, tracked_run, 0)
-            if text is None:
-                out.append("  where it was allocated: not tracked (boot with mm.debug=U)")
-            elif text:
-                out.append("  allocated %s" % text)
-            else:
-                out.append("  allocated before tracking began: no record")
-        else:
             text = track_text(pool, i, 1)
             if text:
                 out.append("  a run that started here was last freed %s" % text)
         gdb.write("\n".join(out) + "\n")
+
+
+def alloc_track_line(pool, first):
+    """Where the run (or single page) at first was allocated."""
+    text = track_text(pool, first, 0)
+    if text is None:
+        return "  where it was allocated: not tracked (boot with mm.debug=U)"
+    if not text:
+        return "  allocated before tracking began: no record"
+    return "  allocated %s" % text
 
 
 def free_text(pool, i):
@@ -637,23 +641,48 @@ def free_text(pool, i):
     return "on no buddy list and in no magazine (a magazine held by a drain, or lost)"
 
 
-def slab_text(a):
+def slab_lines(a):
+    """What the slab map says of a page of a slab run, and of the object
+    that holds a: handed out or free, and its tracks when its cache keeps
+    them (mm/slab_debug.c's layout: the red zone before the object, the
+    tracks at track_offset)."""
     sm = var("slab_map")
     i = (a >> PAGE_SHIFT) - int(sm["first_pfn"])
-    if i >= int(sm["pages"]) or not addr(sm["slab_of"]):
-        return "slab: none in the slab map"
-    s = sm["slab_of"][i]
-    if not addr(s):
-        return "slab: none in the slab map"
+    s = sm["slab_of"][i] if 0 <= i < int(sm["pages"]) else None
+    if s is None or not addr(s):
+        return ["slab: none in the slab map"]
     c = s["cache"]
-    base = addr(s["base"])
-    stride = int(c["stride"])
-    text = 'slab of cache "%s": %u of %u objects off the slab' % (
-        c["name"].string(), int(s["inuse"]), int(c["objects"]))
-    if a >= base and a < base + stride * int(c["objects"]):
-        k = (a - base) // stride
-        text += "; object %u at 0x%x" % (k, base + k * stride)
-    return text
+    base, stride = addr(s["base"]), int(c["stride"])
+    left, objects = int(c["left"]), int(c["objects"])
+    out = ['slab of cache "%s": %u of %u objects off the slab' % (
+        c["name"].string(), int(s["inuse"]), objects)]
+    k = (a - (base - left)) // stride if a >= base - left else -1
+    if not 0 <= k < objects:
+        out.append("in no object: the slab's header or its unused end")
+        return out
+    obj = base + k * stride
+    where = "%u bytes into object %u at 0x%x (%u bytes)" % (
+        a - obj, k, obj, int(c["size"])) if a >= obj else \
+        "in the red zone before object %u at 0x%x" % (k, obj)
+    ulong = gdb.lookup_type("unsigned long")
+    key = int(gdb.Value(obj + int(c["key_offset"])).cast(
+        ulong.pointer()).dereference())
+    if obj >= addr(s["bump"]):
+        state = "never handed out"
+    elif key == ~obj & ((1 << ulong_bits()) - 1):
+        state = "free (it carries its free key)"
+    else:
+        state = "handed out"
+    state = "the object is " + state
+    out.append("%s: %s" % (where, state))
+    if int(c["debug"]) & MM_DEBUG_TRACK:
+        tracks = gdb.Value(obj + int(c["track_offset"])).cast(
+            gdb.lookup_type("struct mm_track").pointer())
+        for which, verb in ((0, "allocated"), (1, "last freed")):
+            text = track_text_of(tracks[which])
+            if text:
+                out.append("object %s %s" % (verb, text))
+    return out
 
 
 Buddyinfo()
