@@ -28,7 +28,9 @@ below) and check_tracking (track):
   locks       a breakpoint on __largest_free_block, which page_pool_stats
               calls with the pool lock held: rvos-locks must name the
               "page" lock as held by the stopped hart, taken in
-              page_pool_stats, and the hart's chain must hold it.
+              page_pool_stats, and the hart's chain must hold it.  Then
+              another hart is made to wait for it (check_waiter): rvos-locks
+              must count two tickets and say that hart waits for "page".
   track       booted with mm.debug=U: rvos-page on the shell's stack (a
               run of pages) and on its struct task (an object of the
               task cache) must say what the shell's "allocs ADDRESS"
@@ -316,9 +318,50 @@ def check_boot_and_shell(arch, timeout, verbose):
             raise AssertionError("%s: hart %d's chain is %s" % (arch, hart, chain))
         results.append("%s locks: page held by hart %d, taken at %s, first on its chain"
                        % (arch, hart, held[1]))
+        results.append(check_waiter(m, arch))
         return results
     finally:
         m.close()
+
+
+def check_waiter(m, arch):
+    """Stop again with the page lock held, and make another hart wait for
+    it: gdb calls acquire on that hart alone, interrupts off, with a
+    breakpoint on wait_turn, which the call reaches only once its ticket
+    is taken behind the stopped holder.  The machine is left so (the
+    waiter's ticket is never given back): the last check of a run."""
+    m.run("delete")
+    m.run("break __largest_free_block")
+    mark = m.send("continue")
+    m.type("buddyinfo")
+    m.result(mark, "stop in __largest_free_block")
+    holder = int(field(r"^\* +(\d+) +Thread", m.run("info threads"), "threads")[0])
+    waiter = holder % 4 + 1  # gdb's thread n is hart n - 1
+    # The waiter may sleep in wfi, and QEMU runs a sleeping hart only
+    # once it has an interrupt to take: the holder sends it one (a
+    # software interrupt, which its wfi waits for, as an idle hart's or a
+    # parked lock waiter's does), and it takes none with mstatus.MIE off.
+    for c in ["set scheduler-locking on",
+              "call (void)clint_send_ipi(%d)" % (waiter - 1),
+              "thread %d" % waiter, "break wait_turn thread %d" % waiter,
+              "set $mstatus = $mstatus & ~8"]:
+        said = m.run(c)
+        if "error" in said.lower() or "signal" in said.lower():
+            raise AssertionError("%s: %s" % (c, said))
+    stop = m.run("call (void)acquire(&'page.c'::kernel_pool.lock)")
+    if "wait_turn" not in stop:
+        raise AssertionError("%s: hart %d's acquire did not stop in wait_turn: %s"
+                             % (arch, waiter - 1, stop))
+    seen = m.run("rvos-locks")
+    page = field(r"^  page +2 hart (\d+) +\S+ +(\d+)", seen, "rvos-locks")
+    if page != (str(holder - 1), "2"):
+        raise AssertionError("%s: rvos-locks: page held by hart %s with %s tickets queued, not by hart %d with 2:\n%s"
+                             % (arch, page[0], page[1], holder - 1, seen))
+    if '  hart %d waits for "page"' % (waiter - 1) not in seen:
+        raise AssertionError("%s: rvos-locks does not say that hart %d waits for page:\n%s"
+                             % (arch, waiter - 1, seen))
+    return "%s locks: hart %d waits for page, held by hart %d, 2 tickets queued" % (
+        arch, waiter - 1, holder - 1)
 
 
 def check_tracking(arch, timeout, verbose):

@@ -448,6 +448,12 @@ MUTANTS = [
            "tool", "tools/gdb_test.py rv32",
            "rvos-page's run of pages, as allocs ADDRESS gives it",
            target="build/rv32/run/kernel.elf"),
+    Mutant("gdb-locks-holder-not-queued", "tools/gdb/rvos.py",
+           "queued = ((word >> 16) - word) & 0xFFFF",
+           "queued = ((word >> 16) - word - 1) & 0xFFFF",
+           "tool", "tools/gdb_test.py rv32",
+           "rvos-locks' tickets of the holder and its waiters",
+           target="build/rv32/run/kernel.elf"),
 ]
 
 TARGETS = {
