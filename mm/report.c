@@ -74,23 +74,24 @@ static void describe_track(char *buf, size_t size, const char *what,
 
 static void print_report(const struct mm_report *r)
 {
-	char where[32], alloc[96], freed[96];
+	char where[32], by[128] = "", alloc[160], freed[160];
 
 	if (r->order >= 0)
 		snprintf(where, sizeof(where), "%s, order %d", r->where,
 			 r->order);
 	else
 		snprintf(where, sizeof(where), "%s", r->where);
+	if (r->caller) /* 0: found by a check, not in a call */
+		snprintf(by, sizeof(by), " by %pB", (void *)r->caller);
 	describe_track(alloc, sizeof(alloc), "allocated", &r->alloc);
 	describe_track(freed, sizeof(freed), "freed", &r->free);
 	if (r->addr)
-		printk("mm: %s of %p (%s, hart %u) by %pB: %s%s%s\n",
-		       mm_bug_name(r->bug), r->addr, where, r->hart,
-		       (void *)r->caller, r->detail, alloc, freed);
-	else /* a failed allocation, or a bad call: no block yet */
-		printk("mm: %s (%s, hart %u) by %pB: %s%s%s\n",
-		       mm_bug_name(r->bug), where, r->hart, (void *)r->caller,
+		printk("mm: %s of %p (%s, hart %u)%s: %s%s%s\n",
+		       mm_bug_name(r->bug), r->addr, where, r->hart, by,
 		       r->detail, alloc, freed);
+	else /* a failed allocation, or a bad call: no block yet */
+		printk("mm: %s (%s, hart %u)%s: %s%s%s\n", mm_bug_name(r->bug),
+		       where, r->hart, by, r->detail, alloc, freed);
 }
 
 bool mm_report(struct mm_report *r, const char *fmt, ...)

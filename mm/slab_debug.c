@@ -68,14 +68,19 @@ struct mm_track *slab_track(const struct kmem_cache *c, void *obj, int which)
 
 /* --- Patterns ------------------------------------------------------------ */
 
+/* The byte of the pattern word that belongs at address b. */
+static unsigned char pattern_at(const unsigned char *b, unsigned long word)
+{
+	return (unsigned char)(word >> (8 * ((uintptr_t)b % sizeof(long))));
+}
+
 static void fill(void *p, size_t bytes, unsigned long word)
 {
 	unsigned char *b = p;
 	size_t i;
 
 	for (i = 0; i < bytes; i++)
-		b[i] = (unsigned char)(word >> (8 * (((uintptr_t)&b[i]) %
-						     sizeof(long))));
+		b[i] = pattern_at(&b[i], word);
 }
 
 /* Offset of the first byte of [p, p + bytes) not in the pattern, or -1. */
@@ -85,8 +90,7 @@ static long first_wrong(const void *p, size_t bytes, unsigned long word)
 	size_t i;
 
 	for (i = 0; i < bytes; i++)
-		if (b[i] != (unsigned char)(word >> (8 * (((uintptr_t)&b[i]) %
-							  sizeof(long)))))
+		if (b[i] != pattern_at(&b[i], word))
 			return (long)i;
 	return -1;
 }
@@ -177,7 +181,7 @@ void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
 				bad + 1 < (long)c->size ? b[1] : 0,
 				bad + 2 < (long)c->size ? b[2] : 0,
 				bad + 3 < (long)c->size ? b[3] : 0,
-				(unsigned int)(POISON_FREE & 0xff));
+				(unsigned int)pattern_at(b, POISON_FREE));
 		}
 		fill(obj, c->size, POISON_NEW);
 	}

@@ -31,7 +31,7 @@
  * shell (faultinject).  While any is armed, every allocation takes its
  * slow path, where the check is, so that none escapes it; the fast paths
  * cost the same when none is.  Each injected failure is reported as an
- * allocation failure, with "injected" in its detail.
+ * allocation failure that says "failed on purpose (fault injection)".
  */
 #ifndef KERNEL_FAULT_INJECT_H
 #define KERNEL_FAULT_INJECT_H

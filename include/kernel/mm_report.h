@@ -42,7 +42,7 @@ struct mm_track {
 #define MM_TRACK_LEAK_REPORTED (1u << 0) /* reported as a leak: only once */
 #define MM_TRACK_IGNORED (1u << 1) /* mm's own working memory: not listed */
 
-#define MM_REPORT_DETAIL 112
+#define MM_REPORT_DETAIL 160
 
 struct mm_report {
 	enum mm_bug bug;
