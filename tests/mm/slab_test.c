@@ -9,6 +9,7 @@
  */
 #include <kernel/ktest.h>
 #include <kernel/machine.h>
+#include <kernel/mm_report.h>
 #include <kernel/page.h>
 #include <kernel/prng.h>
 #include <kernel/printk.h>
@@ -292,6 +293,29 @@ KTEST(slab, destroy_refuses_while_objects_are_allocated)
 	KEXPECT_EQ(t, stats_of(c).active, 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/*
+ * A second destroy finds the cache on no list: refused with a report.
+ * The search walks to the list's end, past the last cache, and must not
+ * take the list's head for a cache there (clang's UBSan checks it).
+ */
+KTEST(slab, destroy_of_a_destroyed_cache_is_refused)
+{
+	struct kmem_cache *c =
+		kmem_cache_create("test-destroy", 32, 0, 0, NULL);
+	unsigned long reports;
+	struct mm_report r;
+
+	KASSERT_NOT_NULL(t, c);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	reports = mm_report_count();
+	KEXPECT_EQ(t, kmem_cache_destroy(c), -1);
+	KASSERT_EQ(t, mm_report_count(), reports + 1);
+	KASSERT_TRUE(t, mm_report_get(reports, &r));
+	KEXPECT_EQ(t, r.bug, MM_BAD_CALL);
+	KEXPECT_PTR_EQ(t, r.addr, c);
+	KEXPECT_STREQ(t, r.where, "kmem_cache_destroy");
 }
 
 #define REUSE_CHECK 40
