@@ -4,6 +4,8 @@
 #   make test  [T=suite[:case]]                         every test, every config
 #   make debug                                          QEMU waits for gdb
 #   make lint                                           clang-format + cppcheck
+#   make fuzz  [FUZZ_S=600]                             the fuzz targets, longer
+#   make coverage                                       gcov/lcov of the host runs
 #
 # Objects go to build/<arch>/<image>/ (image: run or test) and build/host/.
 
@@ -33,11 +35,18 @@ $(error ARCH must be rv32 or rv64, not '$(ARCH)')
 endif
 
 # --- Tools: install what is missing, and say so (scripts/ensure-deps.sh) ---
-ifneq ($(filter run test debug lint bench,$(MAKECMDGOALS)),)
+ifneq ($(filter run test debug lint bench fuzz fuzz-check coverage,$(MAKECMDGOALS)),)
 # Every link runs $(NM) and python3 (scripts/kallsyms.py).
 NEEDED := $(CC) $(NM) python3 $(QEMU_$(ARCH))
 ifneq ($(filter test lint,$(MAKECMDGOALS)),)
 NEEDED += $(QEMU_rv32) $(QEMU_rv64) clang-format cppcheck $(HOSTCC) $(HOSTNM)
+endif
+# libfuzzer: clang's fuzzing runtime, which clang alone may lack.
+ifneq ($(filter test fuzz fuzz-check,$(MAKECMDGOALS)),)
+NEEDED += clang libfuzzer
+endif
+ifneq ($(filter coverage,$(MAKECMDGOALS)),)
+NEEDED += $(HOSTCC) gcov lcov genhtml
 endif
 ifneq ($(filter debug,$(MAKECMDGOALS)),)
 NEEDED += gdb-multiarch
@@ -225,12 +234,68 @@ build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -MMD -MP -c $< -o $@
 
+# --- Fuzz targets (tests/fuzz/): libFuzzer, from clang ------------------
+# The host runner's sources, built by clang with libFuzzer's coverage,
+# AddressSanitizer and UBSan, and linked with each target.  One thread:
+# hart 0.  The table of names is the empty one (names are not needed).
+FUZZ_TARGETS := page slab kmalloc
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
+	kernel/printk.c tests/host/machine.c tests/fuzz/fuzz.c
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
+	-fno-optimize-sibling-calls -U_FORTIFY_SOURCE -fno-omit-frame-pointer \
+	-Iinclude -Itests/host/include -include tests/host/rename.h \
+	-DHOST_TEST -DCONFIG_LOCK_STATS -fsanitize=fuzzer-no-link \
+	$(ASAN_FLAGS)
+FUZZERS := $(FUZZ_TARGETS:%=build/fuzz/%-fuzz)
+# make test's runs: each target replays its corpus, then mutates it for
+# this many runs in all, from a fixed seed (a count, never a time).
+FUZZ_RUNS ?= 2000
+# make fuzz: seconds per target.
+FUZZ_S ?= 1800
+# Inputs up to this many bytes: a few hundred operations.
+FUZZ_FLAGS := -max_len=1024 -close_fd_mask=1 -artifact_prefix=build/fuzz/
+
+.PRECIOUS: build/fuzz/obj/%.o
+build/fuzz/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ || \
+		echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
+build/fuzz/obj/%.o: %.c build/fuzz/flags
+	@mkdir -p $(@D)
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzz/obj/kallsyms-empty.o: build/kallsyms-empty.S build/fuzz/flags
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -c $< -o $@
+build/fuzz/%-fuzz: build/fuzz/obj/tests/fuzz/%_fuzz.o \
+		$(FUZZ_SRCS:%.c=build/fuzz/obj/%.o) build/fuzz/obj/kallsyms-empty.o
+	$(call say,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+-include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRCS) \
+	$(FUZZ_TARGETS:%=tests/fuzz/%_fuzz.c))
+
+# $(1) = target, $(2) = how long (-runs=N or -max_total_time=S), $(3) =
+# the corpus it grows (the committed one is read, never written).  A bug
+# found fails the make, naming the log; the input is kept in build/fuzz/.
+define fuzz_run
+	@mkdir -p $(3)
+	$(call say,FUZZ,$(1) $(2))
+	@build/fuzz/$(1)-fuzz $(FUZZ_FLAGS) -seed=1 $(2) $(3) \
+		tests/fuzz/corpus/$(1) > build/fuzz/$(1).log 2>&1 || \
+		{ grep -A12 'FUZZ FAIL\|ERROR:' build/fuzz/$(1).log | head -30; \
+		  echo "fuzz: $(1) found a bug: build/fuzz/$(1).log"; exit 1; }
+	@tail -1 build/fuzz/$(1).log | sed 's/^/  /'
+	@grep -o 'exec/s: [0-9]*' build/fuzz/$(1).log | tail -1 | \
+		sed 's/^/  $(1): /'
+endef
+
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
 .PHONY: all run debug test mutants bench bench-host bench-docs lint \
-	host-tests test-images clean FORCE
+	host-tests test-images fuzz fuzz-check fuzz-merge clean FORCE
 all: $(KERNEL)
 
 run: $(KERNEL)
@@ -267,11 +332,35 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
 
-test: lint test-images host-tests
+test: lint test-images host-tests $(if $(filter all,$(T)),$(FUZZERS))
 	$(if $(filter all,$(T)),python3 tools/bench_check.py)
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
+	$(if $(filter all,$(T)),$(MAKE) -s -j2 fuzz-check)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
+
+# The fuzz targets (tests/fuzz/): fuzz-check replays each corpus and runs
+# FUZZ_RUNS inputs more (make test); fuzz runs each for FUZZ_S seconds,
+# growing build/fuzz/corpus/; fuzz-merge makes the committed corpora anew
+# from those, minimised (docs/testing.md).
+fuzz-check: $(FUZZ_TARGETS:%=fuzz-check-%)
+fuzz-check-%: build/fuzz/%-fuzz
+	@rm -rf build/fuzz/scratch/$*
+	$(call fuzz_run,$*,-runs=$(FUZZ_RUNS),build/fuzz/scratch/$*)
+
+fuzz: $(FUZZ_TARGETS:%=fuzz-long-%)
+fuzz-long-%: build/fuzz/%-fuzz
+	$(call fuzz_run,$*,-max_total_time=$(FUZZ_S),build/fuzz/corpus/$*)
+
+fuzz-merge: $(FUZZERS)
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf tests/fuzz/corpus/$$t && mkdir -p tests/fuzz/corpus/$$t && \
+		build/fuzz/$$t-fuzz $(FUZZ_FLAGS) -set_cover_merge=1 -use_counters=0 \
+			tests/fuzz/corpus/$$t build/fuzz/corpus/$$t \
+			> build/fuzz/$$t-merge.log 2>&1 || exit 1; \
+		echo "  $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs," \
+			"$$(cat tests/fuzz/corpus/$$t/* | wc -c) bytes"; \
+	done
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
 mutants:
