@@ -250,7 +250,7 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 FUZZERS := $(FUZZ_TARGETS:%=build/fuzz/%-fuzz)
 # make test's runs: each target replays its corpus, then mutates it for
 # this many runs in all, from a fixed seed (a count, never a time).
-FUZZ_RUNS ?= 2000
+FUZZ_RUNS ?= 1000
 # make fuzz: seconds per target.
 FUZZ_S ?= 1800
 # Inputs up to this many bytes: a few hundred operations.

@@ -14,9 +14,11 @@ naming it.  So does a mutant whose text is no longer in its file: the
 list must keep up with the code.
 
 Runners: "asan" and "tsan" are the host builds (tests/host/), "rv32"
-the QEMU test image on 4 harts, and "tool" a checking script with no
-build (its "suites" is the script and its arguments, killed when it
-exits with 1).  The last line printed is "N killed, M survived"; the
+the QEMU test image on 4 harts, "fuzz" a fuzz target (tests/fuzz/; its
+"suites" is the target's name, killed when make fuzz-check-NAME finds a
+bug in the runs make test does: the same bounded number, the same
+seed), and "tool" a checking script with no build (its "suites" is the
+script and its arguments, killed when it exits with 1).  The last line printed is "N killed, M survived"; the
 exit status is 0 if every mutant was killed.
 """
 
@@ -38,7 +40,7 @@ class Mutant:
     file: str
     find: str
     replace: str
-    runner: str  # asan, tsan or rv32
+    runner: str  # asan, tsan, rv32, fuzz or tool
     suites: str  # the ktest filter
     guards: str  # what the check guards, for the report
     timeout: int = 120  # seconds before a hung run counts as killed
@@ -223,6 +225,26 @@ MUTANTS = [
     Mutant("exception-report-unnamed", "kernel/trap.c",
            'panic("%s at %pS", name', 'panic("%s at %p", name',
            "rv32", "trap", "the function an exception happened in"),
+    Mutant("page-split-frees-a-page-of-the-run", "mm/page.c",
+           "__free_range(pool, (size_t)i + npages,\n"
+           "\t\t\t\t     ((size_t)1 << order) - npages);",
+           "__free_range(pool, (size_t)i + npages - 1,\n"
+           "\t\t\t\t     ((size_t)1 << order) - npages + 1);",
+           "fuzz", "page", "runs split off a block without their last page"),
+    Mutant("page-stats-forget-the-magazines", "mm/stats.c",
+           "st->free = pool->nr_free + in_magazines;",
+           "st->free = pool->nr_free;",
+           "fuzz", "page", "free pages counted in the statistics"),
+    Mutant("slab-double-free-into-a-magazine", "mm/slab.c",
+           "\t__mag_for_each(&c->mags, match_object, &wanted);\n"
+           "\tif (!wanted)\n",
+           "\t__mag_for_each(&c->mags, match_object, &wanted);\n"
+           "\tif (!wanted && 0)\n",
+           "fuzz", "slab", "double frees of objects in a magazine"),
+    Mutant("krealloc-grows-past-the-block", "mm/kmalloc.c",
+           "if (size <= old && (size > old / 2",
+           "if (size <= old + 8 && (size > old / 2",
+           "fuzz", "kmalloc", "krealloc keeping a block too small in place"),
     Mutant("kallsyms-table-among-the-code", "arch/riscv/kernel.ld",
            "\t\tKEEP(*(.text.boot))\n",
            "\t\tKEEP(*(.text.boot))\n\t\tKEEP(*(.kallsyms))\n",
@@ -234,6 +256,7 @@ TARGETS = {
     "asan": "build/host/asan/ktest-host",
     "tsan": "build/host/tsan/ktest-host",
     "rv32": "build/rv32/test/kernel.elf",
+    "fuzz": "build/fuzz/%s-fuzz",  # % the target's name
     "tool": None,
 }
 
@@ -264,6 +287,23 @@ def run_tool(m, tmp):
     return "error", (run.stdout + run.stderr)[-2000:]
 
 
+def run_fuzz(m, tmp):
+    """A fuzz target: killed when make test's runs of it find a bug."""
+    try:
+        run = subprocess.run(["make", "-s", "fuzz-check-" + m.suites],
+                             cwd=tmp, capture_output=True, text=True,
+                             timeout=m.timeout)
+    except subprocess.TimeoutExpired:
+        return "killed", "fuzz-check-%s hangs" % m.suites
+    found = [line.strip() for line in run.stdout.splitlines()
+             if "FUZZ FAIL" in line or "ERROR:" in line]
+    if run.returncode and "found a bug" in run.stdout:
+        return "killed", "; ".join(found[:2]) or run.stdout[-300:]
+    if run.returncode == 0:
+        return "survived", "fuzz-check-%s found nothing" % m.suites
+    return "error", (run.stdout + run.stderr)[-2000:]
+
+
 def run_mutant(m, files, timeout):
     """Returns (verdict, detail): killed, survived or error."""
     with tempfile.TemporaryDirectory(prefix="rvos-mutant-") as tmp:
@@ -280,7 +320,10 @@ def run_mutant(m, files, timeout):
             fh.write(text.replace(m.find, m.replace))
         if m.runner == "tool":
             return run_tool(m, tmp)
-        build = subprocess.run(["make", "-s", "-j2", TARGETS[m.runner]],
+        target = TARGETS[m.runner]
+        if m.runner == "fuzz":
+            target = target % m.suites
+        build = subprocess.run(["make", "-s", "-j2", target],
                                cwd=tmp,
                                capture_output=True, text=True)
         if m.build_fails:
@@ -290,6 +333,8 @@ def run_mutant(m, files, timeout):
                 return "survived", "the build passed"
         if build.returncode:
             return "error", "does not build:\n" + build.stderr[-2000:]
+        if m.runner == "fuzz":
+            return run_fuzz(m, tmp)
         run = subprocess.run(
             [sys.executable, "tools/ktest.py", "--timeout",
              str(min(timeout, m.timeout)),

@@ -51,8 +51,8 @@ static struct model {
 	size_t free_pages_at_start;
 } m;
 
-/* A page run of page_alloc's: no kmalloc block. */
-static uint8_t *page_run;
+/* A run and a single page of page_alloc's: no kmalloc blocks. */
+static uint8_t *page_run, *page_one;
 
 /* What kmalloc(size) holds: its class, or whole pages; 0 for 0. */
 static size_t usable_for(size_t size)
@@ -109,9 +109,13 @@ static void check_all(void)
 		st.kmalloc.failures - m.at_start.kmalloc.failures == m.failures,
 		"%lu failures, model %lu",
 		st.kmalloc.failures - m.at_start.kmalloc.failures, m.failures);
-	/* Refused by a class's cache, or by the page allocator. */
-	refused = st.kmalloc.refused_frees + st.pages.refused_frees -
-		  m.at_start.kmalloc.refused_frees -
+	/*
+	 * Refused by the cache whose slab holds the pointer (a class's, or
+	 * one of the allocator's own when a freed block's page went on to
+	 * be its slab), or by the page allocator.
+	 */
+	refused = st.slab.refused_frees + st.pages.refused_frees -
+		  m.at_start.slab.refused_frees -
 		  m.at_start.pages.refused_frees;
 	FUZZ_CHECK(refused == m.refused, "%lu frees refused, model %lu",
 		   refused, m.refused);
@@ -283,6 +287,7 @@ static void do_free(struct fuzz_input *in)
 static void do_realloc(struct fuzz_input *in)
 {
 	int slot = live_slot(fuzz_u8(in)), to;
+	uint8_t edge = fuzz_u8(in);
 	size_t size = size_to_ask(in), old, keep;
 	uint8_t *p, *q;
 
@@ -291,6 +296,8 @@ static void do_realloc(struct fuzz_input *in)
 		return;
 	p = m.live[slot].p;
 	old = m.live[slot].usable;
+	if (edge % 4 == 0) /* a size at the block's end: 4 below to 4 past */
+		size = old - 4 + (edge >> 2) % 9;
 	keep = MIN(m.live[slot].asked, size);
 	check_contents(slot, m.live[slot].asked);
 	q = krealloc(p, size);
@@ -388,9 +395,10 @@ static uint8_t *not_a_block(uint8_t kind, uint8_t b, uint16_t off,
 		asked = m.live[slot].asked;
 		*where = where_for(m.live[slot].usable);
 		return m.live[slot].p + 1 + off % (asked - 1);
-	case 2:
-		fuzz_op = "a run of page_alloc's";
-		return page_run + (off & 1) * PAGE_SIZE;
+	case 2: /* a run of two pages, a page inside it, a single page */
+		fuzz_op = "pages of page_alloc's";
+		return off % 3 == 2 ? page_one
+				    : page_run + (off % 3) * PAGE_SIZE;
 	default:
 		fuzz_op = "memory kmalloc never had";
 		return (uint8_t *)fuzz_foreign(b, &stack_byte);
@@ -474,7 +482,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_boot();
 	page_run = page_alloc(2);
-	if (!page_run)
+	page_one = page_alloc(1);
+	if (!page_run || !page_one)
 		abort();
 	return 0;
 }

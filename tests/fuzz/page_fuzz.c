@@ -5,7 +5,10 @@
  * memory, cut where the input says, then runs its operations on it:
  *
  *   byte 0      first page of the region in the arena (0-255)
- *   byte 1      its length: 8 + 12 * byte pages (up to 3068)
+ *   byte 1      its length: 8 + 2 * byte pages (up to 518), or with
+ *               bit 7 of byte 2, 8 + 12 * byte (up to 3068: runs above
+ *               the top order; every check walks the pool, so large
+ *               pools are slow and only asked for)
  *   byte 2      bit 0: a hole of 1-8 pages (where: byte 3, width: byte
  *               4); bit 1: ends not on page boundaries; bits 2-3:
  *               magazines of 0, 4, 8 or MAG_SLOTS pages; bits 4, 5, 6:
@@ -213,7 +216,7 @@ static void mark_managed(uintptr_t start, uintptr_t end)
 static bool set_up(struct fuzz_input *in)
 {
 	static const unsigned int mag_limits[] = { 0, 4, 8, MAG_SLOTS };
-	size_t first = fuzz_u8(in), len = 8 + 12 * (size_t)fuzz_u8(in);
+	size_t first = fuzz_u8(in), len = fuzz_u8(in);
 	uint8_t how = fuzz_u8(in), hole_at = fuzz_u8(in), hole = fuzz_u8(in);
 	struct mem_region r[2];
 	size_t given = 0, meta, i;
@@ -222,6 +225,7 @@ static bool set_up(struct fuzz_input *in)
 
 	fuzz_op = "page_pool_init";
 	memset(&m, 0, sizeof(m));
+	len = 8 + (how & 0x80 ? 12 : 2) * len;
 	r[0].start = (uintptr_t)arena + first * PAGE_SIZE;
 	r[0].end = r[0].start + len * PAGE_SIZE;
 	if (how & 1) { /* a hole of 1-8 pages inside */

@@ -257,10 +257,11 @@ static void do_bad_free(struct fuzz_input *in)
 	enum mm_bug bug = MM_BAD_FREE, or_bug = MM_BAD_FREE;
 	int slot = live_slot(b), i = pick_cache(to), stack_byte, k;
 	struct kmem_cache *c = m.caches[i].c;
+	struct fuzz_range *r;
 	const char *where = names[i];
 	uint8_t *p = NULL;
 
-	switch (kind % 6) {
+	switch (kind % 7) {
 	case 0: /* freed lately, and not live again: a double free */
 		fuzz_op = "double free";
 		bug = MM_DOUBLE_FREE; /* or bad, if its slab went back */
@@ -302,6 +303,21 @@ static void do_bad_free(struct fuzz_input *in)
 		p = off & 1 ? page_run + (off >> 1) % (2 * PAGE_SIZE)
 			    : (uint8_t *)fuzz_foreign(b, &stack_byte);
 		break;
+	case 5: /* the last word of a live object's page: a slab's own */
+		fuzz_op = "free of a slab's last word";
+		if (slot < 0)
+			break;
+		i = m.live[slot].cache;
+		c = m.caches[i].c;
+		where = names[i];
+		p = (uint8_t *)ALIGN_DOWN((uintptr_t)m.live[slot].p,
+					  PAGE_SIZE) +
+		    PAGE_SIZE - sizeof(long);
+		if ((r = fuzz_range_at(&m.ranges, (uintptr_t)p)) &&
+		    r->start == (uintptr_t)p)
+			p = NULL; /* a live object starts there: no bad free */
+		or_bug = MM_DOUBLE_FREE; /* a free object may start there */
+		break;
 	default:
 		fuzz_op = "kmem_cache_free(cache, NULL)";
 		kmem_cache_free(c, NULL);
@@ -311,6 +327,8 @@ static void do_bad_free(struct fuzz_input *in)
 		return;
 	if (bug == MM_DOUBLE_FREE)
 		or_bug = MM_BAD_FREE;
+	if (or_bug == MM_DOUBLE_FREE) /* a free object: never handed out? */
+		bug = MM_BAD_FREE;
 	kmem_cache_free(c, p);
 	if (c)
 		m.caches[i].refused++;
@@ -387,6 +405,9 @@ static void do_bad_create(struct fuzz_input *in)
 	};
 	unsigned int k = fuzz_u8(in) % ARRAY_SIZE(bad);
 
+	fuzz_op = "kmem_cache_destroy(NULL)";
+	FUZZ_CHECK(kmem_cache_destroy(NULL) == 0, "no cache not destroyed");
+	fuzz_expect_reports(0);
 	fuzz_op = "kmem_cache_create of a bad cache";
 	FUZZ_CHECK(!kmem_cache_create(bad[k].name, bad[k].size, bad[k].align,
 				      bad[k].flags, NULL),
