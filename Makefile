@@ -203,9 +203,13 @@ BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 HOSTFLAGS_asan := $(HOST_CFLAGS) $(ASAN_FLAGS)
 HOSTFLAGS_tsan := $(HOST_CFLAGS) $(TSAN_FLAGS)
 HOSTFLAGS_bench := $(BENCH_HOST_CFLAGS) -include tests/host/rename.h
+# make coverage: gcov's counts (atomic: harts are threads), no sanitizer.
+HOSTFLAGS_cov := $(filter-out -O1,$(HOST_CFLAGS)) -O0 --coverage \
+	-fprofile-update=atomic -DHOST_COVERAGE
 
 # Objects depend on a file of their flags, as the kernel's do.
-HOSTFLAGS_ALL = $(HOSTFLAGS_asan) $(HOSTFLAGS_tsan) $(HOSTFLAGS_bench)
+HOSTFLAGS_ALL = $(HOSTFLAGS_asan) $(HOSTFLAGS_tsan) $(HOSTFLAGS_bench) \
+	$(HOSTFLAGS_cov)
 build/host/flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(HOSTFLAGS_ALL)' | cmp -s - $@ || echo '$(HOSTFLAGS_ALL)' > $@
@@ -227,6 +231,7 @@ endef
 $(eval $(call host_build,asan,$(HOST_SRCS),ktest-host))
 $(eval $(call host_build,tsan,$(HOST_SRCS),ktest-host))
 $(eval $(call host_build,bench,$(BENCH_HOST_SRCS),malloc-bench))
+$(eval $(call host_build,cov,$(HOST_SRCS),ktest-host))
 # Without rename.h, so that it can call the C library's malloc as well as
 # kmalloc.
 build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host/flags
@@ -274,6 +279,11 @@ build/fuzz/%-fuzz: build/fuzz/obj/tests/fuzz/%_fuzz.o \
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
 -include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRCS) \
 	$(FUZZ_TARGETS:%=tests/fuzz/%_fuzz.c))
+# For make coverage: GCC's build of each target, with a main that
+# replays its corpus (tests/fuzz/replay.c).
+COV_REPLAY_SRCS = $(FUZZ_SRCS) tests/fuzz/$(1)_fuzz.c tests/fuzz/replay.c
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call host_build,cov,$(call \
+	COV_REPLAY_SRCS,$(t)),$(t)-replay)))
 
 # $(1) = target, $(2) = how long (-runs=N or -max_total_time=S), $(3) =
 # the corpus it grows (the committed one is read, never written).  A bug
@@ -295,7 +305,7 @@ QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
 .PHONY: all run debug test mutants bench bench-host bench-docs lint \
-	host-tests test-images fuzz fuzz-check fuzz-merge clean FORCE
+	host-tests test-images fuzz fuzz-check fuzz-merge coverage clean FORCE
 all: $(KERNEL)
 
 run: $(KERNEL)
@@ -361,6 +371,46 @@ fuzz-merge: $(FUZZERS)
 		echo "  $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs," \
 			"$$(cat tests/fuzz/corpus/$$t/* | wc -c) bytes"; \
 	done
+
+# Line and branch coverage of mm/ and kernel/spinlock.c (gcov, lcov):
+# every suite of the host runner, then the fuzz corpora replayed.  The
+# HTML report goes to build/coverage/; the figures are printed.
+COV_DIR := build/coverage
+COV_FILES := '$(CURDIR)/mm/*' '$(CURDIR)/kernel/spinlock.c'
+# The allocators' suites once more as if booted with mm.debug=FZPU: the
+# paths that only boot-time debugging takes (kmalloc's caches debugged).
+COV_DEBUG := FZPU
+COV_DEBUG_SUITES := page,slab,kmalloc,debug,stats
+# lcov 1.16's geninfo warns of its own subroutines, redefined: not ours.
+LCOV := lcov --rc lcov_branch_coverage=1
+coverage: build/host/cov/ktest-host $(FUZZ_TARGETS:%=build/host/cov/%-replay)
+	@mkdir -p $(COV_DIR)
+	$(Q)$(LCOV) --zerocounters --directory build/host/cov
+	$(call say,RUN,build/host/cov/ktest-host all)
+	$(Q)build/host/cov/ktest-host all > $(COV_DIR)/ktest.log 2>&1 || \
+		{ grep 'not ok' $(COV_DIR)/ktest.log; echo "coverage: a case" \
+		  "failed ($(COV_DIR)/ktest.log); the figures count what ran"; }
+	$(call say,RUN,RVOS_MM_DEBUG=$(COV_DEBUG) ... $(COV_DEBUG_SUITES))
+	$(Q)RVOS_MM_DEBUG=$(COV_DEBUG) build/host/cov/ktest-host \
+		$(COV_DEBUG_SUITES) > $(COV_DIR)/ktest-debug.log 2>&1 || \
+		{ grep 'not ok' $(COV_DIR)/ktest-debug.log; echo "coverage: a" \
+		  "case failed ($(COV_DIR)/ktest-debug.log)"; }
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		printf '  %-8s %s\n' RUN "build/host/cov/$$t-replay"; \
+		build/host/cov/$$t-replay tests/fuzz/corpus/$$t \
+			> $(COV_DIR)/$$t.log 2>&1 || exit 1; \
+	done
+	$(Q)$(LCOV) --quiet --capture --directory build/host/cov \
+		--output-file $(COV_DIR)/all.info 2>&1 | grep -v 'redefined at' || true
+	$(Q)$(LCOV) --quiet --extract $(COV_DIR)/all.info $(COV_FILES) \
+		--output-file $(COV_DIR)/mm.info
+	$(Q)genhtml --quiet --branch-coverage --prefix $(CURDIR) \
+		--output-directory $(COV_DIR) $(COV_DIR)/mm.info
+	$(Q)$(LCOV) --list $(COV_DIR)/mm.info | sed 's|$(CURDIR)/||'
+	$(Q)$(LCOV) --summary $(COV_DIR)/mm.info 2>&1 | \
+		grep -E '^ *(lines|branches)' | \
+		sed 's/^ */coverage of mm\/ and kernel\/spinlock.c: /'
+	@echo "coverage: the report is $(COV_DIR)/index.html"
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
 mutants:
