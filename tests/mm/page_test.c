@@ -399,10 +399,11 @@ KTEST(page, a_pool_made_with_poison_keeps_its_block_headers)
 		list_for_each_entry (b, &pool.free_list[o], node) {
 			KEXPECT_EQ(t, b->order, o);
 			KEXPECT_EQ(t, b->magic, FREE_BLOCK_MAGIC);
+			/* The first word after the header, the page's last. */
 			w = (unsigned long *)(b + 1);
 			KEXPECT_EQ(t, w[0], POISON_FREE);
-			KEXPECT_EQ(t, w[PAGE_SIZE / sizeof(long) - 4],
-				   POISON_FREE);
+			w = (unsigned long *)((char *)b + PAGE_SIZE) - 1;
+			KEXPECT_EQ(t, *w, POISON_FREE);
 		}
 	p = page_pool_alloc(&pool, 3); /* the poison checked: no report */
 	KEXPECT_NOT_NULL(t, p);
