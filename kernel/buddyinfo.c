@@ -16,37 +16,28 @@
 static int cmd_buddyinfo(int argc, char **argv)
 {
 	struct page_stats s;
-	size_t usable, largest = 0;
-	unsigned int o, h;
+	unsigned int o, h, index, frag;
 
 	(void)argc;
 	(void)argv;
 	page_get_stats(&s);
 	printk("  order   blocks   pages   unusable-index\n");
 	for (o = 0; o < PAGE_ORDERS; o++) {
-		unsigned int k;
-
-		/* Pages in blocks of order >= o can serve order o. */
-		for (usable = 0, k = o; k < PAGE_ORDERS; k++)
-			usable += s.blocks[k] << k;
-		if (s.blocks[o])
-			largest = (size_t)1 << o;
-		printk("  %5u %8lu %7lu   %lu.%03lu\n", o,
+		index = page_unusable_index(&s, o);
+		printk("  %5u %8lu %7lu   %u.%03u\n", o,
 		       (unsigned long)s.blocks[o],
-		       (unsigned long)(s.blocks[o] << o),
-		       (unsigned long)(s.free ? (s.free - usable) / s.free : 0),
-		       (unsigned long)(s.free ? (s.free - usable) * 1000 /
-							s.free % 1000
-					      : 0));
+		       (unsigned long)(s.blocks[o] << o), index / 1000,
+		       index % 1000);
 	}
 	for (h = 0; h < MAX_HARTS; h++)
 		if (s.cached[h])
 			printk("  hart %u magazine: %lu pages\n", h,
 			       (unsigned long)s.cached[h]);
-	printk("  free %lu of %lu pages (%lu KiB), largest free block %lu pages\n",
+	frag = page_fragmentation(&s);
+	printk("  free %lu of %lu pages (%lu KiB), largest free block %lu pages, fragmentation %u.%03u\n",
 	       (unsigned long)s.free, (unsigned long)s.total,
 	       (unsigned long)(s.free * (PAGE_SIZE / 1024)),
-	       (unsigned long)largest);
+	       (unsigned long)s.largest_free_block, frag / 1000, frag % 1000);
 	printk("  metadata %lu bytes; %lu failed allocations, %lu refused frees\n",
 	       (unsigned long)s.metadata_bytes, s.failures, s.refused_frees);
 	return 0;

@@ -12,6 +12,7 @@
 #include <kernel/console.h>
 #include <kernel/printk.h>
 #include <kernel/platform.h>
+#include <kernel/poison.h>
 #include <kernel/timer.h>
 #include <kernel/hart.h>
 #include <kernel/task.h>
@@ -102,6 +103,7 @@ static void exception(struct trap_frame *f)
 			? exception_names[cause]
 			: "unknown exception";
 	struct task *t = my_hart()->current;
+	const char *hint;
 
 	/* ra matters when the faulting function is a leaf without a frame. */
 	printk("EXCEPTION: %s (mcause %lu)\n  mepc %p %pS\n  ra   %p %pB\n"
@@ -110,6 +112,11 @@ static void exception(struct trap_frame *f)
 	       (void *)TF_RA(f), (void *)f->mtval, this_hart(),
 	       t ? t->name : "(boot)");
 	backtrace_from(f->mepc, TF_FP(f));
+	/* A faulting address made of a memory pattern says where it came from. */
+	hint = poison_explains(f->mtval);
+	if (hint)
+		panic("%s at %pS: mtval looks like %s", name, (void *)f->mepc,
+		      hint);
 	panic("%s at %pS", name, (void *)f->mepc);
 }
 

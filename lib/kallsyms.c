@@ -33,8 +33,10 @@
  * its offset in the table.  About 8 bytes an entry plus the names.
  *
  * kallsyms_lookup() is a binary search: about 10 steps for 550 functions.
+ * kallsyms_find(), by name, walks the table.
  */
 #include <kernel/kallsyms.h>
+#include <kernel/string.h>
 
 /* scripts/kallsyms.py: the words drawn above, then the names. */
 extern const uint32_t kallsyms_table[];
@@ -65,6 +67,22 @@ static inline const char *name_blob(void)
 static inline uintptr_t text_base(void)
 {
 	return (uintptr_t)kallsyms_lookup - kallsyms_table[1];
+}
+
+bool kallsyms_find(const char *name, uintptr_t *start, size_t *size)
+{
+	const uint32_t *at = entry_starts();
+	uint32_t i;
+
+	for (i = 0; i < nr_entries(); i++) {
+		if (entry_names()[i] == 0 ||
+		    strcmp(name_blob() + entry_names()[i], name) != 0)
+			continue;
+		*start = text_base() + at[i];
+		*size = at[i + 1] - at[i];
+		return true;
+	}
+	return false;
 }
 
 void kallsyms_code_range(uintptr_t *start, uintptr_t *end)

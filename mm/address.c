@@ -4,10 +4,20 @@
  * pointer gets its own reason in the report: on a stack, a global or
  * code (the machine knows, include/kernel/machine.h), outside managed
  * memory, inside a run of pages, a free page (the page allocator knows).
+ * mm_describe says what any address is, for the shell's allocs ADDR.
  */
 #include <kernel/machine.h>
 #include <kernel/printk.h>
 #include "internal.h"
+#include "slab.h"
+
+void mm_describe(const void *p, char *buf, size_t size)
+{
+	if (slab_of(p))
+		slab_describe(p, buf, size);
+	else
+		mm_why_not_ours(p, buf, size);
+}
 
 void mm_why_not_ours(const void *p, char *why, size_t size)
 {

@@ -75,6 +75,18 @@ unsigned int mm_debug_set(unsigned int flags)
 	return sc.differ;
 }
 
+static void refresh_cache(struct kmem_cache *c, void *arg)
+{
+	(void)arg;
+	kmem_cache_refresh_magazines(c);
+}
+
+void mm_refresh_magazines(void)
+{
+	page_refresh_magazines();
+	kmem_cache_for_each(refresh_cache, NULL);
+}
+
 unsigned int mm_debug_page_flags(void)
 {
 	return page_debug_flags();

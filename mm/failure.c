@@ -3,11 +3,11 @@
  * for, by whom, and the state that made it fail, in the spirit of Linux's
  * warn_alloc and show_mem:
  *
- *   mm: allocation failure of (null) (page, hart 0) by load_file+0x2c: 600 pages
- *   mm:   free pages by order: 0:3 1:0 2:1 ... 10:0; largest block 4 pages
- *   mm:   unusable index for order 10 (600 pages): 1.000
- *   mm:   largest caches: kmalloc-2048 64 pages, task 12 pages, ...
- *   mm:   pages in magazines: hart 0: 5, hart 1: 0, ...
+ *   mm: allocation failure (kmalloc, hart 0) by load_file+0x2c: 600 pages
+ *   mm:   free pages by order: 0:1 1:1 2:1 3:1 4:1 5:0 6:0 7:0 8:0 9:0 10:0
+ *   mm:   31 pages free, the largest block 16 pages; unusable index for order 10: 1.000
+ *   mm:   largest caches: kmalloc-2048 64 pages, task 12 pages, kmem_cache 1 pages
+ *   mm:   pages in each hart's magazine: 0:5 1:0
  *
  * It goes through mm_report, so it is rate-limited, counted and kept in
  * the ring like every report; the lines after the first are printed only
@@ -47,19 +47,8 @@ static void rank_cache(struct kmem_cache *c, void *arg)
 	}
 }
 
-/* Share of free memory in blocks too small for order, in thousandths. */
-static size_t unusable_index(const struct page_stats *s, unsigned int order)
-{
-	size_t usable = 0;
-	unsigned int o;
-
-	for (o = order; o < PAGE_ORDERS; o++)
-		usable += s->blocks[o] << o;
-	return s->free ? (s->free - usable) * 1000 / s->free : 0;
-}
-
-void mm_report_failure(const char *where, size_t pages, size_t bytes,
-		       uintptr_t caller)
+void mm_report_failure(struct page_pool *pool, const char *where, size_t pages,
+		       size_t bytes, uintptr_t caller, bool injected)
 {
 	struct mm_report r = {
 		.bug = MM_ALLOC_FAILED,
@@ -76,25 +65,33 @@ void mm_report_failure(const char *where, size_t pages, size_t bytes,
 
 	while (order < PAGE_ORDERS - 1 && ((size_t)1 << order) < pages)
 		order++;
-	if (!mm_report(&r, bytes ? "%lu bytes" : "%lu pages",
-		       (unsigned long)(bytes ? bytes : pages)))
+	if (!mm_report(&r, "%lu %s%s", (unsigned long)(bytes ? bytes : pages),
+		       bytes ? "bytes" : "pages",
+		       injected ? ", failed on purpose (fault injection)"
+				: "") ||
+	    injected)
 		return;
-	page_get_stats(&s);
+	if (pool)
+		page_pool_stats(pool, &s);
+	else
+		page_get_stats(&s);
 	for (n = 0, o = 0; o < PAGE_ORDERS; o++)
 		n += snprintf(line + n, sizeof(line) - n, " %u:%lu", o,
 			      (unsigned long)s.blocks[o]);
 	printk("mm:   free pages by order:%s\n", line);
-	index = unusable_index(&s, order);
-	printk("mm:   %lu pages free; unusable index for order %u: %lu.%03lu\n",
-	       (unsigned long)s.free, order, (unsigned long)(index / 1000),
+	index = page_unusable_index(&s, order);
+	printk("mm:   %lu pages free, the largest block %lu pages; unusable index for order %u: %lu.%03lu\n",
+	       (unsigned long)s.free, (unsigned long)s.largest_free_block,
+	       order, (unsigned long)(index / 1000),
 	       (unsigned long)(index % 1000));
 	memset(&l, 0, sizeof(l));
 	kmem_cache_for_each(rank_cache, &l);
 	for (n = 0, i = 0; i < LARGEST_CACHES && l.name[i]; i++)
-		n += snprintf(line + n, sizeof(line) - n, " %s %lu pages,",
-			      l.name[i], (unsigned long)l.pages[i]);
+		n += snprintf(line + n, sizeof(line) - n, "%s %s %lu pages",
+			      i ? "," : "", l.name[i],
+			      (unsigned long)l.pages[i]);
 	printk("mm:   largest caches:%s\n", line);
-	for (n = 0, h = 0; h < MAX_HARTS; h++)
+	for (n = 0, h = 0; h < nr_harts_online(); h++)
 		n += snprintf(line + n, sizeof(line) - n, " %u:%lu", h,
 			      (unsigned long)s.cached[h]);
 	printk("mm:   pages in each hart's magazine:%s\n", line);

@@ -18,6 +18,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/mm_debug.h>
 #include <kernel/mm_report.h>
+#include <kernel/fault_inject.h>
 #include "magazine.h"
 
 #ifdef CONFIG_MM_NOLOCK
@@ -107,7 +108,7 @@ struct page_pool {
 	unsigned long nonempty; /* bit k: free_list[k] holds a block */
 	struct list_head free_list[PAGE_ORDERS];
 	size_t nr_blocks[PAGE_ORDERS];
-	unsigned long failures, refused_frees;
+	unsigned long failures[3], refused_frees; /* failures by owner */
 	/* For the statistics (mm/stats.c), all under pool->lock. */
 	size_t singles_out;    /* pages in magazines or given singly */
 	size_t owner_pages[3]; /* pages of allocated runs, by owner */
@@ -185,6 +186,12 @@ struct mm_track *page_track(struct page_pool *pool, size_t i, int which);
 /* mm/scrub.c: check the poison of pool's free pages; the kernel's. */
 void page_pool_scrub(struct page_pool *pool);
 void page_scrub(void);
+/*
+ * Empty the magazines of every cache and of the kernel pool, and size
+ * them anew: none while debugged or while faults are injected.
+ */
+void mm_refresh_magazines(void);
+void page_refresh_magazines(void);
 /* The kernel pool's debugging, changed at run time (mm_debug_set). */
 void page_debug_set(unsigned int flags);
 unsigned int page_debug_flags(void);
@@ -192,6 +199,28 @@ unsigned int page_debug_flags(void);
 /* Call fn for every tracked live run of the kernel's pool (mm/tracked.c). */
 void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 			   void *arg);
+/* Mark the kernel pool's run at p as mm's own (MM_TRACK_IGNORED). */
+void page_track_ignore(const void *p);
+
+/*
+ * mm/tracked.c: a copy of the live tracked blocks, for the leak scanner
+ * and mm_sites.  fill turns block b into the element at elem (size
+ * bytes), or returns false to leave b out.  The array is allocated
+ * before any allocator lock is taken (mm_for_each_tracked's fn must not
+ * allocate), with room for blocks made meanwhile, and is marked as mm's
+ * own, so that it lists neither itself nor another copy.  False if there
+ * is no memory for it.
+ */
+struct tracked_copy {
+	void *elems; /* n elements, in the order mm_for_each_tracked gave */
+	size_t n;
+	size_t pages; /* of the array; 0 if there was nothing to copy */
+};
+
+bool tracked_copy(struct tracked_copy *tc, size_t size,
+		  bool (*fill)(void *elem, const struct mm_block *b, void *arg),
+		  void *arg);
+void tracked_copy_free(struct tracked_copy *tc);
 
 /* mm/address.c: why p, in no slab, is nothing slab or kfree may free. */
 void mm_why_not_ours(const void *p, char *why, size_t size);
@@ -200,10 +229,11 @@ size_t page_run_pages(const void *p, enum page_owner owner);
 
 /* mm/kmalloc.c, for slab_init, and the statistics. */
 void kmalloc_init(void);
-unsigned long kmalloc_large_failures(void);
 /* mm/stats.c: kmalloc's slabs and large blocks took (or gave) pages. */
 void kmalloc_account_pages(long pages);
 void page_pool_stats(struct page_pool *pool, struct page_stats *stats);
+/* The most pages one request can get now (mm/page.c); pool lock held. */
+size_t __largest_free_block(struct page_pool *pool);
 void page_pool_reset_peak(struct page_pool *pool);
 void page_reset_peak(void);
 

@@ -59,29 +59,17 @@ static size_t pages_for(size_t size)
 }
 
 /* Everything but a magazine hit: an empty magazine, large, or zero. */
-static unsigned long large_failures;
-
 static __noinline void *kmalloc_slow(size_t size, uintptr_t caller)
 {
-	void *p;
-
 	if (size - 1 < KMALLOC_MAX_CACHED)
 		return slab_alloc_slow(cache_for[(size - 1) / 8], size, caller);
 	if (size == 0)
 		return NULL;
 	/* More than the memory has: page_alloc_as reports it. */
-	p = page_alloc_as(size / PAGE_SIZE < page_total_count()
-				  ? pages_for(size)
-				  : page_total_count() + 1,
-			  PAGE_OWNER_KMALLOC, caller);
-	if (!p)
-		__atomic_fetch_add(&large_failures, 1, __ATOMIC_RELAXED);
-	return p;
-}
-
-unsigned long kmalloc_large_failures(void)
-{
-	return __atomic_load_n(&large_failures, __ATOMIC_RELAXED);
+	return page_alloc_as(size / PAGE_SIZE < page_total_count()
+				     ? pages_for(size)
+				     : page_total_count() + 1,
+			     PAGE_OWNER_KMALLOC, caller);
 }
 
 /* About 25 instructions on rv32 on a magazine hit. */

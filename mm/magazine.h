@@ -11,8 +11,8 @@
  *
  *   struct magazines (one per page pool or slab cache)
  *   +-----------------------------------------------------+
- *   | mag[0]   | top | slot[0] slot[1] ... slot[29] | gives |  hart 0
- *   | mag[1]   | top | ...                                 |  hart 1
+ *   | mag[0]   | top | end | slot[0] ... slot[28] | gives |  hart 0
+ *   | mag[1]   | top | end | ...                           |  hart 1
  *   |  ...                                          |
  *   | limit    objects a magazine may hold (<= MAG_SLOTS; 0: no magazines)
  *   | batch    objects refilled or flushed at a time |
@@ -21,7 +21,9 @@
  *               slot[0] .. top[-1] are free objects, the newest last
  *
  * top is a stack pointer: pop is *--top, push is *top++, and a magazine
- * is empty when top == slot, so no index is scaled on the fast path.
+ * is empty when top == slot and full when top == end (slot + limit), so
+ * no index is scaled on the fast path, and both tests read only the
+ * magazine's own line.
  * gives counts the objects ever given to it: the frees that went through
  * this hart, for the statistics, written on a line the hart writes
  * anyway (3 instructions a free).  The allocations need no counter of
@@ -60,11 +62,12 @@
 
 #include <kernel/machine.h>
 
-/* With top and gives, a magazine is 32 words: 128 bytes on rv32. */
-#define MAG_SLOTS 30
+/* With top, end and gives, a magazine is 32 words: 128 bytes on rv32. */
+#define MAG_SLOTS 29
 
 struct magazine {
 	void **top; /* one past the newest free object; NULL while held */
+	void **end; /* slot + the limit: a top that reaches it means full */
 	void *slot[MAG_SLOTS];
 	unsigned long gives; /* objects given to it since boot */
 };
@@ -82,13 +85,8 @@ struct magazine_ops {
 	void (*flush)(void *owner, void **objs, unsigned int n);
 };
 
-/*
- * full_at is the byte offset of slot[limit] in a magazine: a top that
- * reaches it means full, one comparison on the fast path.
- */
 struct magazines {
 	struct magazine mag[MAX_HARTS]; /* first: hart << shift finds one */
-	size_t full_at;
 	unsigned int limit; /* objects a magazine may hold, <= MAG_SLOTS */
 	unsigned int batch; /* objects refilled or flushed at a time */
 	const struct magazine_ops *ops;
@@ -115,14 +113,10 @@ static __always_inline bool mag_has_objects(const struct magazine *m,
 }
 
 /* Has it room for one more object, within the owner's limit? */
-static __always_inline bool mag_has_room(const struct magazines *mags,
-					 const struct magazine *m, void **top)
+static __always_inline bool mag_has_room(const struct magazine *m, void **top)
 {
 	/* The owner may move the limit meanwhile: read it once. */
-	return top &&
-	       (const char *)top <
-		       (const char *)m + __atomic_load_n(&mags->full_at,
-							 __ATOMIC_RELAXED);
+	return top && top < READ_ONCE(m->end);
 }
 
 /* A push of the fast path: count it (the magazine is ours). */
@@ -180,6 +174,21 @@ size_t __mag_count(struct magazines *mags, size_t *per_hart);
  */
 size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 		      unsigned long *gives);
+/*
+ * Keep in the magazines only the objects keep(obj, arg) says yes to, in
+ * their order; returns how many were taken out (they are dropped, not
+ * given back: the checks use it for entries that are no object at all).
+ */
+unsigned long __mag_filter(struct magazines *mags,
+			   bool (*keep)(void *obj, void *arg), void *arg);
+/*
+ * Take out every object a magazine holds twice, or that an earlier
+ * magazine holds too, calling dropped(obj, arg) for each; returns how
+ * many.  Every magazine is held at once while it looks.
+ */
+unsigned long __mag_drop_duplicates(struct magazines *mags,
+				    void (*dropped)(void *obj, void *arg),
+				    void *arg);
 /* Call fn(obj, arg) for every object in every magazine. */
 void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
 		    void *arg);

@@ -29,7 +29,10 @@ static void fill_words(void *p, size_t bytes, unsigned long word)
 
 struct mm_track *page_track(struct page_pool *pool, size_t i, int which)
 {
-	return pool->tracks ? &pool->tracks[2 * i + which] : NULL;
+	struct mm_track *tracks =
+		__atomic_load_n(&pool->tracks, __ATOMIC_ACQUIRE);
+
+	return tracks ? &tracks[2 * i + which] : NULL;
 }
 
 /* Record an allocation (which 0) or a free (1) of the run at i. */

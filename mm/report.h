@@ -26,12 +26,23 @@
 __printf(2, 3) bool mm_report(struct mm_report *r, const char *fmt, ...);
 
 /*
- * The report of a failed allocation (mm/failure.c): of pages, or of bytes
- * (bytes non-zero) from a cache or kmalloc, with the state that made it
- * fail.  Call it with no lock of the allocators held.
+ * The report of a failed allocation (mm/failure.c): of pages from pool
+ * (NULL: the kernel's), or of bytes (bytes non-zero) from a cache or
+ * kmalloc, with the state that made it fail, or made to fail on purpose
+ * (injected: include/kernel/fault_inject.h).  Call it with no lock of
+ * the allocators held.
  */
-void mm_report_failure(const char *where, size_t pages, size_t bytes,
-		       uintptr_t caller);
+struct page_pool;
+void mm_report_failure(struct page_pool *pool, const char *where, size_t pages,
+		       size_t bytes, uintptr_t caller, bool injected);
+
+/*
+ * Where the ring of reports lies.  The leak scanner (mm/leak.c) does not
+ * read it as a root: it holds the addresses of blocks that were reported
+ * on, and would keep them, or blocks at their addresses now, from ever
+ * being reported.
+ */
+void mm_report_ring_bounds(const void **start, const void **end);
 
 /* A track for the calling hart, now, at site. */
 void mm_track_here(struct mm_track *t, uintptr_t site);

@@ -97,8 +97,6 @@ _Static_assert(SLAB_CHECKS == MM_DEBUG_CHECKS &&
 #define MAG_MIN 2	  /* and at least 2 */
 #define MAX_EMPTY 0	  /* spare empty slabs a cache keeps ... */
 
-enum slab_list { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY };
-
 static DEFINE_SPINLOCK(slab_lock, "slab_caches", LOCK_LEVEL_SLAB_CACHES);
 static LIST_HEAD(all_caches);
 struct slab_map slab_map __read_mostly;
@@ -108,35 +106,6 @@ static struct kmem_cache slab_header_cache __aligned(CACHELINE_SIZE);
 static struct kmem_cache cache_cache __aligned(CACHELINE_SIZE);
 
 /* --- Objects and slabs ----------------------------------------------- */
-
-static inline void **link_of(const struct kmem_cache *c, void *obj)
-{
-	return (void **)((char *)obj + c->link_offset);
-}
-
-static inline size_t slab_bytes(const struct kmem_cache *c)
-{
-	return (size_t)PAGE_SIZE << c->order;
-}
-
-static inline char *slab_end(const struct kmem_cache *c, const struct slab *s)
-{
-	return s->base + (size_t)c->objects * c->stride;
-}
-
-/*
- * Is next a link the free list of slab s may hold: NULL, or a handed-out
- * object of s?  A use after free can overwrite a link; follow a bad one
- * and the allocator hands out, or walks, memory it does not own.
- */
-static bool link_ok(const struct kmem_cache *c, struct slab *s,
-		    const void *next)
-{
-	uintptr_t off = (uintptr_t)next - (uintptr_t)s->base;
-
-	return !next || (off < (size_t)c->objects * c->stride &&
-			 object_in_use_range(c, s, (void *)next));
-}
 
 static void set_slab_map(void *base, unsigned int order, struct slab *s)
 {
@@ -148,13 +117,6 @@ static void set_slab_map(void *base, unsigned int order, struct slab *s)
 }
 
 /* Which list s belongs on. */
-static enum slab_list list_for(const struct kmem_cache *c, const struct slab *s)
-{
-	if (s->inuse == 0)
-		return SLAB_EMPTY;
-	return s->inuse == c->objects ? SLAB_FULL : SLAB_PARTIAL;
-}
-
 /* --- Slabs (cache->lock held) ----------------------------------------- */
 
 static struct slab *__new_slab(struct kmem_cache *c)
@@ -230,7 +192,36 @@ static void __refile(struct kmem_cache *c, struct slab *s, enum slab_list was)
 					       : &c->partial);
 }
 
-/* Up to n objects given back to slab s, off its free list, into objs[]. */
+/*
+ * A free list found broken at obj: report it, and give up the rest of
+ * the list.  Those objects are lost, counted as in use for ever (a
+ * leak), but never handed out: better than trusting a bad link.
+ */
+static void __give_up_free_list(struct kmem_cache *c, struct slab *s, void *obj,
+				unsigned int taken)
+{
+	unsigned int carved = (unsigned int)((s->bump - s->base) / c->stride);
+	unsigned int lost = carved - s->inuse - taken;
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = s->base,
+		.where = c->name,
+		.order = (int)c->order,
+	};
+
+	mm_report(
+		&r,
+		"free list leads to %p, no free object of the slab (caught by the free-list link check); %u objects given up",
+		obj, lost);
+	s->free = NULL;
+	s->inuse += lost;
+	c->objects_out += lost;
+}
+
+/*
+ * Up to n objects off slab s's free list into objs[], each checked
+ * before it is taken.
+ */
 static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 				void **objs, unsigned int n)
 {
@@ -239,13 +230,51 @@ static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 	while (got < n && s->free) {
 		void *obj = s->free;
 
+		if (unlikely(!free_object_ok(c, s, obj))) {
+			__give_up_free_list(c, s, obj, got);
+			break;
+		}
 		s->free = *link_of(c, obj);
-		if (unlikely(!link_ok(c, s, s->free)))
-			panic("slab: cache %s: free object %p links to %p, which is no object of its slab: written after it was freed?",
-			      c->name, obj, s->free);
+		*link_of(c, obj) = LINK_TAKEN;
 		objs[got++] = obj;
 	}
 	return got;
+}
+
+/*
+ * Do slab s's bump and reach agree, on an object boundary in the slab?
+ * A bump moved back by a flipped bit would carve objects again that are
+ * in use: report it, and carve no more from this slab.  The objects not
+ * on its free list count as in use from then on, so its books balance
+ * again; those never handed out are given up.  Checked before a refill
+ * takes anything from s.
+ */
+static bool __bump_sound(struct kmem_cache *c, struct slab *s)
+{
+	size_t off = (size_t)(s->bump - s->base), listed = 0, out;
+	void *p;
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = s->base,
+		.where = c->name,
+		.order = (int)c->order,
+	};
+
+	if (s->bump >= s->base && s->bump <= slab_end(c, s) &&
+	    off % c->stride == 0 && s->reach == off / c->stride * c->off_step)
+		return true;
+	mm_report(
+		&r,
+		"slab's bump %p and reach %lu disagree (caught by the slab bump check); no more objects carved from it",
+		(void *)s->bump, (unsigned long)s->reach);
+	for (p = s->free; p && listed < c->objects; p = *link_of(c, p))
+		listed++;
+	out = c->objects - listed;
+	c->objects_out += out - s->inuse;
+	s->inuse = (unsigned int)out;
+	s->bump = slab_end(c, s);
+	__atomic_store_n(&s->reach, c->objects * c->off_step, __ATOMIC_RELAXED);
+	return false;
 }
 
 /*
@@ -280,7 +309,8 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
  * or MAG_BYTES of them, whichever is more, and from MAG_MIN to MAG_SLOTS
  * objects.  Small objects are cheap to keep; large ones are kept in
  * numbers only when the cache has many out.  Called as objects go out
- * and come back; a debugged cache keeps none.
+ * and come back.  A debugged cache keeps none, nor does any while faults
+ * are injected (kmem_cache_refresh_magazines empties them then).
  */
 static void __size_magazines(struct kmem_cache *c)
 {
@@ -289,7 +319,9 @@ static void __size_magazines(struct kmem_cache *c)
 	unsigned int want =
 		(unsigned int)MIN(MAX(by_use, by_bytes), (size_t)c->mag_max);
 
-	if (!cache_debug(c) && want != c->mags.limit)
+	if (cache_debug(c) || fault_inject_armed())
+		want = 0;
+	if (want != c->mags.limit)
 		__mag_set_limit(&c->mags, want, want);
 }
 
@@ -317,11 +349,14 @@ static unsigned int slab_refill(void *owner, void **objs, unsigned int n)
 		else
 			made = true;
 		was = list_for(c, s);
+		__bump_sound(c, s);
 		took = __take_free(c, s, objs + got, n - got);
 		took += __carve(c, s, objs + got + took, n - got - took);
 		s->inuse += took;
 		got += took;
 		__refile(c, s, was);
+		if (unlikely(!took))
+			break; /* only a slab found broken gives nothing */
 	}
 	c->objects_out += got;
 	__size_magazines(c);
@@ -465,14 +500,17 @@ bool slab_object_is_free(struct kmem_cache *c, void *obj)
 __noinline void *slab_alloc_slow(struct kmem_cache *c, size_t asked,
 				 uintptr_t caller)
 {
-	void *obj;
+	bool injected = should_fail(FAULT_SLAB, c->name, 0, asked, caller);
+	void *obj = NULL;
 
-	acquire(&c->lock);
-	obj = __mag_take(&c->mags, c);
-	release(&c->lock);
+	if (!injected) {
+		acquire(&c->lock);
+		obj = __mag_take(&c->mags, c);
+		release(&c->lock);
+	}
 	if (!obj) {
 		__atomic_fetch_add(&c->failures, 1, __ATOMIC_RELAXED);
-		mm_report_failure(c->name, 0, asked, caller);
+		mm_report_failure(NULL, c->name, 0, asked, caller, injected);
 		return NULL;
 	}
 	if (unlikely(cache_debug(c)))
@@ -496,6 +534,49 @@ static void why_not_an_object(const struct kmem_cache *c, const struct slab *s,
 	else
 		snprintf(why, size, "it is %lu bytes into the object at %p",
 			 (unsigned long)((const char *)obj - start), start);
+}
+
+/*
+ * What p, in a slab, is: a byte of an object in use or free, of one never
+ * handed out, or of the slab's own.  Whether an object is free is told by
+ * its key: exactly when the cache keeps it apart (key_apart), else almost
+ * always.
+ */
+void slab_describe(const void *p, char *buf, size_t size)
+{
+	struct slab *s = slab_of(p);
+	struct kmem_cache *c;
+	const char *start;
+	uintptr_t off;
+	bool is_free;
+
+	if (!s) {
+		snprintf(buf, size, "it is in no slab");
+		return;
+	}
+	c = s->cache;
+	off = (uintptr_t)p - (uintptr_t)s->base;
+	start = s->base + off / c->stride * c->stride;
+	acquire(&c->lock);
+	if ((uintptr_t)p < (uintptr_t)s->base ||
+	    off >= (size_t)c->objects * c->stride) {
+		release(&c->lock);
+		snprintf(buf, size, "it is in the own bytes of a slab of %s",
+			 c->name);
+		return;
+	}
+	if (start >= s->bump) {
+		release(&c->lock);
+		snprintf(buf, size,
+			 "it is in an object of %s never handed out, at %p",
+			 c->name, start);
+		return;
+	}
+	is_free = *free_key(c, (void *)start) == key_of(start);
+	release(&c->lock);
+	snprintf(buf, size, "it is %lu bytes into the %s object of %s at %p",
+		 (unsigned long)((const char *)p - start),
+		 is_free ? "free" : "live", c->name, start);
 }
 
 /* Report a free of obj to c (NULL: kfree) that is refused, and why. */
@@ -687,10 +768,11 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	 * their refills happen inside another cache's slow path.
 	 */
 	c->mag_max = level == LOCK_LEVEL_SLAB ? MAG_SLOTS : MAG_MIN;
-	limit = debug ? 0
-		      : (unsigned int)MIN(
-				MAX(MAG_BYTES / c->stride, (size_t)MAG_MIN),
-				(size_t)c->mag_max);
+	limit = debug || fault_inject_armed()
+			? 0
+			: (unsigned int)MIN(
+				  MAX(MAG_BYTES / c->stride, (size_t)MAG_MIN),
+				  (size_t)c->mag_max);
 	magazines_init(&c->mags, &slab_mag_ops, limit, limit);
 	list_init(&c->partial);
 	list_init(&c->full);
@@ -760,21 +842,22 @@ void kmem_cache_shrink_all(void)
 	kmem_cache_shrink(&slab_header_cache);
 }
 
-void kmem_cache_debug_checks(struct kmem_cache *c, bool on)
+void kmem_cache_refresh_magazines(struct kmem_cache *c)
 {
 	acquire(&c->lock);
+	__mag_drain_all(&c->mags, c);
+	__size_magazines(c);
+	release(&c->lock);
+}
+
+void kmem_cache_debug_checks(struct kmem_cache *c, bool on)
+{
 	if (on)
 		__atomic_fetch_or(&c->debug, MM_DEBUG_CHECKS, __ATOMIC_RELAXED);
 	else
 		__atomic_fetch_and(&c->debug, ~MM_DEBUG_CHECKS,
 				   __ATOMIC_RELAXED);
-	/* A cache being debugged keeps no magazines. */
-	__mag_drain_all(&c->mags, c);
-	if (cache_debug(c))
-		__mag_set_limit(&c->mags, 0, 0);
-	else
-		__size_magazines(c);
-	release(&c->lock);
+	kmem_cache_refresh_magazines(c); /* a debugged cache keeps none */
 }
 
 /*
@@ -868,6 +951,7 @@ void slab_init(void)
 	map = page_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!map)
 		panic("slab_init: no memory for the slab map");
+	page_track_ignore(map); /* mm's own: no allocation to list or scan */
 	memset(map, 0, bytes);
 	slab_map.first_pfn = lo >> PAGE_SHIFT;
 	slab_map.slab_of = map;

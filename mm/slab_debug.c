@@ -103,15 +103,14 @@ static void red_zones_fill(const struct kmem_cache *c, void *obj)
 static bool red_zones_intact(const struct kmem_cache *c, void *obj,
 			     uintptr_t caller)
 {
-	unsigned long zone = ~0UL / 0xff * RED_ZONE_BYTE;
 	char *left = (char *)obj - c->left, *right = (char *)obj + c->size;
 	long bad_left, bad_right;
 	unsigned char *at;
 
 	if (!(cache_debug(c) & MM_DEBUG_REDZONE))
 		return true;
-	bad_left = first_wrong(left, c->left, zone);
-	bad_right = first_wrong(right, c->right_end - c->size, zone);
+	bad_left = first_wrong(left, c->left, RED_ZONE_WORD);
+	bad_right = first_wrong(right, c->right_end - c->size, RED_ZONE_WORD);
 	if (bad_left < 0 && bad_right < 0)
 		return true;
 	at = (unsigned char *)(bad_right >= 0 ? right + bad_right

@@ -31,19 +31,25 @@ void page_pool_stats(struct page_pool *pool, struct page_stats *st)
 	st->total = pool->nr_total;
 	for (o = 0; o < PAGE_ORDERS; o++)
 		st->blocks[o] = pool->nr_blocks[o];
+	st->largest_free_block = __largest_free_block(pool);
 	in_magazines = __mag_snapshot(&pool->mags, st->cached, &single_frees);
 	st->free = pool->nr_free + in_magazines;
 	singles_in_use = pool->singles_out - in_magazines;
 	st->for_slabs = pool->owner_pages[PAGE_OWNER_SLAB];
 	st->for_kmalloc = pool->owner_pages[PAGE_OWNER_KMALLOC];
 	st->frees = single_frees + pool->run_frees[PAGE_OWNER_PAGE];
+	st->kmalloc_allocs = pool->run_allocs[PAGE_OWNER_KMALLOC];
+	st->kmalloc_frees = pool->run_frees[PAGE_OWNER_KMALLOC];
 	st->allocs = single_frees + singles_in_use +
 		     pool->run_allocs[PAGE_OWNER_PAGE];
 	st->peak_taken = pool->peak_taken;
 	st->peak_ms = pool->peak_ms;
 	mm_unlock(&pool->lock);
 	st->metadata_bytes = pool->meta_bytes;
-	st->failures = __atomic_load_n(&pool->failures, __ATOMIC_RELAXED);
+	st->failures = __atomic_load_n(&pool->failures[PAGE_OWNER_PAGE],
+				       __ATOMIC_RELAXED);
+	st->kmalloc_failures = __atomic_load_n(
+		&pool->failures[PAGE_OWNER_KMALLOC], __ATOMIC_RELAXED);
 	st->refused_frees =
 		__atomic_load_n(&pool->refused_frees, __ATOMIC_RELAXED);
 }
@@ -66,7 +72,7 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->stride = c->stride;
 	st->objects_per_slab = c->objects;
 	st->pages_per_slab = 1u << c->order;
-	st->debug = c->debug;
+	st->debug = cache_debug(c);
 	acquire(&c->lock);
 	st->cached = __mag_snapshot(&c->mags, NULL, &frees);
 	st->slabs = c->nr_slabs;
@@ -80,6 +86,27 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->failures = __atomic_load_n(&c->failures, __ATOMIC_RELAXED);
 	st->refused_frees =
 		__atomic_load_n(&c->refused_frees, __ATOMIC_RELAXED);
+}
+
+/* --- Fragmentation ------------------------------------------------------ */
+
+unsigned int page_unusable_index(const struct page_stats *s, unsigned int order)
+{
+	size_t usable = 0;
+	unsigned int o;
+
+	for (o = order; o < PAGE_ORDERS; o++)
+		usable += s->blocks[o] << o;
+	return s->free ? (unsigned int)((s->free - usable) * 1000 / s->free)
+		       : 0;
+}
+
+unsigned int page_fragmentation(const struct page_stats *s)
+{
+	size_t largest = s->largest_free_block;
+
+	return s->free ? (unsigned int)((s->free - largest) * 1000 / s->free)
+		       : 0;
 }
 
 /* --- kmalloc's memory and its watermark ------------------------------ */
@@ -127,7 +154,7 @@ static void add_cache(struct kmem_cache *c, void *arg)
 	st->kmalloc.frees += cs.frees;
 	st->kmalloc.failures += cs.failures;
 	st->kmalloc.refused_frees += cs.refused_frees;
-	if (c->debug & MM_DEBUG_TRACK)
+	if (cache_debug(c) & MM_DEBUG_TRACK)
 		st->kmalloc_bytes_asked += slab_debug_asked_bytes(c);
 	else
 		st->kmalloc_asked_known = false;
@@ -135,18 +162,15 @@ static void add_cache(struct kmem_cache *c, void *arg)
 
 void get_memory_stats(struct memory_stats *st)
 {
-	unsigned int o;
-
 	memset(st, 0, sizeof(*st));
 	page_get_stats(&st->pages);
-	for (o = 0; o < PAGE_ORDERS; o++)
-		if (st->pages.blocks[o])
-			st->largest_free_block = (size_t)1 << o;
 	st->kmalloc_asked_known = true;
 	kmem_cache_for_each(add_cache, st);
 	st->kmalloc_large_pages = st->pages.for_kmalloc;
 	st->kmalloc_bytes += st->kmalloc_large_pages * PAGE_SIZE;
-	st->kmalloc.failures += kmalloc_large_failures();
+	st->kmalloc.allocs += st->pages.kmalloc_allocs;
+	st->kmalloc.frees += st->pages.kmalloc_frees;
+	st->kmalloc.failures += st->pages.kmalloc_failures;
 	if (!st->kmalloc_asked_known)
 		st->kmalloc_bytes_asked = 0;
 	st->kmalloc_peak_pages =

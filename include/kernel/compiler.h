@@ -43,9 +43,21 @@
 #define container_of(ptr, type, member)                                        \
 	((type *)((char *)(ptr)-offsetof(type, member)))
 
-/* Accesses that the compiler may neither tear, merge nor hoist out of loops. */
+/*
+ * Accesses that the compiler may neither tear, merge nor hoist out of
+ * loops: relaxed atomic loads and stores of a word, as Linux's.  They are
+ * volatile accesses, which GCC addresses as base + offset on RISC-V (its
+ * __atomic_load_n wants the address alone in a register: one more
+ * instruction).  ThreadSanitizer does not count volatile as atomic, so
+ * under it they are the __atomic builtins they stand for.
+ */
+#ifdef __SANITIZE_THREAD__
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#else
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#endif
 
 /* The address of the code that called the current function. */
 #define CALLER_ADDR ((uintptr_t)__builtin_return_address(0))

@@ -18,6 +18,13 @@
  */
 const char *kallsyms_lookup(uintptr_t addr, size_t *size, size_t *offset);
 
+/*
+ * The function called name: its first address in *start and its size;
+ * false if there is none.  A walk through the whole table: for the
+ * shell, not for fast paths.
+ */
+bool kallsyms_find(const char *name, uintptr_t *start, size_t *size);
+
 /* The code the table covers: [*start, *end), both 0 if it is empty. */
 void kallsyms_code_range(uintptr_t *start, uintptr_t *end);
 

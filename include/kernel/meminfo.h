@@ -19,7 +19,6 @@ struct call_counts {
 
 struct memory_stats {
 	struct page_stats pages;
-	size_t largest_free_block; /* pages */
 
 	size_t slab_caches;
 	size_t slab_active, slab_total; /* objects, all caches */

@@ -47,16 +47,34 @@ struct page_stats {
 	size_t free;		     /* free pages, magazines included */
 	size_t cached[MAX_HARTS];    /* free pages in each hart's magazine */
 	size_t blocks[PAGE_ORDERS];  /* free blocks of each order */
+	size_t largest_free_block;   /* the most pages one request gets */
 	size_t for_slabs;	     /* allocated pages in slabs */
 	size_t for_kmalloc;	     /* allocated for large kmalloc blocks */
 	size_t metadata_bytes;	     /* the bitmaps */
 	unsigned long allocs, frees; /* page_alloc and page_free calls done */
 	unsigned long failures;	     /* allocations that returned NULL */
+	/* kmalloc's large blocks, runs of their own: calls and failures */
+	unsigned long kmalloc_allocs, kmalloc_frees, kmalloc_failures;
 	unsigned long refused_frees; /* page_free calls refused */
 	size_t peak_taken;	     /* most pages ever taken at once */
 	uint32_t peak_ms;	     /* when, in ms since boot */
 };
 
 void page_get_stats(struct page_stats *stats);
+
+/*
+ * How fragmented the free memory of a snapshot is, in thousandths
+ * (0: not at all, 1000: wholly), as Linux's extfrag measures it:
+ *   page_unusable_index(s, k)  the share of free pages that cannot serve
+ *                              a request of order k, being in smaller
+ *                              blocks or in the per-hart magazines;
+ *   page_fragmentation(s)      1 - largest free block / free pages.
+ * The largest free block is the most pages one request can get: a row of
+ * free top-order blocks one after another counts as one block, since a
+ * request above the top order takes such a row.
+ */
+unsigned int page_unusable_index(const struct page_stats *s,
+				 unsigned int order);
+unsigned int page_fragmentation(const struct page_stats *s);
 
 #endif /* KERNEL_PAGE_H */

@@ -46,7 +46,8 @@ static struct model {
 	struct fuzz_ranges ranges;
 	struct fuzz_freed freed;
 	size_t bytes, large_pages;
-	unsigned long allocs, frees, failures, refused; /* since the start */
+	/* calls since the start, large blocks' too */
+	unsigned long allocs, frees, failures, refused;
 	struct memory_stats at_start;
 	size_t free_pages_at_start;
 } m;
@@ -100,10 +101,10 @@ static void check_all(void)
 		   "%zu large pages, model %zu", st.kmalloc_large_pages,
 		   m.at_start.kmalloc_large_pages + m.large_pages);
 	FUZZ_CHECK(st.kmalloc.allocs - m.at_start.kmalloc.allocs == m.allocs,
-		   "%lu allocations from the classes, model %lu",
+		   "%lu kmalloc allocations, model %lu",
 		   st.kmalloc.allocs - m.at_start.kmalloc.allocs, m.allocs);
 	FUZZ_CHECK(st.kmalloc.frees - m.at_start.kmalloc.frees == m.frees,
-		   "%lu frees to the classes, model %lu",
+		   "%lu kmalloc frees, model %lu",
 		   st.kmalloc.frees - m.at_start.kmalloc.frees, m.frees);
 	FUZZ_CHECK(
 		st.kmalloc.failures - m.at_start.kmalloc.failures == m.failures,
@@ -153,8 +154,7 @@ static void count_alloc(size_t usable)
 {
 	if (is_large(usable))
 		m.large_pages += usable / PAGE_SIZE;
-	else
-		m.allocs++;
+	m.allocs++;
 	m.bytes += usable;
 }
 
@@ -162,8 +162,7 @@ static void count_free(size_t usable)
 {
 	if (is_large(usable))
 		m.large_pages -= usable / PAGE_SIZE;
-	else
-		m.frees++;
+	m.frees++;
 	m.bytes -= usable;
 }
 

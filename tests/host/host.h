@@ -33,4 +33,11 @@ static inline void host_exit(int status)
 	_exit(status);
 }
 
+/*
+ * Let the leak scanner read this thread's stack while another thread
+ * scans: from live up (NULL: all of it), until host_stack_withdraw().
+ */
+void host_stack_publish(const void *live);
+void host_stack_withdraw(void);
+
 #endif /* TESTS_HOST_HOST_H */

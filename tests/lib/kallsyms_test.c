@@ -257,3 +257,16 @@ KTEST(kallsyms, a_caller_is_named_through_a_call_that_ends_a_function)
 	KEXPECT_EQ(t, recorded_caller - 1 - offset,
 		   (uintptr_t)ends_with_a_call);
 }
+
+/* By name: the function's start and size, as kallsyms_lookup gives. */
+KTEST(kallsyms, a_function_is_found_by_its_name)
+{
+	uintptr_t start = 0;
+	size_t size = 0, lookup_size, offset;
+
+	KASSERT_TRUE(t, kallsyms_find("kallsyms_test_global", &start, &size));
+	KEXPECT_EQ(t, start, (uintptr_t)kallsyms_test_global);
+	KEXPECT_NOT_NULL(t, kallsyms_lookup(start, &lookup_size, &offset));
+	KEXPECT_EQ(t, size, lookup_size);
+	KEXPECT_FALSE(t, kallsyms_find("no_such_function_here", &start, &size));
+}
