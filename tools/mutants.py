@@ -152,7 +152,7 @@ MUTANTS = [
            "if (!reported && time_ns() - start > spinlock_report_ns) {",
            "if (!reported && time_ns() - start > spinlock_report_ns && 0) {",
            "asan", "spinlock:a_long_wait_is_reported",
-           "the report of a long wait"),
+           "the report of a long wait", timeout=30),
     Mutant("slab-create-unchecked", "mm/slab.c",
            "if (!name || size == 0 || size > SLAB_MAX_OBJECT ||\n"
            "\t    (align & (align - 1)) || align > SLAB_MAX_OBJECT ||\n"
