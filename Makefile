@@ -392,6 +392,7 @@ COV_FILES := '$(CURDIR)/mm/*' '$(CURDIR)/kernel/spinlock.c'
 COV_DEBUG := FZPU
 COV_DEBUG_SUITES := page,slab,kmalloc,debug,stats
 # lcov 1.16's geninfo warns of its own subroutines, redefined: not ours.
+# lcov --list heads its table with the common directory, [dir/]: cut.
 LCOV := lcov --rc lcov_branch_coverage=1
 coverage: build/host/cov/ktest-host $(FUZZ_TARGETS:%=build/host/cov/%-replay)
 	@mkdir -p $(COV_DIR)
@@ -416,7 +417,7 @@ coverage: build/host/cov/ktest-host $(FUZZ_TARGETS:%=build/host/cov/%-replay)
 		--output-file $(COV_DIR)/mm.info
 	$(Q)genhtml --quiet --branch-coverage --prefix $(CURDIR) \
 		--output-directory $(COV_DIR) $(COV_DIR)/mm.info
-	$(Q)$(LCOV) --list $(COV_DIR)/mm.info | sed 's|$(CURDIR)/||'
+	$(Q)$(LCOV) --list $(COV_DIR)/mm.info | sed -e 's|$(CURDIR)/||' -e '/^\[\]$$/d'
 	$(Q)$(LCOV) --summary $(COV_DIR)/mm.info 2>&1 | \
 		grep -E '^ *(lines|branches)' | \
 		sed 's/^ */coverage of mm\/ and kernel\/spinlock.c: /'
