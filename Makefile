@@ -9,6 +9,8 @@
 #   make lint                                           clang-format + cppcheck
 #   make format                                         clang-format -i, as lint checks
 #   make deps                                           install missing tools
+#   make fuzz  [FUZZ_S=600]                             the fuzz targets, longer
+#   make coverage                                       gcov/lcov of the host runs
 #
 # Objects go to build/<arch>/<image>/ (image: run, test, nolock, nostats)
 # and build/host/.
@@ -221,9 +223,13 @@ BENCH_HOST_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
 HOSTFLAGS_asan := $(HOST_CFLAGS) $(ASAN_FLAGS)
 HOSTFLAGS_tsan := $(HOST_CFLAGS) $(TSAN_FLAGS)
 HOSTFLAGS_bench := $(BENCH_HOST_CFLAGS) -include tests/host/rename.h
+# make coverage: gcov's counts (atomic: harts are threads), no sanitizer.
+HOSTFLAGS_cov := $(filter-out -O1,$(HOST_CFLAGS)) -O0 --coverage \
+	-fprofile-update=atomic -DHOST_COVERAGE
 
 # Objects depend on a file of their flags, as the kernel's do.
-HOSTFLAGS_ALL = $(HOSTFLAGS_asan) $(HOSTFLAGS_tsan) $(HOSTFLAGS_bench)
+HOSTFLAGS_ALL = $(HOSTFLAGS_asan) $(HOSTFLAGS_tsan) $(HOSTFLAGS_bench) \
+	$(HOSTFLAGS_cov)
 build/host/flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(HOSTFLAGS_ALL)' | cmp -s - $@ || echo '$(HOSTFLAGS_ALL)' > $@
@@ -245,6 +251,7 @@ endef
 $(eval $(call host_build,asan,$(HOST_SRCS),ktest-host))
 $(eval $(call host_build,tsan,$(HOST_SRCS),ktest-host))
 $(eval $(call host_build,bench,$(BENCH_HOST_SRCS),malloc-bench))
+$(eval $(call host_build,cov,$(HOST_SRCS),ktest-host))
 # Without rename.h, so that it can call the C library's malloc as well as
 # kmalloc.
 build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host/flags | $(DEPS_STAMP)
@@ -252,12 +259,74 @@ build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(BENCH_HOST_CFLAGS) -MMD -MP -c $< -o $@
 
+# --- Fuzz targets (tests/fuzz/): libFuzzer, from clang ------------------
+# The host runner's sources, built by clang with libFuzzer's coverage,
+# AddressSanitizer and UBSan, and linked with each target.  One thread:
+# hart 0.  The table of names is the empty one (names are not needed).
+FUZZ_TARGETS := page slab kmalloc
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(LIB_OBJS:.o=.c) $(MM_OBJS:.o=.c) kernel/spinlock.c \
+	kernel/printk.c tests/host/machine.c tests/fuzz/fuzz.c
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -pthread \
+	-fno-optimize-sibling-calls -U_FORTIFY_SOURCE -fno-omit-frame-pointer \
+	-Iinclude -Itests/host/include -include tests/host/rename.h \
+	-DHOST_TEST -DCONFIG_LOCK_STATS -fsanitize=fuzzer-no-link \
+	$(ASAN_FLAGS)
+FUZZERS := $(FUZZ_TARGETS:%=build/fuzz/%-fuzz)
+# make test's runs: each target replays its corpus, then mutates it for
+# this many runs in all, from a fixed seed (a count, never a time).
+FUZZ_RUNS ?= 1000
+# make fuzz: seconds per target.
+FUZZ_S ?= 1800
+# Inputs up to this many bytes: a few hundred operations.
+FUZZ_FLAGS := -max_len=1024 -close_fd_mask=1 -artifact_prefix=build/fuzz/
+
+.PRECIOUS: build/fuzz/obj/%.o
+build/fuzz/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ || \
+		echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
+build/fuzz/obj/%.o: %.c build/fuzz/flags | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzz/obj/kallsyms-empty.o: build/kallsyms-empty.S build/fuzz/flags | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -c $< -o $@
+build/fuzz/%-fuzz: build/fuzz/obj/tests/fuzz/%_fuzz.o \
+		$(FUZZ_SRCS:%.c=build/fuzz/obj/%.o) build/fuzz/obj/kallsyms-empty.o
+	$(call say,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+-include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRCS) \
+	$(FUZZ_TARGETS:%=tests/fuzz/%_fuzz.c))
+# For make coverage: GCC's build of each target, with a main that
+# replays its corpus (tests/fuzz/replay.c).
+COV_REPLAY_SRCS = $(FUZZ_SRCS) tests/fuzz/$(1)_fuzz.c tests/fuzz/replay.c
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call host_build,cov,$(call \
+	COV_REPLAY_SRCS,$(t)),$(t)-replay)))
+
+# $(1) = target, $(2) = how long (-runs=N or -max_total_time=S), $(3) =
+# the corpus it grows (the committed one is read, never written).  A bug
+# found fails the make, naming the log; the input is kept in build/fuzz/.
+define fuzz_run
+	@mkdir -p $(3)
+	$(call say,FUZZ,$(1) $(2))
+	@build/fuzz/$(1)-fuzz $(FUZZ_FLAGS) -seed=1 $(2) $(3) \
+		tests/fuzz/corpus/$(1) > build/fuzz/$(1).log 2>&1 || \
+		{ grep -A12 'FUZZ FAIL\|ERROR:' build/fuzz/$(1).log | head -30; \
+		  echo "fuzz: $(1) found a bug: build/fuzz/$(1).log"; exit 1; }
+	@tail -1 build/fuzz/$(1).log | sed 's/^/  /'
+	@grep -o 'exec/s: [0-9]*' build/fuzz/$(1).log | tail -1 | \
+		sed 's/^/  $(1): /'
+endef
+
 # --- Commands -------------------------------------------------------------
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)$(if $(BOOTARGS), -append '$(BOOTARGS)')
 
 .PHONY: all deps run debug test test-soak mutants bench bench-host \
-	bench-docs lint format host-tests test-images run-images clean FORCE
+	bench-docs lint format host-tests test-images run-images fuzz \
+	fuzz-check fuzz-merge coverage clean FORCE
 all: $(KERNEL)
 
 # Check every tool make test and make run need; install what is missing.
@@ -316,12 +385,15 @@ DEBUG_CONFIGS := host:asan:build/host/asan/ktest-host@$(DEBUG_SUITES)+mm.debug=F
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL
 
 # With T=all, also what make run does with input, panics and bad
-# configurations (tools/run_test.py), the gdb commands of make debug
+# configurations (tools/run_test.py), each fuzz target's corpus and
+# 1000 inputs more (fuzz-check), the gdb commands of make debug
 # against the kernel's own figures (tools/gdb_test.py), and the mutants.
-test: lint test-images host-tests run-images | $(DEPS_STAMP)
+test: lint test-images host-tests run-images \
+		$(if $(filter all,$(T)),$(FUZZERS)) | $(DEPS_STAMP)
 	$(if $(filter all,$(T)),python3 tools/bench_check.py)
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
+	$(if $(filter all,$(T)),$(MAKE) -s -j2 fuzz-check)
 	$(if $(filter all,$(T)),python3 tools/run_test.py)
 	$(if $(filter all,$(T)),python3 tools/gdb_test.py)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
@@ -329,6 +401,71 @@ test: lint test-images host-tests run-images | $(DEPS_STAMP)
 # make test RUNS times beside HOGS busy processes: how many runs pass.
 test-soak: | $(DEPS_STAMP)
 	bash tools/soak.sh $(RUNS) $(HOGS)
+
+# The fuzz targets (tests/fuzz/): fuzz-check replays each corpus and runs
+# FUZZ_RUNS inputs more (make test); fuzz runs each for FUZZ_S seconds,
+# growing build/fuzz/corpus/; fuzz-merge makes the committed corpora anew
+# from those, minimised (docs/testing.md).
+fuzz-check: $(FUZZ_TARGETS:%=fuzz-check-%)
+fuzz-check-%: build/fuzz/%-fuzz
+	@rm -rf build/fuzz/scratch/$*
+	$(call fuzz_run,$*,-runs=$(FUZZ_RUNS),build/fuzz/scratch/$*)
+
+fuzz: $(FUZZ_TARGETS:%=fuzz-long-%)
+fuzz-long-%: build/fuzz/%-fuzz
+	$(call fuzz_run,$*,-max_total_time=$(FUZZ_S),build/fuzz/corpus/$*)
+
+fuzz-merge: $(FUZZERS)
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf tests/fuzz/corpus/$$t && mkdir -p tests/fuzz/corpus/$$t && \
+		build/fuzz/$$t-fuzz $(FUZZ_FLAGS) -set_cover_merge=1 -use_counters=0 \
+			tests/fuzz/corpus/$$t build/fuzz/corpus/$$t \
+			> build/fuzz/$$t-merge.log 2>&1 || exit 1; \
+		echo "  $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs," \
+			"$$(cat tests/fuzz/corpus/$$t/* | wc -c) bytes"; \
+	done
+
+# Line and branch coverage of mm/ and kernel/spinlock.c (gcov, lcov):
+# every suite of the host runner, then the fuzz corpora replayed.  The
+# HTML report goes to build/coverage/; the figures are printed.
+COV_DIR := build/coverage
+COV_FILES := '$(CURDIR)/mm/*' '$(CURDIR)/kernel/spinlock.c'
+# The allocators' suites once more as if booted with mm.debug=FZPU: the
+# paths that only boot-time debugging takes (kmalloc's caches debugged).
+COV_DEBUG := FZPU
+COV_DEBUG_SUITES := page,slab,kmalloc,debug,stats
+# lcov 1.16's geninfo warns of its own subroutines, redefined: not ours.
+# lcov --list heads its table with the common directory, [dir/]: cut.
+LCOV := lcov --rc lcov_branch_coverage=1
+coverage: build/host/cov/ktest-host $(FUZZ_TARGETS:%=build/host/cov/%-replay)
+	@scripts/ensure-deps.sh gcov lcov genhtml
+	@mkdir -p $(COV_DIR)
+	$(Q)$(LCOV) --zerocounters --directory build/host/cov
+	$(call say,RUN,build/host/cov/ktest-host all)
+	$(Q)build/host/cov/ktest-host all > $(COV_DIR)/ktest.log 2>&1 || \
+		{ grep 'not ok' $(COV_DIR)/ktest.log; echo "coverage: a case" \
+		  "failed ($(COV_DIR)/ktest.log); the figures count what ran"; }
+	$(call say,RUN,RVOS_MM_DEBUG=$(COV_DEBUG) ... $(COV_DEBUG_SUITES))
+	$(Q)RVOS_MM_DEBUG=$(COV_DEBUG) build/host/cov/ktest-host \
+		$(COV_DEBUG_SUITES) > $(COV_DIR)/ktest-debug.log 2>&1 || \
+		{ grep 'not ok' $(COV_DIR)/ktest-debug.log; echo "coverage: a" \
+		  "case failed ($(COV_DIR)/ktest-debug.log)"; }
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		printf '  %-8s %s\n' RUN "build/host/cov/$$t-replay"; \
+		build/host/cov/$$t-replay tests/fuzz/corpus/$$t \
+			> $(COV_DIR)/$$t.log 2>&1 || exit 1; \
+	done
+	$(Q)$(LCOV) --quiet --capture --directory build/host/cov \
+		--output-file $(COV_DIR)/all.info 2>&1 | grep -v 'redefined at' || true
+	$(Q)$(LCOV) --quiet --extract $(COV_DIR)/all.info $(COV_FILES) \
+		--output-file $(COV_DIR)/mm.info
+	$(Q)genhtml --quiet --branch-coverage --prefix $(CURDIR) \
+		--output-directory $(COV_DIR) $(COV_DIR)/mm.info
+	$(Q)$(LCOV) --list $(COV_DIR)/mm.info | sed -e 's|$(CURDIR)/||' -e '/^\[\]$$/d'
+	$(Q)$(LCOV) --summary $(COV_DIR)/mm.info 2>&1 | \
+		grep -E '^ *(lines|branches)' | \
+		sed 's/^ */coverage of mm\/ and kernel\/spinlock.c: /'
+	@echo "coverage: the report is $(COV_DIR)/index.html"
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
 mutants:

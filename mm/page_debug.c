@@ -94,15 +94,16 @@ void __page_debug_poison_free_pages(struct page_pool *pool)
 	unsigned int o;
 	struct free_block *b;
 
+	/*
+	 * Everything after the header the list needs (which gets its poison
+	 * when the block leaves the list).  Not a fill over the header and
+	 * a copy back: fill_words writes longs, the header's order is an
+	 * int, and a compiler may drop a store of the int it just read.
+	 */
+	_Static_assert(sizeof(*b) % sizeof(long) == 0,
+		       "the poison after a header starts on a word");
 	for (o = 0; o < PAGE_ORDERS; o++)
-		list_for_each_entry (b, &pool->free_list[o], node) {
-			struct list_head node = b->node;
-			unsigned int order = b->order, magic = b->magic;
-
-			fill_words(b, ((size_t)PAGE_SIZE << o), POISON_FREE);
-			/* The header the list needs stays, over the poison. */
-			b->node = node;
-			b->order = order;
-			b->magic = magic;
-		}
+		list_for_each_entry (b, &pool->free_list[o], node)
+			fill_words(b + 1, ((size_t)PAGE_SIZE << o) - sizeof(*b),
+				   POISON_FREE);
 }

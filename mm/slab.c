@@ -860,13 +860,18 @@ void kmem_cache_debug_checks(struct kmem_cache *c, bool on)
 	kmem_cache_refresh_magazines(c); /* a debugged cache keeps none */
 }
 
-/* Is c a live cache, one kmem_cache_create made and nobody destroyed? */
+/*
+ * Is c a live cache, one kmem_cache_create made and nobody destroyed?
+ * The walk compares list nodes: list_for_each_entry would end on the
+ * entry of the list's head, which is no cache (its alignment is wrong
+ * for one: UBSan says so).
+ */
 static bool __cache_is_live(const struct kmem_cache *c)
 {
-	struct kmem_cache *k;
+	const struct list_head *pos;
 
-	list_for_each_entry (k, &all_caches, caches)
-		if (k == c)
+	list_for_each (pos, &all_caches)
+		if (pos == &c->caches)
 			return true;
 	return false;
 }

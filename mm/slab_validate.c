@@ -58,9 +58,8 @@ static int check_slab(struct kmem_cache *c, struct slab *s, enum slab_list on,
 	void *p;
 
 	if (s->cache != c || slab_of(s->base) != s) {
-		fail(c, s,
-		     "slab header %p: of cache %p, base %p, not this cache's slab",
-		     (void *)s, (void *)s->cache, (void *)s->base);
+		fail(c, s, "slab header of cache %p, not this cache's slab",
+		     (void *)s->cache);
 		return 1;
 	}
 	if (s->bump < s->base || s->bump > slab_end(c, s) ||
@@ -146,8 +145,7 @@ static bool entry_ok(void *obj, void *arg)
 	if (s && s->cache == c && object_in_use_range(c, s, obj) &&
 	    *free_key(c, obj) == key_of(obj) && !listed_free(c, s, obj))
 		return true;
-	fail(c, obj,
-	     "a per-hart magazine holds %p, no free object of the cache; taken out",
+	fail(c, obj, "a per-hart magazine holds %p, no free object; taken out",
 	     obj);
 	return false;
 }

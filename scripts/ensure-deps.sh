@@ -19,6 +19,8 @@ DEFAULT_COMMANDS=(
     cppcheck
     python3
     gcc
+    clang
+    libfuzzer
 )
 
 if [ $# -gt 0 ]; then
@@ -27,11 +29,23 @@ else
     wanted=("${DEFAULT_COMMANDS[@]}")
 fi
 
-# Print the wanted commands that are not on PATH, space separated.
+# Is clang's libFuzzer runtime there?  (Debian ships it apart from clang.)
+have_libfuzzer() {
+    local dir
+    dir=$(clang -print-resource-dir 2>/dev/null) || return 1
+    [ -n "$(find "$dir/lib" -name 'libclang_rt.fuzzer*.a' 2>/dev/null)" ]
+}
+
+# Print the wanted commands that are not on PATH, space separated.  The
+# name "libfuzzer" stands for clang's fuzzing runtime, not a command.
 missing_commands() {
     local cmd absent=()
     for cmd in "${wanted[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || absent+=("$cmd")
+        if [ "$cmd" = libfuzzer ]; then
+            have_libfuzzer || absent+=("$cmd")
+        else
+            command -v "$cmd" >/dev/null 2>&1 || absent+=("$cmd")
+        fi
     done
     echo "${absent[*]}"
 }

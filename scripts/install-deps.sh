@@ -5,7 +5,8 @@
 # RISC-V cross compiler, QEMU for riscv32/64, gdb-multiarch, the host
 # compiler and make, and the checking tools (clang-format, cppcheck,
 # valgrind, python3 for tools/ktest.py; the build runs
-# scripts/kallsyms.py too).  Runs as root or through sudo.
+# scripts/kallsyms.py too; clang and its libFuzzer runtime for the fuzz
+# targets, lcov for make coverage).  Runs as root or through sudo.
 # Safe to run again: when every package is installed it does nothing.
 #
 # With --bench it installs instead what only the benchmarks use (make
@@ -24,11 +25,15 @@ PACKAGES=(
     cppcheck
     python3                 # tools/ktest.py, scripts/kallsyms.py (every link)
     valgrind
+    clang                   # the fuzz targets (tests/fuzz/), with libFuzzer
+    lcov                    # make coverage: lcov and genhtml (gcov is gcc's)
 )
 
 # Newer Debian/Ubuntu releases may move the RISC-V emulators into a
-# package of their own; install it too where it exists.
-OPTIONAL_PACKAGES=(qemu-system-riscv)
+# package of their own, and Debian 12 and Ubuntu 24.04 ship clang's
+# libFuzzer apart from clang (Ubuntu 22.04 has it in clang's own
+# packages); install these too where they exist.
+OPTIONAL_PACKAGES=(qemu-system-riscv libclang-rt-dev)
 
 BENCH_PACKAGES=(
     valgrind              # callgrind counts the host's instructions
@@ -64,6 +69,13 @@ command -v apt-get >/dev/null 2>&1 ||
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     is_installed "$pkg" || missing+=("$pkg")
+done
+# An optional package apt knows already (say libclang-rt-dev, when clang
+# is there without it) is missing too.
+for pkg in "${OPTIONAL_PACKAGES[@]}"; do
+    if ! is_installed "$pkg" && apt-cache show "$pkg" >/dev/null 2>&1; then
+        missing+=("$pkg")
+    fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
     say "all packages already installed: ${PACKAGES[*]}"

@@ -15,12 +15,15 @@ list must keep up with the code.
 
 Runners: "asan" and "tsan" are the host builds (tests/host/), "rv32"
 the QEMU test image on 4 harts, "run" tools/run_test.py (make run
-itself; "suites" then names its checks), and "tool" a checking script
-with no build (its "suites" is the script and its arguments, killed when
-it exits with 1; its "target" names the built images it reads, copied
-from this tree).  A mutant may need more than one edit (more=[(file,
-find, replace), ...]).  The last line printed is "N killed, M
-survived"; the exit status is 0 if every mutant was killed.
+itself; "suites" then names its checks), "fuzz" a fuzz target
+(tests/fuzz/; its "suites" is the target's name, killed when make
+fuzz-check-NAME finds a bug in the runs make test does: the same bounded
+number, the same seed), and "tool" a checking script with no build (its
+"suites" is the script and its arguments, killed when it exits with 1;
+its "target" names the built images it reads, copied from this tree).
+A mutant may need more than one edit (more=[(file, find, replace),
+...]).  The last line printed is "N killed, M survived"; the exit status
+is 0 if every mutant was killed.
 """
 
 import argparse
@@ -41,7 +44,7 @@ class Mutant:
     file: str
     find: str
     replace: str
-    runner: str  # asan, tsan or rv32
+    runner: str  # asan, tsan, rv32, fuzz or tool
     suites: str  # the ktest filter
     guards: str  # what the check guards, for the report
     timeout: int = 120  # seconds before a hung run counts as killed
@@ -229,6 +232,36 @@ MUTANTS = [
     Mutant("exception-report-unnamed", "kernel/panic.c",
            '"%s at %pS", what', '"%s at %p", what',
            "rv32", "trap", "the function an exception happened in"),
+    Mutant("slab-validate-free-list-count-unchecked", "mm/slab_validate.c",
+           "\tif (listed + s->inuse != carved) {",
+           "\tif (0) {",
+           "asan", "slab:validate_names_each_broken_part",
+           "a slab's free list that lost objects"),
+    Mutant("slab-described-free-as-live", "mm/slab.c",
+           "is_free = *free_key(c, (void *)start) == key_of(start);",
+           "is_free = false;",
+           "asan", "slab:an_address_is_described_by_what_holds_it",
+           "what allocs ADDR says of a free object"),
+    Mutant("page-split-frees-a-page-of-the-run", "mm/page.c",
+           "__free_range(pool, (size_t)i + npages,\n"
+           "\t\t\t\t     ((size_t)1 << order) - npages);",
+           "__free_range(pool, (size_t)i + npages - 1,\n"
+           "\t\t\t\t     ((size_t)1 << order) - npages + 1);",
+           "fuzz", "page", "runs split off a block without their last page"),
+    Mutant("page-stats-forget-the-magazines", "mm/stats.c",
+           "st->free = pool->nr_free + in_magazines;",
+           "st->free = pool->nr_free;",
+           "fuzz", "page", "free pages counted in the statistics"),
+    Mutant("slab-double-free-into-a-magazine", "mm/slab.c",
+           "\t__mag_for_each(&c->mags, match_object, &wanted);\n"
+           "\tif (!wanted)\n",
+           "\t__mag_for_each(&c->mags, match_object, &wanted);\n"
+           "\tif (!wanted && 0)\n",
+           "fuzz", "slab", "double frees of objects in a magazine"),
+    Mutant("krealloc-grows-past-the-block", "mm/kmalloc.c",
+           "if (size <= old && (size > old / 2",
+           "if (size <= old + 8 && (size > old / 2",
+           "fuzz", "kmalloc", "krealloc keeping a block too small in place"),
     Mutant("leak-every-block-referenced", "mm/leak.c",
            "if (b->colour != WHITE)\n\t\t\tcontinue;\n\t\tif (!b->alloc.uptime_ms)",
            "if (b->colour != WHITE || 1)\n\t\t\tcontinue;\n\t\tif (!b->alloc.uptime_ms)",
@@ -461,6 +494,7 @@ TARGETS = {
     "tsan": "build/host/tsan/ktest-host",
     "rv32": "build/rv32/test/kernel.elf",
     "run": "build/rv32/run/kernel.elf",
+    "fuzz": "build/fuzz/%s-fuzz",  # % the target's name
     "tool": None,
 }
 
@@ -500,6 +534,23 @@ def run_tool(m, tmp):
     return "error", (run.stdout + run.stderr)[-2000:]
 
 
+def run_fuzz(m, tmp):
+    """A fuzz target: killed when make test's runs of it find a bug."""
+    try:
+        run = subprocess.run(["make", "-s", "fuzz-check-" + m.suites],
+                             cwd=tmp, capture_output=True, text=True,
+                             timeout=m.timeout)
+    except subprocess.TimeoutExpired:
+        return "killed", "fuzz-check-%s hangs" % m.suites
+    found = [line.strip() for line in run.stdout.splitlines()
+             if "FUZZ FAIL" in line or "ERROR:" in line]
+    if run.returncode and "found a bug" in run.stdout:
+        return "killed", "; ".join(found[:2]) or run.stdout[-300:]
+    if run.returncode == 0:
+        return "survived", "fuzz-check-%s found nothing" % m.suites
+    return "error", (run.stdout + run.stderr)[-2000:]
+
+
 def run_mutant(m, files, timeout):
     """Returns (verdict, detail): killed, survived or error."""
     with tempfile.TemporaryDirectory(prefix="rvos-mutant-") as tmp:
@@ -520,9 +571,12 @@ def run_mutant(m, files, timeout):
                 shutil.copytree(os.path.join(ROOT, os.path.dirname(image)),
                                 os.path.join(tmp, os.path.dirname(image)))
             return run_tool(m, tmp)
+        target = m.target or TARGETS[m.runner]
+        if m.runner == "fuzz":
+            target = target % m.suites
         # A kernel image's objects come along, so that only what the
         # mutant changes is compiled again (make compares the times).
-        images = [os.path.dirname(m.target or TARGETS[m.runner])]
+        images = [os.path.dirname(target)]
         if m.runner == "run":  # run_test.py builds both run images
             images += ["build/rv64/run"]
         for image in images:
@@ -530,7 +584,7 @@ def run_mutant(m, files, timeout):
                 shutil.copytree(os.path.join(ROOT, image), os.path.join(tmp, image))
         env = {k: v for k, v in os.environ.items()
                if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-        build = subprocess.run(["make", "-s", "-j2", m.target or TARGETS[m.runner]],
+        build = subprocess.run(["make", "-s", "-j2", target],
                                cwd=tmp, env=env,
                                capture_output=True, text=True)
         if m.build_fails:
@@ -540,6 +594,8 @@ def run_mutant(m, files, timeout):
                 return "survived", "the build passed"
         if build.returncode:
             return "error", "does not build:\n" + build.stderr[-2000:]
+        if m.runner == "fuzz":
+            return run_fuzz(m, tmp)
         run = subprocess.run(command(m, min(timeout, m.timeout)), cwd=tmp,
                              env=dict(env, RVOS_TEST_SCALE=str(m.scale)),
                              capture_output=True, text=True)

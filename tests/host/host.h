@@ -6,6 +6,7 @@
 
 #include <setjmp.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 /* Where panic() jumps while a case runs on the main thread. */
 extern jmp_buf *host_panic_jump;
@@ -17,6 +18,20 @@ extern bool host_panic_exit;
 #define HOST_PANIC_EXIT 99
 
 void host_set_hart(unsigned int id);
+
+/*
+ * _exit, as a child process ends; a --coverage build (make coverage)
+ * first writes its counts, which _exit alone would lose.
+ */
+static inline void host_exit(int status)
+{
+#ifdef HOST_COVERAGE
+	extern void __gcov_dump(void);
+
+	__gcov_dump();
+#endif
+	_exit(status);
+}
 
 /*
  * Let the leak scanner read this thread's stack while another thread

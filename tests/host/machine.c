@@ -239,7 +239,7 @@ void panic(const char *fmt, ...)
 	       this_hart(), __builtin_return_address(0));
 	if (host_panic_exit) {
 		fflush(stdout);
-		_exit(HOST_PANIC_EXIT);
+		host_exit(HOST_PANIC_EXIT);
 	}
 	if (host_panic_jump && this_hart() == 0)
 		longjmp(*host_panic_jump, 1);

@@ -64,7 +64,7 @@ static bool run_in_child(const struct ktest_case *c, struct ktest *t)
 		host_panic_exit = true;
 		c->run(t);
 		fflush(stdout);
-		_exit(t->failures ? 1 : 0);
+		host_exit(t->failures ? 1 : 0);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		panic("ktest: waitpid failed");

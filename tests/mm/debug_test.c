@@ -506,3 +506,154 @@ KTEST(debug, checks_find_a_broken_free_list)
 	kmem_cache_debug_checks(c, false);
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
+
+/* --- The switches and the tracked allocations --------------------------- */
+
+/* mm.debug='s letters, read and written; a letter it does not know. */
+KTEST(debug, letters_name_the_switches_both_ways)
+{
+	unsigned int old = mm_debug_flags(), flags;
+	char buf[8], was[8];
+
+	KEXPECT_TRUE(t, mm_debug_parse("FZPU", &flags));
+	KEXPECT_EQ(t, flags,
+		   MM_DEBUG_CHECKS | MM_DEBUG_REDZONE | MM_DEBUG_POISON |
+			   MM_DEBUG_TRACK);
+	KEXPECT_TRUE(t, mm_debug_parse("L", &flags));
+	KEXPECT_EQ(t, flags, MM_DEBUG_LEAKS | MM_DEBUG_TRACK); /* L needs U */
+	KEXPECT_TRUE(t, mm_debug_parse("-", &flags));
+	KEXPECT_EQ(t, flags, 0);
+	KEXPECT_FALSE(t, mm_debug_parse("FX", &flags));
+	mm_debug_letters(MM_DEBUG_ALL, buf);
+	KEXPECT_STREQ(t, buf, "FZPUL");
+	mm_debug_letters(MM_DEBUG_POISON | MM_DEBUG_CHECKS, buf);
+	KEXPECT_STREQ(t, buf, "FP");
+	mm_debug_letters(0, buf);
+	KEXPECT_STREQ(t, buf, "-");
+
+	/* A letter it does not know changes nothing; known ones do. */
+	mm_debug_letters(old, was);
+	KEXPECT_EQ(t, mm_debug_setup("ZQ"), -1);
+	KEXPECT_EQ(t, mm_debug_flags(), old);
+	KEXPECT_EQ(t, mm_debug_setup("Z"), 0);
+	KEXPECT_EQ(t, mm_debug_flags(), MM_DEBUG_REDZONE);
+	KEXPECT_EQ(t, mm_debug_setup(was), 0);
+	KEXPECT_EQ(t, mm_debug_flags(), old);
+}
+
+struct listed {
+	const char *where;
+	unsigned int n;
+};
+
+static void count_listed(const struct mm_block *b, void *arg)
+{
+	struct listed *l = arg;
+
+	if (!strcmp(b->where, l->where))
+		l->n++;
+}
+
+/* The live objects of a cache that tracks: each listed, and found. */
+KTEST(debug, tracked_objects_are_listed_and_found)
+{
+	struct kmem_cache *c =
+		kmem_cache_create("test-listed", 48, 0, SLAB_TRACK, NULL);
+	struct listed l = { "test-listed", 0 };
+	struct mm_block b;
+	char *p[3];
+	int i;
+
+	KASSERT_NOT_NULL(t, c);
+	for (i = 0; i < 3; i++) {
+		p[i] = kmem_cache_alloc(c);
+		KASSERT_NOT_NULL(t, p[i]);
+	}
+	kmem_cache_free(c, p[1]);
+	mm_for_each_tracked(count_listed, &l);
+	KEXPECT_EQ(t, l.n, 2);
+	KEXPECT_TRUE(t, mm_find_tracked(p[2] + 47, &b)); /* its last byte */
+	KEXPECT_PTR_EQ(t, b.addr, p[2]);
+	KEXPECT_EQ(t, b.size, 48);
+	KEXPECT_STREQ(t, b.where, "test-listed");
+	KEXPECT_NE(t, b.alloc.site, 0); /* where it was allocated */
+	KEXPECT_FALSE(t, mm_find_tracked(p[1], &b)); /* freed */
+	kmem_cache_free(c, p[0]);
+	kmem_cache_free(c, p[2]);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/*
+ * Tracking switched on at run time (memdebug U) for the page allocator:
+ * its runs are listed by owner from then on.
+ */
+KTEST(debug, tracked_page_runs_are_found_by_any_address_inside)
+{
+	unsigned int old = mm_debug_flags();
+	struct mm_block b;
+	char *run, *big, *one;
+
+	mm_debug_set(old | MM_DEBUG_TRACK);
+	run = page_alloc(3);
+	big = kmalloc(3 * PAGE_SIZE);
+	one = page_alloc(1);
+	KASSERT_NOT_NULL(t, run);
+	KASSERT_NOT_NULL(t, big);
+	KASSERT_NOT_NULL(t, one);
+	KEXPECT_TRUE(t, mm_find_tracked(one + 7, &b));
+	KEXPECT_PTR_EQ(t, b.addr, one);
+	KEXPECT_EQ(t, b.size, PAGE_SIZE);
+	page_free(one);
+	KEXPECT_TRUE(t, mm_find_tracked(run + 2 * PAGE_SIZE + 5, &b));
+	KEXPECT_PTR_EQ(t, b.addr, run);
+	KEXPECT_EQ(t, b.size, 3 * PAGE_SIZE);
+	KEXPECT_STREQ(t, b.where, "page");
+	KEXPECT_NE(t, b.alloc.site, 0);
+	KEXPECT_TRUE(t, mm_find_tracked(big, &b));
+	KEXPECT_STREQ(t, b.where, "kmalloc");
+	page_free(run);
+	kfree(big);
+	KEXPECT_FALSE(t, mm_find_tracked(run, &b));
+	mm_debug_set(old);
+}
+
+/*
+ * A write into a free page of a pool that poisons (P) is seen when the
+ * page is handed out again.  The pool is full but for that page, so the
+ * next allocation must be it.
+ */
+KTEST(debug, a_write_after_free_of_a_page_is_seen_when_it_comes_back)
+{
+	static struct page_pool pool;
+	void *mem = page_alloc_order(4), *chain = NULL, *p, *victim;
+	struct mem_region r;
+	unsigned long before;
+	struct mm_report rep;
+
+	KASSERT_NOT_NULL(t, mem);
+	r = (struct mem_region){ (uintptr_t)mem,
+				 (uintptr_t)mem + 16 * PAGE_SIZE };
+	KASSERT_TRUE(t, page_pool_init(&pool, &r, 1, 0, MM_DEBUG_POISON));
+	while ((p = page_pool_alloc(&pool, 1))) {
+		*(void **)p = chain;
+		chain = p;
+	}
+	victim = chain;
+	chain = *(void **)victim;
+	page_pool_free(&pool, victim);
+	((unsigned long *)victim)[100] = 0x1234; /* the write after free */
+	before = mm_report_count();
+	KEXPECT_PTR_EQ(t, page_pool_alloc(&pool, 1), victim);
+	if (one_report(t, before, &rep)) {
+		KEXPECT_EQ(t, rep.bug, MM_WRITE_AFTER_FREE);
+		KEXPECT_PTR_EQ(t, rep.addr, victim);
+	}
+	page_pool_free(&pool, victim);
+	while (chain) {
+		p = *(void **)chain;
+		page_pool_free(&pool, chain);
+		chain = p;
+	}
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	page_free(mem);
+}

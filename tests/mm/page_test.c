@@ -76,6 +76,8 @@ KTEST(page, double_free_is_refused)
  * do anything to it.  The region is cut at odd places on purpose: the
  * pool must use every page of any range.
  */
+#include <kernel/mm_debug.h>
+#include <kernel/poison.h>
 #include <kernel/prng.h>
 #include "../../mm/internal.h"
 
@@ -371,6 +373,44 @@ KTEST(page, double_free_without_magazines_is_refused)
 	KEXPECT_EQ(t, pool.refused_frees, 2);
 	KEXPECT_EQ(t, page_pool_free_count(&pool), before);
 	same_blocks(t, blocks);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+/*
+ * A pool made with poison (P) keeps every free block's header whole, and
+ * poisons the rest of its pages.  Its first implementation filled the
+ * header too and copied it back, which a compiler may drop (the fill
+ * writes longs, the order is an int): clang's build lost every header.
+ */
+KTEST(page, a_pool_made_with_poison_keeps_its_block_headers)
+{
+	struct mem_region r;
+	struct free_block *b;
+	unsigned long *w;
+	unsigned int o;
+	void *p;
+
+	pool_mem = page_alloc_order(9);
+	KASSERT_NOT_NULL(t, pool_mem);
+	r = (struct mem_region){ (uintptr_t)pool_mem + 3 * PAGE_SIZE,
+				 (uintptr_t)pool_mem +
+					 (POOL_PAGES - 5) * PAGE_SIZE };
+	KASSERT_TRUE(t, page_pool_init(&pool, &r, 1, 0, MM_DEBUG_POISON));
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	for (o = 0; o < PAGE_ORDERS; o++)
+		list_for_each_entry (b, &pool.free_list[o], node) {
+			KEXPECT_EQ(t, b->order, o);
+			KEXPECT_EQ(t, b->magic, FREE_BLOCK_MAGIC);
+			/* The first word after the header, the page's last. */
+			w = (unsigned long *)(b + 1);
+			KEXPECT_EQ(t, w[0], POISON_FREE);
+			w = (unsigned long *)((char *)b + PAGE_SIZE) - 1;
+			KEXPECT_EQ(t, *w, POISON_FREE);
+		}
+	p = page_pool_alloc(&pool, 3); /* the poison checked: no report */
+	KEXPECT_NOT_NULL(t, p);
+	page_pool_free(&pool, p);
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
 	drop_pool();
 }

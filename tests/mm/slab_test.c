@@ -9,6 +9,7 @@
  */
 #include <kernel/ktest.h>
 #include <kernel/machine.h>
+#include <kernel/mm_debug.h>
 #include <kernel/mm_report.h>
 #include <kernel/page.h>
 #include <kernel/prng.h>
@@ -293,6 +294,29 @@ KTEST(slab, destroy_refuses_while_objects_are_allocated)
 	KEXPECT_EQ(t, stats_of(c).active, 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/*
+ * A second destroy finds the cache on no list: refused with a report.
+ * The search walks to the list's end, past the last cache, and must not
+ * take the list's head for a cache there (clang's UBSan checks it).
+ */
+KTEST(slab, destroy_of_a_destroyed_cache_is_refused)
+{
+	struct kmem_cache *c =
+		kmem_cache_create("test-destroy", 32, 0, 0, NULL);
+	unsigned long reports;
+	struct mm_report r;
+
+	KASSERT_NOT_NULL(t, c);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	reports = mm_report_count();
+	KEXPECT_EQ(t, kmem_cache_destroy(c), -1);
+	KASSERT_EQ(t, mm_report_count(), reports + 1);
+	KASSERT_TRUE(t, mm_report_get(reports, &r));
+	KEXPECT_EQ(t, r.bug, MM_BAD_CALL);
+	KEXPECT_PTR_EQ(t, r.addr, c);
+	KEXPECT_STREQ(t, r.where, "kmem_cache_destroy");
 }
 
 #define REUSE_CHECK 40
@@ -593,6 +617,176 @@ KTEST(slab, a_free_list_broken_by_a_write_after_free_is_given_up)
 	kmem_cache_free(c, keep);
 	KEXPECT_EQ(t, page_validate(), 0);
 	/* The objects given up count as in use: the cache stays. */
+}
+
+/* --- Checking a whole cache, and naming an address ------------------- */
+
+/*
+ * A fresh cache whose one slab holds keep in use and VAL_FREED objects
+ * on its free list (the magazines emptied onto it).
+ */
+#define VAL_FREED 4
+
+static struct kmem_cache *val_cache(struct ktest *t, const char *name,
+				    void **keep)
+{
+	struct kmem_cache *c =
+		kmem_cache_create(name, 64, 0, SLAB_NO_DEBUG, NULL);
+	void *freed[VAL_FREED];
+	int i;
+
+	if (!KEXPECT_NOT_NULL(t, c))
+		return NULL;
+	*keep = kmem_cache_alloc(c);
+	for (i = 0; i < VAL_FREED; i++)
+		freed[i] = kmem_cache_alloc(c);
+	for (i = 0; i < VAL_FREED; i++)
+		kmem_cache_free(c, freed[i]);
+	kmem_cache_shrink(c);
+	if (!KEXPECT_NOT_NULL(t, *keep))
+		return NULL;
+	/* Live data: whatever the page held before is no free key. */
+	memset(*keep, 0xa5, 64);
+	return c;
+}
+
+/* kmem_cache_validate finds one problem, reported with these words. */
+static void expect_caught(struct ktest *t, struct kmem_cache *c,
+			  const char *words)
+{
+	unsigned long before = mm_report_count();
+	struct mm_report r = { 0 }; /* cppcheck: mm_report_get fills it */
+
+	KEXPECT_EQ(t, kmem_cache_validate(c), 1);
+	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
+	    KEXPECT_TRUE(t, mm_report_get(before, &r))) {
+		KEXPECT_EQ(t, r.bug, MM_CORRUPTION);
+		if (!KEXPECT_TRUE(
+			    t, strstr(r.detail, words) &&
+				       strstr(r.detail, "kmem_cache_validate")))
+			ktest_log(t, "report \"%s\", not \"%s\"", r.detail,
+				  words);
+	}
+}
+
+/*
+ * Each part of a cache broken on purpose, one at a time, is named by
+ * kmem_cache_validate (and counted by mm_validate); put back, the cache
+ * checks clean again.
+ */
+KTEST(slab, validate_names_each_broken_part)
+{
+	void *keep, *more, *saved_free, **top;
+	struct list_head *saved_prev;
+	struct kmem_cache *c = val_cache(t, "test-validate", &keep);
+	struct magazine *m;
+	struct slab *s;
+	unsigned long n;
+	bool pushed;
+
+	KASSERT_NOT_NULL(t, c);
+	s = slab_of(keep);
+	KASSERT_NOT_NULL(t, s);
+	KASSERT_EQ(t, kmem_cache_validate(c), 0);
+
+	s->cache = NULL;
+	expect_caught(t, c, "not this cache's slab");
+	s->cache = c;
+
+	s->bump++;
+	expect_caught(t, c, "is no object boundary in it");
+	s->bump--;
+
+	s->reach++;
+	expect_caught(t, c, "does not match its bump");
+	s->reach--;
+
+	s->inuse = 0; /* an empty slab on the partial list */
+	expect_caught(t, c, "is on the wrong list");
+	s->inuse = 1;
+
+	saved_free = s->free;
+	s->free = keep; /* a list that leads to a live object */
+	expect_caught(t, c, "no free object of it");
+	s->free = NULL; /* a list that lost its objects */
+	expect_caught(t, c, "free list holds 0 objects");
+	s->free = saved_free;
+
+	saved_prev = s->node.next->prev;
+	s->node.next->prev = NULL;
+	expect_caught(t, c, "a slab list of the cache is broken");
+	s->node.next->prev = saved_prev;
+
+	c->nr_slabs++;
+	expect_caught(t, c, "the cache counts 2 slabs");
+	KEXPECT_EQ(t, mm_validate(), 1); /* and only this cache */
+	c->nr_slabs--;
+	KEXPECT_EQ(t, mm_validate(), 0);
+
+	/*
+	 * This hart's magazine refilled by an allocation, and its newest
+	 * object pushed again: held twice.
+	 */
+	more = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, more);
+	push_off();
+	m = &c->mags.mag[this_hart()];
+	while (!(top = __atomic_exchange_n(&m->top, NULL, __ATOMIC_ACQUIRE)))
+		cpu_relax();
+	n = (unsigned long)(top - m->slot);
+	pushed = n > 0 && top < m->end;
+	if (pushed) {
+		*top = top[-1];
+		top++;
+	}
+	__atomic_store_n(&m->top, top, __ATOMIC_RELEASE);
+	pop_off();
+	if (KEXPECT_TRUE(t, pushed))
+		expect_caught(t, c, "per-hart magazines hold");
+
+	KEXPECT_EQ(t, kmem_cache_validate(c), 0);
+	kmem_cache_free(c, more);
+	kmem_cache_free(c, keep);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/* What mm_describe (the shell's allocs ADDR) says of an address. */
+static bool described_as(struct ktest *t, const void *p, const char *words)
+{
+	char buf[120];
+
+	mm_describe(p, buf, sizeof(buf));
+	if (strstr(buf, words))
+		return true;
+	ktest_log(t, "%p: \"%s\", not \"%s\"", p, buf, words);
+	return KEXPECT_TRUE(t, false);
+}
+
+KTEST(slab, an_address_is_described_by_what_holds_it)
+{
+	void *keep, *freed;
+	struct kmem_cache *c = val_cache(t, "test-describe", &keep);
+	struct slab *s;
+	int on_stack;
+
+	KASSERT_NOT_NULL(t, c);
+	s = slab_of(keep);
+	KASSERT_NOT_NULL(t, s);
+	freed = s->free;
+	KASSERT_NOT_NULL(t, freed);
+	described_as(t, (char *)keep + 8,
+		     "8 bytes into the live object of test-describe");
+	described_as(t, freed, "0 bytes into the free object of test-describe");
+	described_as(t, s->bump + 3,
+		     "in an object of test-describe never handed out");
+	/* Past the last object, still in the slab's last page. */
+	if ((uintptr_t)slab_end(c, s) % PAGE_SIZE)
+		described_as(t, slab_end(c, s),
+			     "in the own bytes of a slab of test-describe");
+	described_as(t, &on_stack, "it is on a stack");
+	described_as(t, &slab_map, "it is in the kernel image");
+	kmem_cache_free(c, keep);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
 /* --- Frees from another hart ---------------------------------------- */
