@@ -75,19 +75,26 @@ static void scrub_pages(struct page_pool *pool)
 	mm_unlock(&pool->lock);
 }
 
+/*
+ * The free objects of the slabs on list: those on each slab's free list,
+ * the only free objects a poisoning cache has (it keeps no magazines).
+ * Not the objects whose key says free: an object on its way in or out
+ * holds its key while its poison is being written or checked outside
+ * the lock, and would be reported for it.  Cache lock held.
+ */
 static void scrub_list(struct kmem_cache *c, struct list_head *list)
 {
 	size_t words = c->size & ~(sizeof(long) - 1); /* whole words */
+	unsigned int steps;
 	struct slab *s;
-	char *obj;
+	void *obj;
 
 	list_for_each_entry (s, list, node)
-		for (obj = s->base; obj < s->bump; obj += c->stride) {
-			unsigned long *at;
+		for (obj = s->free, steps = 0;
+		     obj && link_ok(c, s, obj) && steps++ < c->objects;
+		     obj = *link_of(c, obj)) {
+			unsigned long *at = first_unpoisoned(obj, words);
 
-			if (*free_key(c, obj) != key_of(obj))
-				continue; /* live */
-			at = first_unpoisoned(obj, words);
 			if (at)
 				report_damage(obj, at, words, c->name, -1,
 					      (c->debug & MM_DEBUG_TRACK)
