@@ -55,7 +55,8 @@ KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
 	kernel/slabinfo.o kernel/meminfo.o kernel/memdebug.o kernel/memcheck.o \
-	kernel/allocs.o kernel/periodic.o kernel/faultinject.o
+	kernel/allocs.o kernel/periodic.o kernel/faultinject.o \
+	kernel/stress.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
@@ -64,7 +65,7 @@ MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
 	mm/scrub.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
-	lib/kallsyms.o
+	lib/kallsyms.o lib/stress.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
@@ -74,7 +75,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/stats_test.o \
 	tests/mm/fault_test.o tests/mm/fault_walk.o \
-	tests/mm/kmalloc_test.o \
+	tests/mm/kmalloc_test.o tests/mm/stress_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before
 # slab_bench.o, whose first-fit cases leave arenas behind.
