@@ -1,6 +1,7 @@
 # RVOS - one Makefile for the kernel, its tests and the host test runner.
 #
 #   make run   [ARCH=rv32|rv64] [SMP=1..8] [MEM=128M]   boot to the shell
+#              [ARGS="mm.debug=L"]                      kernel command line
 #   make test  [T=suite[:case]]                         every test, every config
 #   make debug                                          QEMU waits for gdb
 #   make lint                                           clang-format + cppcheck
@@ -56,25 +57,26 @@ KERNEL_OBJS := kernel/main.o kernel/console.o kernel/printk.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
 	kernel/slabinfo.o kernel/meminfo.o kernel/memdebug.o kernel/memcheck.o \
 	kernel/allocs.o kernel/periodic.o kernel/faultinject.o \
-	kernel/stress.o
+	kernel/bootarg.o kernel/leaks.o kernel/stress.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
 	mm/fault_inject.o \
 	mm/slab.o mm/slab_debug.o mm/kmalloc.o mm/malloc.o mm/report.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
-	mm/scrub.o
+	mm/scrub.o mm/sites.o mm/leak.o mm/slab_validate.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
-	lib/kallsyms.o lib/stress.o
+	lib/kallsyms.o lib/sort.o lib/stress.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/lib/list_test.o tests/lib/bitmap_test.o tests/lib/prng_test.o \
-	tests/lib/fdt_test.o tests/lib/kallsyms_test.o \
+	tests/lib/fdt_test.o tests/lib/kallsyms_test.o tests/lib/sort_test.o \
 	tests/kernel/spinlock_test.o tests/mm/page_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/stats_test.o \
-	tests/mm/fault_test.o tests/mm/fault_walk.o \
+	tests/mm/fault_test.o tests/mm/fault_walk.o tests/mm/leak_test.o \
+	tests/mm/flip_test.o \
 	tests/mm/kmalloc_test.o tests/mm/stress_test.o tests/mm/smp_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before
@@ -82,11 +84,12 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/kernel/task_test.o tests/kernel/trap_test.o \
 	tests/kernel/periodic_test.o tests/kernel/task_fault_test.o \
-	tests/bench/bench.o \
+	tests/kernel/leak_roots_test.o tests/bench/bench.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \
-	tests/bench/firstfit_malloc.o tests/bench/smp_bench.o
+	tests/bench/firstfit_malloc.o tests/bench/smp_bench.o \
+	tests/bench/leak_bench.o
 KTEST_OBJS := kernel/ktest.o kernel/ktest_kernel.o
 
 RUN_OBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(DRIVER_OBJS) $(MM_OBJS) $(LIB_OBJS)
@@ -241,7 +244,7 @@ all: $(KERNEL)
 
 run: $(KERNEL)
 	@echo "RVOS: booting $(ARCH) with $(SMP) harts and $(MEM) (quit: poweroff, or Ctrl-A X)"
-	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL))
+	$(QEMU_$(ARCH)) $(call QEMU_FLAGS,$(KERNEL)) $(if $(ARGS),-append "$(ARGS)")
 
 # QEMU waits for gdb in the background (its console goes to a file, since
 # gdb has the terminal); gdb-multiarch starts with the symbols loaded and
@@ -264,10 +267,11 @@ TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 	qemu:rv32:1:128M:build/rv32/test/kernel.elf \
 	qemu:rv32:4:128M:build/rv32/test/kernel.elf \
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf
-# Whole runs only: the concurrency suites under ThreadSanitizer, 8 harts,
+# Whole runs only: the concurrency suites (and the leak scanner, which
+# reads other harts' stacks) under ThreadSanitizer, 8 harts,
 # the lock-less torture that must find the races, and the smallest and
 # largest memory sizes.
-FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc \
+FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc,leak \
 	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task,slab \
 	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture \
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \

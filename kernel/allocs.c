@@ -5,15 +5,15 @@
  * alloc_calls; and, given an address, which allocation holds it.
  *
  *   rvos> allocs
- *        BYTES  COUNT  SITE                            WHERE
- *        12288      3  task_create+0x4e                page
- *          576      4  task_create+0x22                task
+ *        BYTES  COUNT  SITE
+ *        12288      3  task_create+0x4e
+ *          576      4  task_create+0x22
  *   rvos> allocs 0x80231008
  *   0x80231008: 8 bytes into 144 bytes of task at 0x80231000, allocated
  *   by task_create+0x22 on hart 1 at 0.734 s
  *
- * mm/ walks the allocations (mm_for_each_tracked); this file groups and
- * prints them.
+ * mm/ groups the allocations (mm_sites, as for "leaks since"); this
+ * file prints them.
  */
 #include <kernel/machine.h>
 #include <kernel/mm_debug.h>
@@ -22,97 +22,47 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 
-#define SITES 64
-
-struct site {
-	uintptr_t site;
-	const char *where;
-	size_t bytes, count;
-};
-
-struct sites {
-	struct site *site; /* SITES of them */
-	const void *own;   /* this table: not listed */
-	size_t n, others, other_bytes, total, total_bytes;
-};
-
-/* Runs with an allocator's lock held: it must not allocate. */
-static void add_block(const struct mm_block *b, void *arg)
-{
-	struct sites *s = arg;
-	size_t i;
-
-	if (b->addr == s->own)
-		return;
-	s->total++;
-	s->total_bytes += b->size;
-	for (i = 0; i < s->n; i++)
-		if (s->site[i].site == b->alloc.site &&
-		    s->site[i].where == b->where)
-			break;
-	if (i == s->n) {
-		if (s->n == SITES) {
-			s->others++;
-			s->other_bytes += b->size;
-			return;
-		}
-		s->site[s->n++] =
-			(struct site){ b->alloc.site, b->where, 0, 0 };
-	}
-	s->site[i].bytes += b->size;
-	s->site[i].count++;
-}
-
-/* The most bytes first (insertion sort: a few dozen sites). */
-static void sort_by_bytes(struct site *site, size_t n)
-{
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		struct site key = site[i];
-
-		for (j = i; j > 0 && site[j - 1].bytes < key.bytes; j--)
-			site[j] = site[j - 1];
-		site[j] = key;
-	}
-}
+#define SITES 32
 
 static int list_sites(void)
 {
-	struct sites s = { 0 };
-	size_t i;
+	struct mm_site *sites = kmalloc(SITES * sizeof(*sites));
+	size_t bytes = 0, count = 0;
+	long n, i;
 
-	s.site = kmalloc(SITES * sizeof(*s.site));
-	if (!s.site) {
+	if (!sites) {
 		printk("allocs: no memory for the table of sites\n");
 		return -1;
 	}
-	s.own = s.site;
-	mm_for_each_tracked(add_block, &s);
-	if (!s.total) {
-		kfree(s.site);
+	n = mm_sites(0, sites, SITES);
+	if (n < 0) {
+		kfree(sites);
+		printk("allocs: no memory to sort the allocations by site\n");
+		return -1;
+	}
+	if (n == 0) {
+		kfree(sites);
 		printk("allocs: no live tracked allocations (tracking is mm.debug=U, or 'memdebug U' for caches made after)\n");
 		return 0;
 	}
-	sort_by_bytes(s.site, s.n);
-	printk("  %10s %6s  %-32s %s\n", "BYTES", "COUNT", "SITE", "WHERE");
-	for (i = 0; i < s.n; i++)
-		if (s.site[i].site)
-			printk("  %10lu %6lu  %-32pB %s\n",
-			       (unsigned long)s.site[i].bytes,
-			       (unsigned long)s.site[i].count,
-			       (void *)s.site[i].site, s.site[i].where);
+	printk("  %10s %6s  %s\n", "BYTES", "COUNT", "SITE");
+	for (i = 0; i < n && i < SITES; i++) {
+		bytes += sites[i].bytes;
+		count += sites[i].count;
+		if (sites[i].site)
+			printk("  %10lu %6lu  %pB\n",
+			       (unsigned long)sites[i].bytes, sites[i].count,
+			       (void *)sites[i].site);
 		else
-			printk("  %10lu %6lu  %-32s %s\n",
-			       (unsigned long)s.site[i].bytes,
-			       (unsigned long)s.site[i].count,
-			       "(made before tracking began)", s.site[i].where);
-	if (s.others)
-		printk("  %10lu %6lu  (more sites than the table holds)\n",
-		       (unsigned long)s.other_bytes, (unsigned long)s.others);
-	printk("allocs: %lu live tracked allocations, %lu bytes\n",
-	       (unsigned long)s.total, (unsigned long)s.total_bytes);
-	kfree(s.site);
+			printk("  %10lu %6lu  (made before tracking began)\n",
+			       (unsigned long)sites[i].bytes, sites[i].count);
+	}
+	if (n > SITES)
+		printk("  and %ld more sites\n", n - SITES);
+	printk("allocs: %lu live tracked allocations, %lu bytes, from the %ld sites with the most bytes\n",
+	       (unsigned long)count, (unsigned long)bytes,
+	       n < SITES ? n : (long)SITES);
+	kfree(sites);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
  * the panic was expected.
  */
 #include <kernel/ktest_runner.h>
+#include <kernel/bootarg.h>
 #include <kernel/hart.h>
 #include <kernel/platform.h>
 #include <kernel/printk.h>
@@ -17,35 +18,6 @@
 #include <kernel/task.h>
 
 static unsigned int scale = 1;
-
-/* Copy the value of "key=value" from the command line into out. */
-static bool bootarg(const char *key, char *out, size_t size)
-{
-	const char *p = boot_info.bootargs;
-	size_t klen = strlen(key);
-
-	if (!p)
-		return false;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			size_t n = 0;
-
-			p += klen + 1;
-			while (p[n] && p[n] != ' ')
-				n++;
-			if (n >= size)
-				n = size - 1;
-			memcpy(out, p, n);
-			out[n] = '\0';
-			return true;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
-	return false;
-}
 
 unsigned int ktest_scale(void)
 {

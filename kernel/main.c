@@ -6,7 +6,10 @@
  * ends in its idle loop, from which the scheduler hands out tasks.
  */
 #include <kernel/hart.h>
+#include <kernel/bootarg.h>
 #include <kernel/fdt.h>
+#include <kernel/leaks.h>
+#include <kernel/mm_debug.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/platform.h>
@@ -41,6 +44,17 @@ static void parse_device_tree(const void *fdt)
 	if (boot_info.mem_base + boot_info.mem_size > 0x100000000ULL)
 		boot_info.mem_size = 0x100000000ULL - boot_info.mem_base;
 #endif
+}
+
+/* mm.debug=FZPUL: the memory debugging features (include/kernel/mm_debug.h). */
+static void mm_debug_boot(void)
+{
+	char letters[16];
+
+	if (bootarg("mm.debug", letters, sizeof(letters)) &&
+	    mm_debug_setup(letters) < 0)
+		printk("mm.debug=%s: a letter is not one of FZPUL; no debugging\n",
+		       letters);
 }
 
 /*
@@ -128,6 +142,7 @@ void kmain(unsigned long hartid, const void *fdt)
 	uart_init();		 /* console first: all below may print */
 	parse_device_tree(fdt);	 /* harts, RAM, timebase, bootargs */
 	trap_init_hart();	 /* exceptions become reports from here */
+	mm_debug_boot();	 /* mm.debug=, before any allocation */
 	mem_init(fdt);		 /* page allocator over the free RAM */
 	sched_init_hart(hartid); /* this boot flow is hart 0's idle task */
 	plic_init();		 /* console input interrupts ... */
@@ -138,6 +153,7 @@ void kmain(unsigned long hartid, const void *fdt)
 	start_secondary_harts(); /* release the others, wait for them */
 	print_banner(fdt);
 	start_first_task(); /* the shell, or the test runner */
+	leaks_boot();	    /* mm.debug=L: a leak scan now and then */
 	idle_loop();
 }
 

@@ -1,9 +1,11 @@
 /*
- * memcheck.c - the poison scrubber (mm.debug=P): every so often, and now
- * with the shell's memcheck, check that free memory still holds its
- * poison.  A write after free is then found even if the block is never
- * handed out again; each one is reported (mm_report) and mended.  mm/
- * does the checking (mm_scrub); this file runs it.
+ * memcheck.c - the memory checker: every so often (with mm.debug=P),
+ * and now with the shell's memcheck, check that free memory still holds
+ * its poison (mm_scrub: a write after free is found even if the block is
+ * never handed out again) and that the allocators' own records agree
+ * with each other (mm_validate: a flipped bit, a stray write).  Each
+ * problem is reported (mm_report) and mended where it can be.  mm/ does
+ * the checking; this file runs it.
  *
  *   memcheck              check now
  *   memcheck every SECS   check every SECS seconds (0: stop)
@@ -20,6 +22,7 @@
 static void scrub(void)
 {
 	mm_scrub();
+	mm_validate();
 }
 
 static struct periodic scrubber = PERIODIC("scrubber", scrub);
@@ -33,18 +36,20 @@ void memcheck_start(void)
 
 static int cmd_memcheck(int argc, char **argv)
 {
-	unsigned long found;
+	unsigned long found, broken;
 	char *end;
 	unsigned long secs;
 
 	if (argc == 1) {
 		found = mm_scrub();
-		printk("memcheck: %lu write%s after free found%s\n", found,
-		       found == 1 ? "" : "s",
+		broken = mm_validate();
+		printk("memcheck: %lu write%s after free, %lu broken record%s found%s\n",
+		       found, found == 1 ? "" : "s", broken,
+		       broken == 1 ? "" : "s",
 		       mm_debug_page_flags() & MM_DEBUG_POISON
 			       ? ""
-			       : " (pages are not poisoned: mm.debug=P or 'memdebug P')");
-		return found ? 1 : 0;
+			       : " (free pages are not poisoned: mm.debug=P or 'memdebug P')");
+		return found || broken ? 1 : 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "every") == 0) {
 		secs = strtoul(argv[2], &end, 10);

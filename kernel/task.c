@@ -181,6 +181,17 @@ unsigned int task_count(void)
 	return READ_ONCE(nr_tasks);
 }
 
+void task_for_each(void (*fn)(struct task *t, void *arg), void *arg)
+{
+	struct task *t;
+
+	acquire(&sched_lock);
+	list_for_each_entry (t, &all_tasks, all_node)
+		if (t->state != TASK_ZOMBIE)
+			fn(t, arg);
+	release(&sched_lock);
+}
+
 struct task *task_create(const char *name, void (*fn)(void *arg), void *arg)
 {
 	return task_create_on(TASK_ANY_HART, name, fn, arg);

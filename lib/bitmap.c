@@ -67,6 +67,23 @@ void bitmap_clear(unsigned long *map, size_t start, size_t len)
 	for_each_word_of(map, start, len, andnot_locked);
 }
 
+size_t find_next_bit(const unsigned long *map, size_t size, size_t start)
+{
+	size_t word = BIT_WORD(start);
+	unsigned long bits;
+
+	if (start >= size)
+		return size;
+	bits = load_word(&map[word]) & first_word_mask(start);
+	while (!bits) {
+		if (++word >= BITS_TO_LONGS(size))
+			return size;
+		bits = load_word(&map[word]);
+	}
+	start = word * BITS_PER_LONG + (size_t)__builtin_ctzl(bits);
+	return MIN(start, size);
+}
+
 size_t bitmap_weight(const unsigned long *map, size_t size)
 {
 	size_t word, full = size / BITS_PER_LONG;

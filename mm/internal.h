@@ -199,6 +199,28 @@ unsigned int page_debug_flags(void);
 /* Call fn for every tracked live run of the kernel's pool (mm/tracked.c). */
 void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 			   void *arg);
+/* Mark the kernel pool's run at p as mm's own (MM_TRACK_IGNORED). */
+void page_track_ignore(const void *p);
+
+/*
+ * mm/tracked.c: a copy of the live tracked blocks, for the leak scanner
+ * and mm_sites.  fill turns block b into the element at elem (size
+ * bytes), or returns false to leave b out.  The array is allocated
+ * before any allocator lock is taken (mm_for_each_tracked's fn must not
+ * allocate), with room for blocks made meanwhile, and is marked as mm's
+ * own, so that it lists neither itself nor another copy.  False if there
+ * is no memory for it.
+ */
+struct tracked_copy {
+	void *elems; /* n elements, in the order mm_for_each_tracked gave */
+	size_t n;
+	size_t pages; /* of the array; 0 if there was nothing to copy */
+};
+
+bool tracked_copy(struct tracked_copy *tc, size_t size,
+		  bool (*fill)(void *elem, const struct mm_block *b, void *arg),
+		  void *arg);
+void tracked_copy_free(struct tracked_copy *tc);
 
 /* mm/address.c: why p, in no slab, is nothing slab or kfree may free. */
 void mm_why_not_ours(const void *p, char *why, size_t size);

@@ -150,15 +150,84 @@ size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 	return total;
 }
 
-void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
-		    void *arg)
+unsigned long __mag_filter(struct magazines *mags,
+			   bool (*keep)(void *obj, void *arg), void *arg)
 {
-	unsigned long i, n;
+	unsigned long i, n, kept, dropped = 0;
 	unsigned int h;
 
 	for (h = 0; h < MAX_HARTS; h++) {
 		struct magazine *m = &mags->mag[h];
 
+		n = mag_lock(m);
+		for (i = kept = 0; i < n; i++)
+			if (keep(m->slot[i], arg))
+				m->slot[kept++] = m->slot[i];
+		dropped += n - kept;
+		mag_unlock(m, kept);
+	}
+	return dropped;
+}
+
+/* Is obj among the first n objects of m? */
+static bool held_in(const struct magazine *m, unsigned long n, const void *obj)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		if (m->slot[i] == obj)
+			return true;
+	return false;
+}
+
+unsigned long __mag_drop_duplicates(struct magazines *mags,
+				    void (*dropped)(void *obj, void *arg),
+				    void *arg)
+{
+	unsigned long n[MAX_HARTS], i, kept, count = 0;
+	unsigned int h, g;
+
+	for (h = 0; h < MAX_HARTS; h++) /* all at once, in hart order */
+		n[h] = mag_lock(&mags->mag[h]);
+	for (h = 0; h < MAX_HARTS; h++) {
+		struct magazine *m = &mags->mag[h];
+
+		for (i = kept = 0; i < n[h]; i++) {
+			bool twice = held_in(m, kept, m->slot[i]);
+
+			for (g = 0; g < h && !twice; g++)
+				twice = held_in(&mags->mag[g], n[g],
+						m->slot[i]);
+			if (twice) {
+				dropped(m->slot[i], arg);
+				count++;
+			} else {
+				m->slot[kept++] = m->slot[i];
+			}
+		}
+		n[h] = kept;
+	}
+	for (h = 0; h < MAX_HARTS; h++)
+		mag_unlock(&mags->mag[h], n[h]);
+	return count;
+}
+
+void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
+		    void *arg)
+{
+	unsigned int h, self = this_hart();
+	unsigned long i, n;
+
+	for (h = 0; h < MAX_HARTS; h++) {
+		struct magazine *m = &mags->mag[h];
+
+		/*
+		 * This hart's magazine, already taken: with interrupts off,
+		 * only our own caller can hold it, and that is a refill,
+		 * called because it was empty.  Waiting would never end.
+		 */
+		if (h == self && !__atomic_load_n(&m->top, __ATOMIC_RELAXED))
+			continue;
 		n = mag_lock(m);
 		for (i = 0; i < n; i++)
 			fn(m->slot[i], arg);

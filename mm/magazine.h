@@ -174,6 +174,21 @@ size_t __mag_count(struct magazines *mags, size_t *per_hart);
  */
 size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 		      unsigned long *gives);
+/*
+ * Keep in the magazines only the objects keep(obj, arg) says yes to, in
+ * their order; returns how many were taken out (they are dropped, not
+ * given back: the checks use it for entries that are no object at all).
+ */
+unsigned long __mag_filter(struct magazines *mags,
+			   bool (*keep)(void *obj, void *arg), void *arg);
+/*
+ * Take out every object a magazine holds twice, or that an earlier
+ * magazine holds too, calling dropped(obj, arg) for each; returns how
+ * many.  Every magazine is held at once while it looks.
+ */
+unsigned long __mag_drop_duplicates(struct magazines *mags,
+				    void (*dropped)(void *obj, void *arg),
+				    void *arg);
 /* Call fn(obj, arg) for every object in every magazine. */
 void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
 		    void *arg);

@@ -118,12 +118,117 @@ static inline void __del_block(struct page_pool *pool, size_t i,
 	__clear_bit(i, pool->buddy_map);
 }
 
-/* Is the block at i free, on the lists, and of this order? */
+/* May a free block's list node point at p: a list head, or a page? */
+static bool node_ok(const struct page_pool *pool, const struct list_head *p)
+{
+	uintptr_t head = (uintptr_t)p - (uintptr_t)pool->free_list;
+
+	return (head < sizeof(pool->free_list) &&
+		head % sizeof(struct list_head) == 0) ||
+	       (IS_ALIGNED((uintptr_t)p, PAGE_SIZE) &&
+		page_managed(pool, (uintptr_t)p));
+}
+
+/*
+ * Is the block at i free, on the lists, of this order, and sound: its
+ * buddy bit, its header and its neighbours on the list all agree?  A bit
+ * flipped in any of them fails this, and the block is not used: merges
+ * pass it by, and __take_block rebuilds the lists.
+ */
 static inline bool __is_free_block(const struct page_pool *pool, size_t i,
 				   unsigned int order)
 {
+	const struct free_block *b = block_at(pool, i);
+
 	return i < pool->span && test_bit(i, pool->buddy_map) &&
-	       block_at(pool, i)->order == order;
+	       b->order == order && b->magic == FREE_BLOCK_MAGIC &&
+	       node_ok(pool, b->node.next) && node_ok(pool, b->node.prev) &&
+	       b->node.next->prev == &b->node && b->node.prev->next == &b->node;
+}
+
+/* --- Mending broken lists (pool->lock held) ------------------------- */
+
+/* Is the block at i, as its header says, free and whole? */
+static bool __header_believable(const struct page_pool *pool, size_t i)
+{
+	const struct free_block *b = block_at(pool, i);
+	size_t n;
+
+	if (b->magic != FREE_BLOCK_MAGIC || b->order > MAX_ORDER)
+		return false;
+	n = (size_t)1 << b->order;
+	return IS_ALIGNED(i, n) && i + n <= pool->span &&
+	       find_next_bit(pool->buddy_map, i + n, i + 1) == i + n &&
+	       find_next_bit(pool->single_map, i + n, i) == i + n &&
+	       find_next_bit(pool->run_map, i + n, i) == i + n &&
+	       find_next_bit(pool->tail_map, i + n, i) == i + n;
+}
+
+struct in_magazines {
+	struct page_pool *pool;
+	size_t dropped; /* blocks given up */
+};
+
+/* A page in a magazine must lie in no block: drop a block that holds it. */
+static void __drop_block_over(void *page, void *arg)
+{
+	struct in_magazines *m = arg;
+	struct page_pool *pool = m->pool;
+	size_t j = page_index(pool, page), first;
+	unsigned int o;
+
+	for (o = 0; o <= MAX_ORDER; o++) {
+		first = j & ~(((size_t)1 << o) - 1);
+		if (first < pool->span && test_bit(first, pool->buddy_map) &&
+		    block_at(pool, first)->order >= o) {
+			__del_block(pool, first, block_at(pool, first)->order);
+			m->dropped++;
+			return;
+		}
+	}
+}
+
+/*
+ * A list was found broken at `bad`, on list `order`: report it, and make
+ * the lists again from the buddy bits, keeping each block whose header is
+ * believable and giving up the others (their pages are lost, never handed
+ * out).  O(span / BITS_PER_LONG + free blocks).
+ */
+static __noinline void __rebuild_free_lists(struct page_pool *pool,
+					    const void *bad, unsigned int order)
+{
+	struct in_magazines m = { pool, 0 };
+	unsigned int o;
+	size_t i;
+
+	for (o = 0; o < PAGE_ORDERS; o++) {
+		list_init(&pool->free_list[o]);
+		pool->nr_blocks[o] = 0;
+	}
+	pool->nonempty = 0;
+	pool->nr_free = 0;
+	for (i = find_next_bit(pool->buddy_map, pool->span, 0); i < pool->span;
+	     i = find_next_bit(pool->buddy_map, pool->span, i + 1)) {
+		__clear_bit(i, pool->buddy_map);
+		if (__header_believable(pool, i))
+			__add_block(pool, i, block_at(pool, i)->order);
+		else
+			m.dropped++;
+	}
+	__mag_for_each(&pool->mags, __drop_block_over, &m);
+	{
+		struct mm_report r = {
+			.bug = MM_CORRUPTION,
+			.addr = bad,
+			.where = "page",
+			.order = (int)order,
+		};
+
+		mm_report(
+			&r,
+			"a free list leads to no sound free block (caught by the free-block header check); lists made again from the bitmaps: %lu free pages kept, %lu blocks given up",
+			(unsigned long)pool->nr_free, (unsigned long)m.dropped);
+	}
 }
 
 /*
@@ -162,14 +267,20 @@ static void __free_range(struct page_pool *pool, size_t i, size_t n)
 static long __take_block(struct page_pool *pool, unsigned int order)
 {
 	unsigned long larger = pool->nonempty >> order;
+	struct list_head *first;
 	unsigned int o;
 	size_t i;
 
 	if (!larger)
 		return -1;
 	o = order + (unsigned int)__builtin_ctzl(larger);
-	i = page_index(pool, list_first_entry(&pool->free_list[o],
-					      struct free_block, node));
+	first = pool->free_list[o].next;
+	i = page_index(pool, first);
+	if (unlikely(!node_ok(pool, first) || !__is_free_block(pool, i, o))) {
+		__rebuild_free_lists(pool, first, o);
+		return __take_block(pool,
+				    order); /* once: the lists are sound */
+	}
 	__del_block(pool, i, o);
 	while (o > order) {
 		o--;
@@ -406,6 +517,36 @@ static void bad_request(const struct page_pool *pool, size_t npages,
 }
 
 /*
+ * Is page, just taken from a magazine, one: a managed page, free, on no
+ * list?  A magazine entry that a flipped bit (or a stray write) turned
+ * into another address is not; the page it names, if any, belongs to
+ * someone else.  Pool lock held.
+ */
+static bool __magazine_page_ok(const struct page_pool *pool, void *page)
+{
+	size_t i = page_index(pool, page);
+
+	return IS_ALIGNED((uintptr_t)page, PAGE_SIZE) && i < pool->span &&
+	       page_managed(pool, (uintptr_t)page) &&
+	       !test_bit(i, pool->single_map) && !test_bit(i, pool->run_map) &&
+	       !test_bit(i, pool->buddy_map) && !run_tail(pool, i);
+}
+
+static void report_bad_magazine_page(void *page)
+{
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = page,
+		.where = "page",
+		.order = 0,
+	};
+
+	mm_report(
+		&r,
+		"a per-hart magazine holds it, but it is no free page (caught by the magazine entry check); not handed out");
+}
+
+/*
  * Every allocation the fast path did not finish: a run, an empty
  * magazine, a run for a slab or kmalloc, a pool being debugged.  Single
  * pages for page_alloc come through this hart's magazine; everything
@@ -429,6 +570,7 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		injected = true;
 		goto failed;
 	}
+again:
 	mm_lock(&pool->lock);
 	if (npages == 1) {
 		/* Even a one-page run comes through this hart's magazine. */
@@ -436,6 +578,12 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		if (!page) { /* pages may sit in other harts' magazines */
 			__mag_drain_all(&pool->mags, pool);
 			page = __mag_take(&pool->mags, pool);
+		}
+		if (page && unlikely(!__magazine_page_ok(pool, page))) {
+			pool->singles_out--; /* counted as taken: it is not */
+			mm_unlock(&pool->lock);
+			report_bad_magazine_page(page);
+			goto again; /* it left the magazine: the next one */
 		}
 		if (page && !single) {
 			i = (long)page_index(pool, page);
@@ -464,7 +612,7 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 		goto failed;
 	if (single &&
 	    test_and_set_bit(page_index(pool, page), pool->single_map))
-		panic("page_alloc: page %p in a per-hart magazine is not free: page metadata corrupted",
+		panic("page_alloc: page %p from this hart's magazine was taken meanwhile: page metadata corrupted",
 		      page);
 	if (unlikely(pool_debug(pool)))
 		page_debug_alloc(pool, page_index(pool, page), npages, caller);
@@ -483,6 +631,11 @@ failed:
  * single bit set with one AMO.  About 25 instructions on rv32.  Anything
  * else changes nothing and goes to pool_alloc, the path's one call (so
  * it needs no frame of its own).
+ *
+ * The page it pops is not checked against the pool's bitmaps: that would
+ * cost a range check and a bitmap load on every page_alloc.  A magazine
+ * entry broken by a flipped bit is found by page_validate (memcheck and
+ * its scrubber take it out) or when the slow path takes it, not here.
  */
 static __always_inline void *pool_alloc_fast(struct page_pool *pool,
 					     size_t npages, uintptr_t caller)
@@ -622,18 +775,17 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 				__free_range(pool, i, n);
 			}
 		}
+	} else if (owner == PAGE_OWNER_PAGE &&
+		   test_and_clear_bit(i, pool->single_map)) {
+		/*
+		 * A single page the fast path had no room for.  One AMO
+		 * decides, against a fast-path free racing on another hart.
+		 */
+		if (unlikely(pool_debug(pool)))
+			page_debug_free(pool, i, 1, caller);
+		__mag_give(&pool->mags, pool, p);
 	} else if (test_bit(i, pool->single_map)) {
-		if (owner == PAGE_OWNER_PAGE &&
-		    test_and_clear_bit(i, pool->single_map)) {
-			/* A single page the fast path had no room for. */
-			if (unlikely(pool_debug(pool)))
-				page_debug_free(pool, i, 1, caller);
-			__mag_give(&pool->mags, pool, p);
-		} else if (owner != PAGE_OWNER_PAGE) {
-			why = "it is a page from page_alloc: free it with page_free";
-		} else {
-			bug = MM_DOUBLE_FREE; /* a racing free took it first */
-		}
+		why = "it is a page from page_alloc: free it with page_free";
 	} else {
 		bug = MM_DOUBLE_FREE; /* neither run nor single: free */
 	}
@@ -721,6 +873,8 @@ static void make_tracks(struct page_pool *pool, uintptr_t caller)
 		return;
 	memset(t, 0, bytes);
 	mm_track_here(&t[2 * page_index(pool, t)], caller);
+	/* mm's own records: no allocation to list or scan */
+	t[2 * page_index(pool, t)].flags = MM_TRACK_IGNORED;
 	__atomic_store_n(&pool->tracks, t, __ATOMIC_RELEASE);
 }
 
@@ -939,9 +1093,22 @@ void page_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 		}
 		b.addr = page_addr(pool, i);
 		b.size = n * PAGE_SIZE;
-		b.alloc = *page_track(pool, i, 0);
+		b.track = page_track(pool, i, 0);
+		b.alloc = *b.track;
 		fn(&b, arg);
 	}
+	mm_unlock(&pool->lock);
+}
+
+void page_track_ignore(const void *p)
+{
+	struct page_pool *pool = &kernel_pool;
+	struct mm_track *t;
+
+	mm_lock(&pool->lock);
+	t = page_track(pool, page_index(pool, p), 0);
+	if (t)
+		t->flags |= MM_TRACK_IGNORED;
 	mm_unlock(&pool->lock);
 }
 

@@ -2,7 +2,8 @@
  * page_validate.c - walk a whole page pool and cross-check everything
  * mm/page.c keeps: the four bitmaps, the free lists, the per-order
  * counters and the per-hart magazines.  The first inconsistency is
- * reported precisely and the walk stops.
+ * reported precisely (an mm_report, "caught by page_validate") and the
+ * walk stops.
  *
  * Checked:
  *   - every block on list k is inside managed memory, aligned to 2^k,
@@ -27,6 +28,7 @@
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include "internal.h"
+#include "report.h"
 
 /* Is page i of the span in one of the pool's regions? */
 static bool managed(const struct page_pool *pool, size_t i)
@@ -40,10 +42,17 @@ static __printf(3, 4) int fail(const struct page_pool *pool, size_t i,
 	char msg[160];
 	va_list ap;
 
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = page_addr(pool, i),
+		.where = "page",
+		.order = -1,
+	};
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printk("page_validate: page %p: %s\n", page_addr(pool, i), msg);
+	mm_report(&r, "%s (caught by page_validate)", msg);
 	return -1;
 }
 
@@ -151,36 +160,44 @@ static int check_lists(const struct page_pool *pool, size_t *pages,
 	return 0;
 }
 
-struct magazine_walk {
-	struct page_pool *pool;
-	int err;
-};
-
-static void check_magazine_page(void *page, void *arg)
+/*
+ * A magazine entry must be a free single page of the pool, on no list:
+ * else the fast path would hand out a page it does not own, or one it
+ * hands out again.  A bad entry is reported and taken out.
+ */
+static bool magazine_page_ok(void *page, void *arg)
 {
-	struct magazine_walk *w = arg;
-	struct page_pool *pool = w->pool;
+	struct page_pool *pool = arg;
 	size_t i = page_index(pool, page);
 
-	if (w->err)
-		return;
 	if ((uintptr_t)page % PAGE_SIZE || i >= pool->span || !managed(pool, i))
-		w->err = fail(pool, i, "a magazine holds a bad address");
+		fail(pool, 0, "a magazine holds %p, a bad address; taken out",
+		     page);
 	else if (!is_free(pool, i) || is_buddy(pool, i))
-		w->err = fail(pool, i,
-			      "page in a magazine is not a free single page");
+		fail(pool, i,
+		     "page in a magazine is not a free single page; taken out");
 	else if (covering_block(pool, i) >= 0)
-		w->err = fail(pool, i,
-			      "page in a magazine is also on a free list");
+		fail(pool, i,
+		     "page in a magazine is also on a free list; taken out");
+	else
+		return true;
+	return false;
+}
+
+static void page_held_twice(void *page, void *arg)
+{
+	struct page_pool *pool = arg;
+
+	fail(pool, page_index(pool, page),
+	     "per-hart magazines hold the page twice; taken out");
 }
 
 static int check_magazines(struct page_pool *pool, size_t *pages)
 {
-	struct magazine_walk w = { pool, 0 };
 	size_t per_hart[MAX_HARTS];
 	unsigned int h;
 
-	*pages += __mag_count(&pool->mags, per_hart);
+	__mag_count(&pool->mags, per_hart);
 	for (h = 0; h < MAX_HARTS; h++)
 		if (per_hart[h] > pool->mags.limit)
 			return fail(
@@ -188,8 +205,11 @@ static int check_magazines(struct page_pool *pool, size_t *pages)
 				"hart %u's magazine holds %lu pages, over its limit %u",
 				h, (unsigned long)per_hart[h],
 				pool->mags.limit);
-	__mag_for_each(&pool->mags, check_magazine_page, &w);
-	return w.err;
+	if (__mag_filter(&pool->mags, magazine_page_ok, pool) +
+	    __mag_drop_duplicates(&pool->mags, page_held_twice, pool))
+		return -1; /* the page counts cannot add up this time */
+	*pages += __mag_count(&pool->mags, per_hart);
+	return 0;
 }
 
 static int check_bitmaps(const struct page_pool *pool, size_t free_pages,

@@ -37,6 +37,8 @@ static const char *const bug_names[MM_BUGS] = {
 	[MM_ALLOC_FAILED] = "allocation failure",
 };
 
+_Static_assert(MAX_HARTS <= 256, "a track keeps the hart in a byte");
+
 static DEFINE_SPINLOCK(report_lock, "mm_report", LOCK_LEVEL_LEAF);
 static struct mm_report ring[REPORT_RING];
 static unsigned long reports; /* made since boot: the next one's number */
@@ -55,7 +57,8 @@ void mm_track_here(struct mm_track *t, uintptr_t site)
 
 	t->site = site;
 	t->uptime_ms = ms ? ms : 1; /* 0 means "never" */
-	t->hart = (uint16_t)this_hart();
+	t->hart = (uint8_t)this_hart();
+	t->flags = 0;
 	t->bytes = 0;
 }
 
@@ -142,4 +145,10 @@ bool mm_report_get(unsigned long seq, struct mm_report *out)
 		*out = ring[seq % REPORT_RING];
 	release(&report_lock);
 	return held;
+}
+
+void mm_report_ring_bounds(const void **start, const void **end)
+{
+	*start = ring;
+	*end = ring + REPORT_RING;
 }

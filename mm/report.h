@@ -36,6 +36,14 @@ struct page_pool;
 void mm_report_failure(struct page_pool *pool, const char *where, size_t pages,
 		       size_t bytes, uintptr_t caller, bool injected);
 
+/*
+ * Where the ring of reports lies.  The leak scanner (mm/leak.c) does not
+ * read it as a root: it holds the addresses of blocks that were reported
+ * on, and would keep them, or blocks at their addresses now, from ever
+ * being reported.
+ */
+void mm_report_ring_bounds(const void **start, const void **end);
+
 /* A track for the calling hart, now, at site. */
 void mm_track_here(struct mm_track *t, uintptr_t site);
 

@@ -97,8 +97,6 @@ _Static_assert(SLAB_CHECKS == MM_DEBUG_CHECKS &&
 #define MAG_MIN 2	  /* and at least 2 */
 #define MAX_EMPTY 0	  /* spare empty slabs a cache keeps ... */
 
-enum slab_list { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY };
-
 static DEFINE_SPINLOCK(slab_lock, "slab_caches", LOCK_LEVEL_SLAB_CACHES);
 static LIST_HEAD(all_caches);
 struct slab_map slab_map __read_mostly;
@@ -108,35 +106,6 @@ static struct kmem_cache slab_header_cache __aligned(CACHELINE_SIZE);
 static struct kmem_cache cache_cache __aligned(CACHELINE_SIZE);
 
 /* --- Objects and slabs ----------------------------------------------- */
-
-static inline void **link_of(const struct kmem_cache *c, void *obj)
-{
-	return (void **)((char *)obj + c->link_offset);
-}
-
-static inline size_t slab_bytes(const struct kmem_cache *c)
-{
-	return (size_t)PAGE_SIZE << c->order;
-}
-
-static inline char *slab_end(const struct kmem_cache *c, const struct slab *s)
-{
-	return s->base + (size_t)c->objects * c->stride;
-}
-
-/*
- * Is next a link the free list of slab s may hold: NULL, or a handed-out
- * object of s?  A use after free can overwrite a link; follow a bad one
- * and the allocator hands out, or walks, memory it does not own.
- */
-static bool link_ok(const struct kmem_cache *c, struct slab *s,
-		    const void *next)
-{
-	uintptr_t off = (uintptr_t)next - (uintptr_t)s->base;
-
-	return !next || (off < (size_t)c->objects * c->stride &&
-			 object_in_use_range(c, s, (void *)next));
-}
 
 static void set_slab_map(void *base, unsigned int order, struct slab *s)
 {
@@ -148,13 +117,6 @@ static void set_slab_map(void *base, unsigned int order, struct slab *s)
 }
 
 /* Which list s belongs on. */
-static enum slab_list list_for(const struct kmem_cache *c, const struct slab *s)
-{
-	if (s->inuse == 0)
-		return SLAB_EMPTY;
-	return s->inuse == c->objects ? SLAB_FULL : SLAB_PARTIAL;
-}
-
 /* --- Slabs (cache->lock held) ----------------------------------------- */
 
 static struct slab *__new_slab(struct kmem_cache *c)
@@ -230,7 +192,36 @@ static void __refile(struct kmem_cache *c, struct slab *s, enum slab_list was)
 					       : &c->partial);
 }
 
-/* Up to n objects given back to slab s, off its free list, into objs[]. */
+/*
+ * A free list found broken at obj: report it, and give up the rest of
+ * the list.  Those objects are lost, counted as in use for ever (a
+ * leak), but never handed out: better than trusting a bad link.
+ */
+static void __give_up_free_list(struct kmem_cache *c, struct slab *s, void *obj,
+				unsigned int taken)
+{
+	unsigned int carved = (unsigned int)((s->bump - s->base) / c->stride);
+	unsigned int lost = carved - s->inuse - taken;
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = s->base,
+		.where = c->name,
+		.order = (int)c->order,
+	};
+
+	mm_report(
+		&r,
+		"free list leads to %p, no free object of the slab (caught by the free-list link check); %u objects given up",
+		obj, lost);
+	s->free = NULL;
+	s->inuse += lost;
+	c->objects_out += lost;
+}
+
+/*
+ * Up to n objects off slab s's free list into objs[], each checked
+ * before it is taken.
+ */
 static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 				void **objs, unsigned int n)
 {
@@ -239,13 +230,51 @@ static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 	while (got < n && s->free) {
 		void *obj = s->free;
 
+		if (unlikely(!free_object_ok(c, s, obj))) {
+			__give_up_free_list(c, s, obj, got);
+			break;
+		}
 		s->free = *link_of(c, obj);
-		if (unlikely(!link_ok(c, s, s->free)))
-			panic("slab: cache %s: free object %p links to %p, which is no object of its slab: written after it was freed?",
-			      c->name, obj, s->free);
+		*link_of(c, obj) = LINK_TAKEN;
 		objs[got++] = obj;
 	}
 	return got;
+}
+
+/*
+ * Do slab s's bump and reach agree, on an object boundary in the slab?
+ * A bump moved back by a flipped bit would carve objects again that are
+ * in use: report it, and carve no more from this slab.  The objects not
+ * on its free list count as in use from then on, so its books balance
+ * again; those never handed out are given up.  Checked before a refill
+ * takes anything from s.
+ */
+static bool __bump_sound(struct kmem_cache *c, struct slab *s)
+{
+	size_t off = (size_t)(s->bump - s->base), listed = 0, out;
+	void *p;
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = s->base,
+		.where = c->name,
+		.order = (int)c->order,
+	};
+
+	if (s->bump >= s->base && s->bump <= slab_end(c, s) &&
+	    off % c->stride == 0 && s->reach == off / c->stride * c->off_step)
+		return true;
+	mm_report(
+		&r,
+		"slab's bump %p and reach %lu disagree (caught by the slab bump check); no more objects carved from it",
+		(void *)s->bump, (unsigned long)s->reach);
+	for (p = s->free; p && listed < c->objects; p = *link_of(c, p))
+		listed++;
+	out = c->objects - listed;
+	c->objects_out += out - s->inuse;
+	s->inuse = (unsigned int)out;
+	s->bump = slab_end(c, s);
+	__atomic_store_n(&s->reach, c->objects * c->off_step, __ATOMIC_RELAXED);
+	return false;
 }
 
 /*
@@ -320,11 +349,14 @@ static unsigned int slab_refill(void *owner, void **objs, unsigned int n)
 		else
 			made = true;
 		was = list_for(c, s);
+		__bump_sound(c, s);
 		took = __take_free(c, s, objs + got, n - got);
 		took += __carve(c, s, objs + got + took, n - got - took);
 		s->inuse += took;
 		got += took;
 		__refile(c, s, was);
+		if (unlikely(!took))
+			break; /* only a slab found broken gives nothing */
 	}
 	c->objects_out += got;
 	__size_magazines(c);
@@ -914,6 +946,7 @@ void slab_init(void)
 	map = page_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (!map)
 		panic("slab_init: no memory for the slab map");
+	page_track_ignore(map); /* mm's own: no allocation to list or scan */
 	memset(map, 0, bytes);
 	slab_map.first_pfn = lo >> PAGE_SHIFT;
 	slab_map.slab_of = map;

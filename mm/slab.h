@@ -158,6 +158,67 @@ static __always_inline bool object_in_use_range(const struct kmem_cache *c,
 			       off);
 }
 
+/* --- Objects and slabs, for mm/slab.c and its checks (mm/slab_validate.c) */
+
+static inline void **link_of(const struct kmem_cache *c, void *obj)
+{
+	return (void **)((char *)obj + c->link_offset);
+}
+
+static inline size_t slab_bytes(const struct kmem_cache *c)
+{
+	return (size_t)PAGE_SIZE << c->order;
+}
+
+static inline char *slab_end(const struct kmem_cache *c, const struct slab *s)
+{
+	return s->base + (size_t)c->objects * c->stride;
+}
+
+/*
+ * Is next a link the free list of slab s may hold: NULL, or a handed-out
+ * object of s?  A use after free can overwrite a link; follow a bad one
+ * and the allocator hands out, or walks, memory it does not own.
+ */
+static inline bool link_ok(const struct kmem_cache *c, struct slab *s,
+			   const void *next)
+{
+	uintptr_t off = (uintptr_t)next - (uintptr_t)s->base;
+
+	return !next || (off < (size_t)c->objects * c->stride &&
+			 object_in_use_range(c, s, (void *)next));
+}
+
+enum slab_list { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY };
+
+static inline enum slab_list list_for(const struct kmem_cache *c,
+				      const struct slab *s)
+{
+	if (s->inuse == 0)
+		return SLAB_EMPTY;
+	return s->inuse == c->objects ? SLAB_FULL : SLAB_PARTIAL;
+}
+
+/*
+ * The link of an object taken off a free list: one link_ok refuses, so a
+ * list sent back to it (a cycle) is caught, not handed out twice.
+ */
+#define LINK_TAKEN ((void *)1)
+
+/*
+ * Is obj, met on slab s's free list, a free object of s: one handed out
+ * once (link_ok) that carries its free key, and links on to another
+ * link_ok?  A link that a flipped bit or a write after free sent
+ * elsewhere fails this almost always: into the middle of an object,
+ * outside the slab, at a live object, or back to one taken (LINK_TAKEN).
+ */
+static inline bool free_object_ok(const struct kmem_cache *c, struct slab *s,
+				  void *obj)
+{
+	return link_ok(c, s, obj) && *free_key(c, obj) == key_of(obj) &&
+	       link_ok(c, s, *link_of(c, obj));
+}
+
 /* The slow paths, in mm/slab.c; caller is whom a report names. */
 void *slab_alloc_slow(struct kmem_cache *c, size_t asked, uintptr_t caller);
 void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);

@@ -56,6 +56,78 @@ enum mem_kind mem_kind_of(const void *p)
 	return MEM_OTHER;
 }
 
+/* --- The roots of the leak scanner ------------------------------------ */
+
+extern char __data_start[], __bss_start[], __bss_end[];
+
+struct roots {
+	void (*fn)(const void *start, const void *end, enum mem_root kind,
+		   void *arg);
+	void *arg;
+	uintptr_t here; /* the caller's frame: its stack is live above */
+};
+
+/* The stack t runs on: its own pages, or an idle task's boot stack. */
+static void stack_of(const struct task *t, uintptr_t *base, uintptr_t *top)
+{
+	if (t->stack) {
+		*base = (uintptr_t)t->stack;
+		*top = *base + TASK_STACK_PAGES * PAGE_SIZE;
+	} else {
+		*base = (uintptr_t)boot_stacks +
+			(uintptr_t)t->pinned * BOOT_STACK_SIZE;
+		*top = *base + BOOT_STACK_SIZE;
+	}
+}
+
+/* Under the scheduler's lock, so t neither runs off nor exits. */
+static void task_roots(struct task *t, void *arg)
+{
+	struct roots *r = arg;
+	uintptr_t base, top, live;
+
+	stack_of(t, &base, &top);
+	if (t == harts[this_hart()].current) {
+		live = r->here;
+	} else if (t->state == TASK_RUNNING) {
+		live = base; /* on another hart: its sp moves as we read */
+	} else {
+		/* Switched out: its callee-saved registers are in ctx, the
+		 * others in a trap frame on its stack, above its sp. */
+		live = t->ctx.sp;
+		r->fn(&t->ctx, &t->ctx + 1, MEM_ROOT_REGISTERS, r->arg);
+	}
+	if (live < base || live > top)
+		live = base; /* no sp of this stack: take all of it */
+	r->fn((void *)live, (void *)top, MEM_ROOT_STACK, r->arg);
+}
+
+/* The frame of the function that calls this one. */
+static __noinline uintptr_t callers_frame(void)
+{
+	return (uintptr_t)__builtin_frame_address(0);
+}
+
+void for_each_memory_root(void (*fn)(const void *start, const void *end,
+				     enum mem_root kind, void *arg),
+			  void *arg)
+{
+	char *boot_end = boot_stacks + MAX_HARTS * BOOT_STACK_SIZE;
+	struct roots r = { fn, arg, 0 };
+
+	/*
+	 * Have the prologue save every callee-saved register in this
+	 * frame: a pointer that our callers hold only in one is then on
+	 * the live part of this stack, which starts below this frame.
+	 */
+	__builtin_unwind_init();
+	r.here = callers_frame();
+	fn(__data_start, __bss_start, MEM_ROOT_DATA, arg);
+	fn(__bss_start, boot_stacks, MEM_ROOT_DATA, arg);
+	fn(boot_end, __bss_end, MEM_ROOT_DATA, arg);
+	task_for_each(task_roots, &r);
+}
+
 uint64_t time_ns(void)
 {
 	/* 100 ns per mtime tick at QEMU virt's 10 MHz timebase. */

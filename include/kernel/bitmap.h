@@ -82,4 +82,7 @@ void bitmap_clear(unsigned long *map, size_t start, size_t len);
 /* Number of set bits among the first size bits. */
 size_t bitmap_weight(const unsigned long *map, size_t size);
 
+/* The first set bit at or after start and below size, or size if none. */
+size_t find_next_bit(const unsigned long *map, size_t size, size_t start);
+
 #endif /* KERNEL_BITMAP_H */

@@ -53,6 +53,28 @@ void cpu_kick(unsigned int hart);
 enum mem_kind { MEM_OTHER, MEM_STACK, MEM_IMAGE };
 enum mem_kind mem_kind_of(const void *p);
 
+/*
+ * The memory outside the allocators where pointers to allocations live:
+ * the roots of the leak scanner (mm/leak.c).  fn is called once for each
+ * range [start, end):
+ *
+ *   MEM_ROOT_DATA       the program's writable data: .data and .bss (the
+ *                       boot stacks left out: they come as stacks)
+ *   MEM_ROOT_STACK      the live part of a stack: from the saved stack
+ *                       pointer of a task that is not running, from the
+ *                       caller's frame on the calling hart, the whole
+ *                       stack of one running on another hart
+ *   MEM_ROOT_REGISTERS  the saved registers of a task that is not
+ *                       running (the caller's own are in its live stack)
+ *
+ * fn may be called with the scheduler's lock held: it must neither
+ * sleep, nor allocate, nor take a lock.
+ */
+enum mem_root { MEM_ROOT_DATA, MEM_ROOT_STACK, MEM_ROOT_REGISTERS };
+void for_each_memory_root(void (*fn)(const void *start, const void *end,
+				     enum mem_root kind, void *arg),
+			  void *arg);
+
 /* Number of harts that are online (for per-hart loops). */
 unsigned int nr_harts_online(void);
 

@@ -66,12 +66,15 @@ struct mm_block {
 	size_t size;	   /* bytes: the object's size, or the run's */
 	const char *where; /* the cache's name, or "page", "slab", "kmalloc" */
 	struct mm_track alloc;
+	/* The record itself: mm's, valid only in fn, under the owner's lock. */
+	struct mm_track *track;
 };
 
 /*
  * Call fn for every live tracked allocation, slab objects first.  fn
  * runs with the owner's lock held: it must neither allocate nor free.
- * Objects of caches and pages that do not track are not visited.
+ * Objects of caches and pages that do not track are not visited, nor
+ * mm's own working memory (MM_TRACK_IGNORED).
  */
 void mm_for_each_tracked(void (*fn)(const struct mm_block *b, void *arg),
 			 void *arg);
@@ -82,6 +85,41 @@ bool mm_find_tracked(const void *p, struct mm_block *out);
  * live object of task at 0x80201000", "it is on a stack", ...
  */
 void mm_describe(const void *p, char *buf, size_t size);
+
+/* The live tracked allocations of one site (mm_sites). */
+struct mm_site {
+	uintptr_t site; /* the code that called the allocator; 0: unknown */
+	unsigned long count;
+	size_t bytes; /* as asked (an object), or the run's (pages) */
+};
+
+/*
+ * The live tracked allocations made at or after since_ms (ms since boot;
+ * 0 for all of them), grouped by the site that made them, the most bytes
+ * first: the first max groups go into out.  Returns how many sites there
+ * are (it may be more than max), or -1 if there is no memory to sort
+ * them in.
+ */
+long mm_sites(uint32_t since_ms, struct mm_site *out, size_t max);
+/*
+ * A mark for mm_sites: returns the first millisecond after the call
+ * began, once it has come.  Every allocation made after mm_mark returns
+ * is stamped at or after the mark, every one made before it earlier, so
+ * mm_sites(mark, ...) lists exactly the allocations made since.
+ */
+uint32_t mm_mark(void);
+
+/*
+ * Check the allocators' own records, each against the others: the page
+ * allocator's (page_validate) and every slab cache's: slabs, free lists,
+ * counters, magazines.  Each problem is reported (MM_CORRUPTION, naming
+ * the check that caught it); a magazine entry that is no free object is
+ * taken out.  Returns how many problems were found.  O(memory): for
+ * memcheck and the tests, not for hot paths.
+ */
+struct kmem_cache;
+int kmem_cache_validate(struct kmem_cache *c);
+unsigned long mm_validate(void);
 
 /*
  * Check the poison of every free block (mm.debug=P): free pages, and the

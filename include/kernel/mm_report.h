@@ -33,9 +33,14 @@ enum mm_bug {
 struct mm_track {
 	uintptr_t site;	    /* the code that called the allocator */
 	uint32_t uptime_ms; /* 0: never */
-	uint16_t hart;
+	uint8_t hart;
+	uint8_t flags;	/* MM_TRACK_*: what mm knows of the allocation */
 	uint16_t bytes; /* as asked, for an allocation of an object */
 };
+
+/* Flags of an allocation's track, cleared by each new allocation. */
+#define MM_TRACK_LEAK_REPORTED (1u << 0) /* reported as a leak: only once */
+#define MM_TRACK_IGNORED (1u << 1) /* mm's own working memory: not listed */
 
 #define MM_REPORT_DETAIL 112
 

@@ -73,6 +73,14 @@ unsigned int task_count(void);
 void task_sleep_on(const void *chan, struct spinlock *lock);
 void task_wakeup(const void *chan);
 
+/*
+ * Call fn for every task that has not exited, idle tasks included, with
+ * the scheduler's lock held: fn must neither sleep, nor allocate, nor
+ * take a lock.  A task in TASK_RUNNING runs on a hart now, so its saved
+ * registers are stale.
+ */
+void task_for_each(void (*fn)(struct task *t, void *arg), void *arg);
+
 /* Scheduler plumbing for boot and the timer. */
 void sched_init_hart(unsigned int hart);
 void sched_tick(void);

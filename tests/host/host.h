@@ -18,4 +18,11 @@ extern bool host_panic_exit;
 
 void host_set_hart(unsigned int id);
 
+/*
+ * Let the leak scanner read this thread's stack while another thread
+ * scans: from live up (NULL: all of it), until host_stack_withdraw().
+ */
+void host_stack_publish(const void *live);
+void host_stack_withdraw(void);
+
 #endif /* TESTS_HOST_HOST_H */

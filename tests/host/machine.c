@@ -79,6 +79,104 @@ enum mem_kind mem_kind_of(const void *p)
 	return MEM_OTHER;
 }
 
+/* --- The roots of the leak scanner ------------------------------------ */
+
+/*
+ * The stacks of threads other than the caller's: each thread that plays
+ * a hart publishes all of its stack (its stack pointer moves as the
+ * scanner reads), and the main thread, while it waits for them, the live
+ * part of its own.
+ */
+struct published_stack {
+	pthread_t thread;
+	const char *low, *high;
+	bool used;
+};
+
+static pthread_mutex_t stacks_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct published_stack stacks[MAX_HARTS + 1];
+
+static void stack_bounds(const char **low, const char **high)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	*low = *high = NULL;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			*low = addr;
+			*high = (const char *)addr + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+}
+
+void host_stack_publish(const void *live)
+{
+	const char *low, *high;
+	size_t i;
+
+	stack_bounds(&low, &high);
+	if (live)
+		low = live;
+	pthread_mutex_lock(&stacks_mutex);
+	for (i = 0; i < ARRAY_SIZE(stacks); i++)
+		if (!stacks[i].used) {
+			stacks[i] = (struct published_stack){ pthread_self(),
+							      low, high, true };
+			break;
+		}
+	pthread_mutex_unlock(&stacks_mutex);
+}
+
+void host_stack_withdraw(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&stacks_mutex);
+	for (i = 0; i < ARRAY_SIZE(stacks); i++)
+		if (stacks[i].used &&
+		    pthread_equal(stacks[i].thread, pthread_self()))
+			stacks[i].used = false;
+	pthread_mutex_unlock(&stacks_mutex);
+}
+
+/* The program's own writable data, from the default linker script. */
+extern char __data_start[], _edata[], __bss_start[], _end[];
+
+/* The frame of the function that calls this one. */
+static __noinline const char *callers_frame(void)
+{
+	return __builtin_frame_address(0);
+}
+
+void for_each_memory_root(void (*fn)(const void *start, const void *end,
+				     enum mem_root kind, void *arg),
+			  void *arg)
+{
+	const char *here, *low, *high;
+	size_t i;
+
+	/*
+	 * Have the prologue save every callee-saved register in this
+	 * frame: a pointer that our callers hold only in one is then on
+	 * the live part of this stack, which starts below this frame.
+	 */
+	__builtin_unwind_init();
+	here = callers_frame();
+	fn(__data_start, _edata, MEM_ROOT_DATA, arg);
+	fn(__bss_start, _end, MEM_ROOT_DATA, arg);
+	stack_bounds(&low, &high);
+	fn(here, high, MEM_ROOT_STACK, arg);
+	pthread_mutex_lock(&stacks_mutex);
+	for (i = 0; i < ARRAY_SIZE(stacks); i++)
+		if (stacks[i].used &&
+		    !pthread_equal(stacks[i].thread, pthread_self()))
+			fn(stacks[i].low, stacks[i].high, MEM_ROOT_STACK, arg);
+	pthread_mutex_unlock(&stacks_mutex);
+}
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;

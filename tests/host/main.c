@@ -101,7 +101,9 @@ static void *hart_thread_main(void *p)
 	struct hart_thread *h = p;
 
 	host_set_hart(h->id);
+	host_stack_publish(NULL);
 	h->fn(h->arg);
+	host_stack_withdraw();
 	return NULL;
 }
 
@@ -110,6 +112,8 @@ unsigned int ktest_on_each_hart(void (*fn)(void *arg), void *arg)
 	struct hart_thread threads[MAX_HARTS];
 	unsigned int i;
 
+	/* While it waits, what the case holds is on this stack, above. */
+	host_stack_publish(__builtin_frame_address(0));
 	for (i = 0; i < host_nr_harts; i++) {
 		threads[i] =
 			(struct hart_thread){ .id = i, .fn = fn, .arg = arg };
@@ -119,6 +123,7 @@ unsigned int ktest_on_each_hart(void (*fn)(void *arg), void *arg)
 	}
 	for (i = 0; i < host_nr_harts; i++)
 		pthread_join(threads[i].thread, NULL);
+	host_stack_withdraw();
 	return host_nr_harts;
 }
 

@@ -226,3 +226,25 @@ KTEST(bitmap, atomic_bits_of_shared_words_are_never_lost)
 	ktest_on_each_hart(flip_own_bits, &n);
 	KEXPECT_EQ(t, bitmap_weight(shared_map, NBITS), NBITS);
 }
+
+KTEST(bitmap, find_next_bit_finds_each_set_bit_and_stops_at_size)
+{
+	unsigned long map[3] = { 0 };
+	size_t size = 3 * BITS_PER_LONG - 5, at;
+
+	KEXPECT_EQ(t, find_next_bit(map, size, 0), size);
+	__set_bit(0, map);
+	__set_bit(BITS_PER_LONG - 1, map);
+	__set_bit(BITS_PER_LONG + 3, map);
+	__set_bit(size + 2, map); /* past size: never found */
+	at = find_next_bit(map, size, 0);
+	KEXPECT_EQ(t, at, 0);
+	at = find_next_bit(map, size, at + 1);
+	KEXPECT_EQ(t, at, BITS_PER_LONG - 1);
+	at = find_next_bit(map, size, at + 1);
+	KEXPECT_EQ(t, at, BITS_PER_LONG + 3);
+	KEXPECT_EQ(t, find_next_bit(map, size, at + 1), size);
+	KEXPECT_EQ(t, find_next_bit(map, size, size), size);
+	KEXPECT_EQ(t, find_next_bit(map, BITS_PER_LONG + 3, 1),
+		   BITS_PER_LONG - 1);
+}
