@@ -425,11 +425,14 @@ KTEST(smp, caches_made_and_destroyed_while_others_allocate)
 /* --- Exhaustion on every hart at once -------------------------------------- */
 
 /*
- * Every hart takes blocks until the allocators say no: kmalloc of 2048,
- * then 256, then 32 bytes, then single pages.  Each holds the next in
- * its chain, its size and its stamp, and the stamp over the rest.  When
- * all have seen no (a handshake), each hart checks and frees the chain of
- * the next one.
+ * Every hart takes blocks until the allocators say no: runs of 16 pages,
+ * then single pages, then kmalloc of 2048, 256 and 32 bytes, so that the
+ * page allocator runs dry first and then each cache, all harts at once
+ * (largest first: a few thousand blocks empty even 512 MiB, where blocks
+ * of 2 KiB would take a slab for every two).  Each holds the next in its
+ * chain, its size and its stamp, and the stamp over the rest.  When all
+ * have seen no (a handshake), each hart checks and frees the chain of the
+ * next one.
  */
 struct link {
 	struct link *next;
@@ -438,7 +441,14 @@ struct link {
 	unsigned long rest[]; /* stamped */
 };
 
-static const size_t exhaust_sizes[] = { 2048, 256, 32, PAGE_SIZE };
+static const size_t exhaust_sizes[] = { 16 * PAGE_SIZE, PAGE_SIZE, 2048, 256,
+					32 };
+
+static void *exhaust_take(size_t bytes)
+{
+	return bytes >= PAGE_SIZE ? page_alloc(bytes / PAGE_SIZE)
+				  : kmalloc(bytes);
+}
 
 static void exhaust(void *arg)
 {
@@ -450,8 +460,7 @@ static void exhaust(void *arg)
 	(void)arg;
 	for (i = 0; i < ARRAY_SIZE(exhaust_sizes); i++) {
 		bytes = exhaust_sizes[i];
-		while ((l = bytes == PAGE_SIZE ? page_alloc(1)
-					       : kmalloc(bytes))) {
+		while ((l = exhaust_take(bytes))) {
 			ownership_claim(&s.map, l, bytes, "block", &s.errors);
 			*l = (struct link){ chain, bytes,
 					    stamp_next(me, &h->serial) };
@@ -471,7 +480,7 @@ static void exhaust(void *arg)
 		stamp_intact(l->rest, bytes - sizeof(*l), STAMP_EVERY, l->stamp,
 			     &s.errors);
 		ownership_release(&s.map, l, bytes);
-		if (bytes == PAGE_SIZE)
+		if (bytes >= PAGE_SIZE)
 			page_free(l);
 		else
 			kfree(l);
