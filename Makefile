@@ -238,7 +238,7 @@ build/host/bench/tests/host/malloc_bench.o: tests/host/malloc_bench.c build/host
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)
 
-.PHONY: all run debug test mutants bench bench-host bench-docs lint \
+.PHONY: all run debug test mutants stress bench bench-host bench-docs lint \
 	host-tests test-images clean FORCE
 all: $(KERNEL)
 
@@ -271,8 +271,8 @@ TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 # reads other harts' stacks) under ThreadSanitizer, 8 harts,
 # the lock-less torture that must find the races, and the smallest and
 # largest memory sizes.
-FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc,leak \
-	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task,slab \
+FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc,leak,smp,stress \
+	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task,slab,smp \
 	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture \
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture
@@ -282,6 +282,18 @@ test: lint test-images host-tests
 	python3 tools/ktest.py --filter $(T) \
 		$(if $(filter all,$(T)),--selftest $(FULL_CONFIGS)) $(TEST_CONFIGS)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
+
+# A soak: every stress pattern (lib/stress.c) for DURATION seconds on 4
+# harts, in tasks and the timer interrupt, with every memory debugging
+# feature on (mm.debug=FZPUL).  It prints the fragmentation series and
+# the summary (docs/stress.md); the verdict is the run's own checks, the
+# time only says when to stop.
+DURATION ?= 600
+stress: build/rv64/test/kernel.elf
+	python3 tools/ktest.py --filter stress:soak \
+		--timeout $$(( 2 * $(DURATION) + 300 )) --verbose \
+		--bootargs "ktest.scale=$(DURATION) mm.debug=FZPUL" \
+		qemu:rv64:4:256M:$<
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
 mutants:

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """ktest.py - run the RVOS ktest suites in QEMU or on the host, judge KTAP.
 
-Usage: tools/ktest.py [--filter F] [--timeout S] [-j N]
+Usage: tools/ktest.py [--filter F] [--timeout S] [-j N] [--bootargs A]
                       [--selftest | --selftest-only] [--verbose] CONFIG...
 
 CONFIG is qemu:ARCH:SMP:MEM:ELF (ARCH rv32 or rv64) or host:NAME:BINARY,
 optionally followed by @FILTER: that config then always runs FILTER (for
 special builds such as the lock-less torture image) and takes no part in
 the self-test.
-Each config is booted (or run) once with ktest=F; the KTAP it prints is
+Each config is booted (or run) once with ktest=F (and, in QEMU, the
+words of --bootargs after it, such as "ktest.scale=600 mm.debug=FZPUL"
+for make stress); the KTAP it prints is
 parsed and classified.  Cases flagged "# SKIP expects panic" are then run
 one per boot with filter suite:case and pass only if the kernel panics.
 Before it runs an expect-panic case the kernel prints "# ktest: expecting
@@ -69,6 +71,7 @@ class Config:
     mem: str = ""
     name: str = ""
     fixed_filter: str = ""
+    bootargs: str = ""  # more of the kernel command line, QEMU only
 
     @property
     def label(self):
@@ -88,7 +91,8 @@ class Config:
         return [f"qemu-system-riscv{self.arch[2:]}", "-machine", "virt",
                 "-bios", "none", "-m", self.mem, "-smp", str(self.smp),
                 "-display", "none", "-serial", "stdio", "-monitor", "none",
-                "-kernel", self.path, "-append", f"ktest={test_filter}"]
+                "-kernel", self.path, "-append",
+                " ".join([f"ktest={test_filter}"] + self.bootargs.split())]
 
 
 def parse_config(text):
@@ -526,6 +530,8 @@ def parse_args(argv):
     mode.add_argument("--selftest-only", action="store_true",
                       help="only check that the harness catches failures")
     parser.add_argument("--verbose", action="store_true", help="show all console output")
+    parser.add_argument("--bootargs", default="",
+                        help="more of the kernel command line, after ktest= (QEMU only)")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0:
         parser.error("-j and --timeout must be positive")
@@ -537,6 +543,7 @@ def main(argv):
     try:
         configs = [parse_config(text) for text in args.configs]
         for config in configs:
+            config.bootargs = args.bootargs
             check_config(config)
     except SetupError as err:
         print(f"ktest: error: {err}", file=sys.stderr)
