@@ -138,11 +138,14 @@ KTEST(fault, krealloc_keeps_the_block_when_it_fails)
  * the copy's pages fails the scan; failing the merge's leaves it slower
  * but the same: the blocks it saw and the leaks it found are those of a
  * scan with nothing failed.  Each way it gives back every page it took.
+ * The blocks are objects of many slabs of two caches, so that the copy
+ * comes out of order and the sort matters.
  */
-#define SCANNED 8
+#define SCANNED 64
 
 static struct {
 	struct kmem_cache *cache;
+	struct kmem_cache *other;
 	void *held[SCANNED]; /* a global: each is reached, none a leak */
 	struct mm_leak_stats want, got;
 	unsigned int seen_wrong;
@@ -170,10 +173,15 @@ KTEST(fault, the_leak_scan_copes_with_each_failure)
 	unsigned int i;
 
 	memset(&ls, 0, sizeof(ls));
-	ls.cache = kmem_cache_create("test-walk-leak", 48, 0, SLAB_TRACK, NULL);
+	ls.cache =
+		kmem_cache_create("test-walk-leak", 1024, 0, SLAB_TRACK, NULL);
+	ls.other =
+		kmem_cache_create("test-walk-leak-2", 512, 0, SLAB_TRACK, NULL);
 	KASSERT_NOT_NULL(t, ls.cache);
-	for (i = 0; i < SCANNED; i++)
-		KASSERT_NOT_NULL(t, ls.held[i] = kmem_cache_alloc(ls.cache));
+	KASSERT_NOT_NULL(t, ls.other);
+	for (i = 0; i < SCANNED; i++) /* many slabs of two caches */
+		KASSERT_NOT_NULL(t, ls.held[i] = kmem_cache_alloc(
+					    i % 2 ? ls.other : ls.cache));
 	/* Older leaks reported now: the scans of the walk report none. */
 	KASSERT_EQ(t, mm_leak_scan(0, &ls.want), 0);
 	KASSERT_EQ(t, mm_leak_scan(0, &ls.want), 0);
@@ -182,8 +190,9 @@ KTEST(fault, the_leak_scan_copes_with_each_failure)
 	KEXPECT_EQ(t, walk(t, &op), 2); /* the copy, then the merge */
 	KEXPECT_EQ(t, ls.seen_wrong, 0);
 	for (i = 0; i < SCANNED; i++)
-		kmem_cache_free(ls.cache, ls.held[i]);
+		kmem_cache_free(i % 2 ? ls.other : ls.cache, ls.held[i]);
 	KEXPECT_EQ(t, kmem_cache_destroy(ls.cache), 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(ls.other), 0);
 }
 
 /* --- The knobs ------------------------------------------------------------ */
