@@ -503,3 +503,53 @@ KTEST(smp, exhaustion_on_every_hart_at_once)
 		  blocks, s.harts);
 	smp_check(t);
 }
+
+/* --- The checks themselves ------------------------------------------------- */
+
+/*
+ * The ownership map and the stamps on memory of the case's own: a claim
+ * over units already claimed is one error, wherever it starts and ends
+ * in the map's words, and a claim after a release none; a stamp changed,
+ * inside a block or in its last word, is one error each.
+ */
+#define CHECK_UNITS 256
+
+static unsigned long check_mem[CHECK_UNITS * GRANULE / sizeof(long)];
+static unsigned long check_bits[BITS_TO_LONGS(CHECK_UNITS)];
+
+KTEST(smp, the_checks_see_a_block_handed_out_twice_or_overwritten)
+{
+	struct ownership_map map = { (uintptr_t)check_mem, GRANULE,
+				     check_bits };
+	unsigned long errors = 0, serial = 0, stamp, *w = check_mem;
+	char *base = (char *)check_mem;
+	size_t words = 512 / sizeof(long);
+
+	memset(check_bits, 0, sizeof(check_bits));
+	ownership_claim(&map, base, 80 * GRANULE, "unit", &errors);
+	KEXPECT_EQ(t, errors, 0);
+	ownership_claim(&map, base + 70 * GRANULE, 20 * GRANULE, "unit",
+			&errors);
+	KEXPECT_EQ(t, errors, 1); /* units 70 to 79, in one word */
+	ownership_claim(&map, base + 100 * GRANULE, 100 * GRANULE, "unit",
+			&errors);
+	KEXPECT_EQ(t, errors, 1); /* over several words, none taken */
+	ownership_claim(&map, base + 199 * GRANULE, GRANULE, "unit", &errors);
+	KEXPECT_EQ(t, errors, 2); /* the last unit of that run */
+	ownership_release(&map, base + 100 * GRANULE, 100 * GRANULE);
+	ownership_claim(&map, base + 150 * GRANULE, 10 * GRANULE, "unit",
+			&errors);
+	KEXPECT_EQ(t, errors, 2);
+
+	stamp = stamp_next(3, &serial);
+	KEXPECT_EQ(t, stamp_owner(stamp), 3);
+	stamp_fill(w, 512, STAMP_EVERY, stamp);
+	KEXPECT_TRUE(t, stamp_intact(w, 512, STAMP_EVERY, stamp, &errors));
+	w[STAMP_EVERY] ^= 1;
+	KEXPECT_FALSE(t, stamp_intact(w, 512, STAMP_EVERY, stamp, &errors));
+	w[STAMP_EVERY] ^= 1;
+	w[words - 1] = 0;
+	KEXPECT_FALSE(t, stamp_intact(w, 512, STAMP_EVERY, stamp, &errors));
+	KEXPECT_EQ(t, errors, 4);
+	ktest_log(t, "the four reports above are this case's own");
+}
