@@ -34,6 +34,7 @@
 #include <kernel/machine.h>
 #include <kernel/mm_report.h>
 #include <kernel/page.h>
+#include <kernel/mm_debug.h>
 #include <kernel/printk.h>
 #include <kernel/prng.h>
 #include <kernel/slab.h>
@@ -717,7 +718,7 @@ unsigned int stress_stats_differ(const struct memory_stats *before,
 bool stress_begin(const struct stress_config *config)
 {
 	struct page_stats ps;
-	char name[32];
+	char name[32], letters[8];
 	size_t budget;
 	unsigned int h;
 
@@ -770,6 +771,8 @@ bool stress_begin(const struct stress_config *config)
 		       e.config.irq ? " and in the timer interrupt" : "",
 		       e.config.round_ops, e.config.seconds,
 		       (unsigned long long)e.config.seed);
+	mm_debug_letters(mm_debug_flags(), letters);
+	printk("stress: memory debugging mm.debug=%s\n", letters);
 	if (e.config.print_series)
 		printk("frag,ms,ops,free_pages,largest_block,fragmentation,unusable_0,unusable_1,unusable_2,unusable_3,unusable_4,unusable_5,unusable_6,unusable_7,unusable_8,unusable_9,unusable_10\n");
 	e.start_ns = time_ns();
