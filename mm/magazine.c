@@ -150,6 +150,24 @@ size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 	return total;
 }
 
+size_t __mag_hold_all(struct magazines *mags, unsigned long *held)
+{
+	size_t total = 0;
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++)
+		total += held[h] = mag_lock(&mags->mag[h]);
+	return total;
+}
+
+void __mag_release_all(struct magazines *mags, const unsigned long *held)
+{
+	unsigned int h;
+
+	for (h = 0; h < MAX_HARTS; h++)
+		mag_unlock(&mags->mag[h], held[h]);
+}
+
 unsigned long __mag_filter(struct magazines *mags,
 			   bool (*keep)(void *obj, void *arg), void *arg)
 {

@@ -172,6 +172,15 @@ size_t __mag_count(struct magazines *mags, size_t *per_hart);
  * The same, taken with every magazine held at once, and the objects ever
  * given to all of them (the frees through them, fast or slow).
  */
+/*
+ * Hold every magazine (held[h]: what hart h's holds) until
+ * __mag_release_all: no fast path can take or give meanwhile, and a fast
+ * path changes a page's bitmap bit only while it holds its magazine, so
+ * the magazines and the bitmaps read in between agree.  Returns the
+ * objects they hold.
+ */
+size_t __mag_hold_all(struct magazines *mags, unsigned long *held);
+void __mag_release_all(struct magazines *mags, const unsigned long *held);
 size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 		      unsigned long *gives);
 /*

@@ -192,7 +192,7 @@ static void page_held_twice(void *page, void *arg)
 	     "per-hart magazines hold the page twice; taken out");
 }
 
-static int check_magazines(struct page_pool *pool, size_t *pages)
+static int check_magazines(struct page_pool *pool)
 {
 	size_t per_hart[MAX_HARTS];
 	unsigned int h;
@@ -208,14 +208,25 @@ static int check_magazines(struct page_pool *pool, size_t *pages)
 	if (__mag_filter(&pool->mags, magazine_page_ok, pool) +
 	    __mag_drop_duplicates(&pool->mags, page_held_twice, pool))
 		return -1; /* the page counts cannot add up this time */
-	*pages += __mag_count(&pool->mags, per_hart);
 	return 0;
 }
 
-static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
-			 size_t blocks)
+/* Managed pages neither taken singly nor in a run. */
+static size_t free_bits_of(const struct page_pool *pool)
 {
-	size_t i, free_bits = 0, buddy_bits = 0;
+	size_t i, free_bits = 0;
+
+	for (i = 0; i < pool->span; i++)
+		free_bits += managed(pool, i) &&
+			     !test_bit(i, pool->single_map) &&
+			     !test_bit(i, pool->run_map);
+	return free_bits;
+}
+
+static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
+			 size_t free_bits, size_t blocks)
+{
+	size_t i, buddy_bits = 0;
 
 	for (i = 0; i < pool->span; i++) {
 		bool single = test_bit(i, pool->single_map);
@@ -230,7 +241,6 @@ static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
 					"unmanaged page is not marked reserved");
 			continue;
 		}
-		free_bits += !single && !run;
 		if (single && (run || tail))
 			return fail(pool, i,
 				    "single page is also marked part of a run");
@@ -253,15 +263,27 @@ static int check_bitmaps(const struct page_pool *pool, size_t free_pages,
 
 int page_pool_validate(struct page_pool *pool)
 {
-	size_t pages = 0, blocks = 0;
+	size_t pages = 0, blocks = 0, free_bits;
+	unsigned long held[MAX_HARTS];
 	int err;
 
 	mm_lock(&pool->lock);
 	err = check_lists(pool, &pages, &blocks);
 	if (!err)
-		err = check_magazines(pool, &pages);
-	if (!err)
-		err = check_bitmaps(pool, pages, blocks);
+		err = check_magazines(pool);
+	if (!err) {
+		/*
+		 * The fast paths take and give single pages, and set or clear
+		 * their bits, holding only their magazine: count the
+		 * magazines and the free bits while holding them all, or a
+		 * page taken in between is one free page too many.  Nothing
+		 * is reported while they are held (a report may allocate).
+		 */
+		pages += __mag_hold_all(&pool->mags, held);
+		free_bits = free_bits_of(pool);
+		__mag_release_all(&pool->mags, held);
+		err = check_bitmaps(pool, pages, free_bits, blocks);
+	}
 	mm_unlock(&pool->lock);
 	return err;
 }
