@@ -214,11 +214,11 @@ static void smp_check(struct ktest *t)
 	page_free(s.map.bits);
 }
 
-/* Every hart waits here until all have come (a handshake). */
-static void meet(void)
+/* Every hart waits here until all have come to meeting n (a handshake). */
+static void meet(unsigned int n)
 {
 	__atomic_fetch_add(&s.arrived, 1, __ATOMIC_ACQ_REL);
-	while (__atomic_load_n(&s.arrived, __ATOMIC_ACQUIRE) < s.harts)
+	while (__atomic_load_n(&s.arrived, __ATOMIC_ACQUIRE) < n * s.harts)
 		cpu_relax();
 }
 
@@ -450,27 +450,37 @@ static void *exhaust_take(size_t bytes)
 				  : kmalloc(bytes);
 }
 
+/* One more block of bytes onto the chain; false when there is none. */
+static bool take_link(struct link **chain, size_t bytes, unsigned int me)
+{
+	struct link *l = exhaust_take(bytes);
+
+	if (!l)
+		return false;
+	ownership_claim(&s.map, l, bytes, "block", &s.errors);
+	*l = (struct link){ *chain, bytes, stamp_next(me, &s.hart[me].serial) };
+	stamp_fill(l->rest, bytes - sizeof(*l), STAMP_EVERY, l->stamp);
+	*chain = l;
+	return true;
+}
+
 static void exhaust(void *arg)
 {
 	unsigned int me = ktest_hart(), next = (me + 1) % s.harts, i;
-	struct holder *h = &s.hart[me];
 	struct link *l, *chain = NULL;
 	size_t bytes;
 
 	(void)arg;
-	for (i = 0; i < ARRAY_SIZE(exhaust_sizes); i++) {
-		bytes = exhaust_sizes[i];
-		while ((l = exhaust_take(bytes))) {
-			ownership_claim(&s.map, l, bytes, "block", &s.errors);
-			*l = (struct link){ chain, bytes,
-					    stamp_next(me, &h->serial) };
-			stamp_fill(l->rest, bytes - sizeof(*l), STAMP_EVERY,
-				   l->stamp);
-			chain = l;
-		}
-	}
+	/* Each hart holds a block before any runs memory dry. */
+	if (!take_link(&chain, exhaust_sizes[0], me))
+		smp_error("hart %u: no first block, with memory still free",
+			  me);
+	meet(1);
+	for (i = 0; i < ARRAY_SIZE(exhaust_sizes); i++)
+		while (take_link(&chain, exhaust_sizes[i], me))
+			;
 	s.chain[me] = chain;
-	meet();
+	meet(2);
 	for (l = s.chain[next]; l; l = chain) {
 		chain = l->next;
 		bytes = l->bytes;
