@@ -78,7 +78,7 @@ KERNEL_OBJS := kernel/main.o kernel/cmdline.o kernel/console.o kernel/printk.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
 	kernel/slabinfo.o kernel/meminfo.o kernel/memdebug.o kernel/memcheck.o \
 	kernel/allocs.o kernel/periodic.o kernel/faultinject.o \
-	kernel/leaks.o
+	kernel/leaks.o kernel/stress.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
@@ -87,7 +87,7 @@ MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
 	mm/scrub.o mm/sites.o mm/leak.o mm/slab_validate.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
-	lib/kallsyms.o lib/sort.o
+	lib/kallsyms.o lib/sort.o lib/stress.o
 
 # Tests of lib/ and mm/ build for both the kernel and the host.
 PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
@@ -98,7 +98,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/stats_test.o \
 	tests/mm/fault_test.o tests/mm/fault_walk.o tests/mm/leak_test.o \
 	tests/mm/flip_test.o \
-	tests/mm/kmalloc_test.o \
+	tests/mm/kmalloc_test.o tests/mm/stress_test.o tests/mm/smp_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before
 # slab_bench.o, whose first-fit cases leave arenas behind.
@@ -324,7 +324,7 @@ endef
 QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)$(if $(BOOTARGS), -append '$(BOOTARGS)')
 
-.PHONY: all deps run debug test test-soak mutants bench bench-host \
+.PHONY: all deps run debug test test-soak mutants stress bench bench-host \
 	bench-docs lint format host-tests test-images run-images fuzz \
 	fuzz-check fuzz-merge coverage clean FORCE
 all: $(KERNEL)
@@ -368,11 +368,14 @@ TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 	qemu:rv32:4:128M:build/rv32/test/kernel.elf \
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf
 # Whole runs only: the concurrency suites (and the leak scanner, which
-# reads other harts' stacks) under ThreadSanitizer, 8 harts,
+# reads other harts' stacks) under ThreadSanitizer, 8 harts (smp in a
+# boot of its own: one boot of all of them outgrew the time-out on a
+# busy machine),
 # the lock-less torture that must find the races, and the smallest and
 # largest memory sizes.
-FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc,leak \
+FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmalloc,leak,smp,stress \
 	qemu:rv64:8:512M:build/rv64/test/kernel.elf@spinlock,torture,task,slab \
+	qemu:rv64:8:256M:build/rv64/test/kernel.elf@smp \
 	qemu:rv32:4:128M:build/rv32/nolock/kernel.elf@torture \
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture \
@@ -466,6 +469,18 @@ coverage: build/host/cov/ktest-host $(FUZZ_TARGETS:%=build/host/cov/%-replay)
 		grep -E '^ *(lines|branches)' | \
 		sed 's/^ */coverage of mm\/ and kernel\/spinlock.c: /'
 	@echo "coverage: the report is $(COV_DIR)/index.html"
+
+# A soak: every stress pattern (lib/stress.c) for DURATION seconds on 4
+# harts, in tasks and the timer interrupt, with every memory debugging
+# feature on (mm.debug=FZPUL).  It prints the fragmentation series and
+# the summary (docs/stress.md); the verdict is the run's own checks, the
+# time only says when to stop.
+DURATION ?= 600
+stress: build/rv64/test/kernel.elf | $(DEPS_STAMP)
+	python3 tools/ktest.py --filter stress:soak \
+		--timeout $$(( 2 * $(DURATION) + 300 )) --verbose \
+		--bootargs "ktest.scale=$(DURATION) mm.debug=FZPUL" \
+		qemu:rv64:4:256M:$<
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
 mutants:

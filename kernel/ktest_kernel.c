@@ -35,46 +35,12 @@ bool ktest_platform_run_case(const struct ktest_case *c, struct ktest *t)
 	return false;
 }
 
-struct each_hart {
-	void (*fn)(void *arg);
-	void *arg;
-	int remaining;
-	struct spinlock lock;
-};
-
-static void each_hart_task(void *p)
-{
-	struct each_hart *run = p;
-
-	run->fn(run->arg);
-	acquire(&run->lock);
-	if (--run->remaining == 0)
-		task_wakeup(run);
-	release(&run->lock);
-}
-
 unsigned int ktest_on_each_hart(void (*fn)(void *arg), void *arg)
 {
-	struct each_hart run = { .fn = fn, .arg = arg, .remaining = 0 };
-	unsigned int i, n = nr_harts_online(), tasks = task_count();
+	unsigned int n = task_run_on_each_hart("ktest", fn, arg);
 
-	spinlock_init_level(&run.lock, "ktest_each", LOCK_LEVEL_WAIT);
-
-	acquire(&run.lock);
-	for (i = 0; i < n; i++) {
-		char name[TASK_NAME_LEN];
-
-		snprintf(name, sizeof(name), "ktest/%u", i);
-		if (!task_create_on((int)i, name, each_hart_task, &run))
-			panic("ktest: cannot create a task for hart %u", i);
-		run.remaining++;
-	}
-	while (run.remaining > 0)
-		task_sleep_on(&run, &run.lock);
-	release(&run.lock);
-	/* Return only once they are reaped: tests count free pages. */
-	while (task_count() > tasks)
-		task_yield();
+	if (!n)
+		panic("ktest: cannot create a task for each hart");
 	return n;
 }
 

@@ -197,6 +197,62 @@ struct task *task_create(const char *name, void (*fn)(void *arg), void *arg)
 	return task_create_on(TASK_ANY_HART, name, fn, arg);
 }
 
+/*
+ * One task pinned to each online hart, all made before any starts: if
+ * one cannot be made, those made end without calling fn, and nothing has
+ * run.  The caller sleeps until every task has returned from fn, then
+ * until they are reaped, so that the memory they took is back.
+ */
+struct each_hart {
+	void (*fn)(void *arg);
+	void *arg;
+	int state; /* 0: wait, 1: run fn, -1: end at once */
+	unsigned int remaining;
+	struct spinlock lock;
+};
+
+static void each_hart_task(void *p)
+{
+	struct each_hart *run = p;
+	int state;
+
+	acquire(&run->lock);
+	while (!(state = run->state))
+		task_sleep_on(run, &run->lock);
+	release(&run->lock);
+	if (state > 0)
+		run->fn(run->arg);
+	acquire(&run->lock);
+	if (--run->remaining == 0)
+		task_wakeup(run);
+	release(&run->lock);
+}
+
+unsigned int task_run_on_each_hart(const char *name, void (*fn)(void *arg),
+				   void *arg)
+{
+	struct each_hart run = { .fn = fn, .arg = arg };
+	unsigned int i, n = nr_harts_online(), tasks = task_count();
+	char task_name[TASK_NAME_LEN];
+
+	spinlock_init_level(&run.lock, "each_hart", LOCK_LEVEL_WAIT);
+	for (i = 0; i < n; i++) {
+		snprintf(task_name, sizeof(task_name), "%s/%u", name, i);
+		if (!task_create_on((int)i, task_name, each_hart_task, &run))
+			break;
+		run.remaining++;
+	}
+	acquire(&run.lock);
+	run.state = i == n ? 1 : -1;
+	task_wakeup(&run);
+	while (run.remaining > 0)
+		task_sleep_on(&run, &run.lock);
+	release(&run.lock);
+	while (task_count() > tasks)
+		task_yield();
+	return i == n ? n : 0;
+}
+
 void task_yield(void)
 {
 	struct hart *h;

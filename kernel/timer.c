@@ -14,6 +14,8 @@
 
 static uint64_t boot_mtime;
 void (*volatile timer_tick_hook)(void);
+static unsigned long hook_stops;
+static unsigned long hook_stops_seen[MAX_HARTS];
 
 static uint64_t tick_interval(void)
 {
@@ -41,6 +43,7 @@ void timer_interrupt(void)
 	struct hart *h = my_hart();
 	uint64_t now = clint_mtime();
 	void (*hook)(void);
+	unsigned long stops;
 
 	h->ticks++;
 	h->next_tick += tick_interval();
@@ -48,13 +51,32 @@ void timer_interrupt(void)
 		h->next_tick = now + tick_interval();
 	clint_set_timer(h->id, h->next_tick);
 	/*
-	 * Read once, after the tick count is stored (fence rw,rw): a test
-	 * that clears the hook knows a call may still run until each
-	 * hart's count has moved again.
+	 * Sequentially consistent, so a fence rw,rw comes first: the tick
+	 * count stored above is seen before the hook is read, for those who
+	 * wait for a tick count to move after clearing the hook; and the
+	 * hook is read after hook_stops (see timer_tick_hook_stop).
 	 */
-	hook = __atomic_load_n(&timer_tick_hook, __ATOMIC_SEQ_CST);
+	stops = __atomic_load_n(&hook_stops, __ATOMIC_SEQ_CST);
+	hook = timer_tick_hook; /* read once: a test may clear it any time */
 	if (hook)
 		hook();
+	__atomic_store_n(&hook_stops_seen[h->id], stops, __ATOMIC_RELEASE);
+}
+
+void timer_tick_hook_stop(void)
+{
+	unsigned long stops;
+	unsigned int i;
+
+	if (!irqs_enabled())
+		panic("timer_tick_hook_stop: interrupts are off: this hart's tick would never come");
+	timer_tick_hook = NULL;
+	stops = __atomic_add_fetch(&hook_stops, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < MAX_HARTS; i++)
+		while (READ_ONCE(harts[i].online) &&
+		       __atomic_load_n(&hook_stops_seen[i], __ATOMIC_ACQUIRE) <
+			       stops)
+			cpu_relax();
 }
 
 uint64_t uptime_ms(void)

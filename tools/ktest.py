@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ktest.py - run the RVOS ktest suites in QEMU or on the host, judge KTAP.
 
-Usage: tools/ktest.py [--filter F] [--timeout S] [-j N]
+Usage: tools/ktest.py [--filter F] [--timeout S] [-j N] [--bootargs A]
                       [--selftest | --selftest-only] [--verbose] CONFIG...
 
 CONFIG is qemu:ARCH:SMP:MEM:ELF (ARCH rv32 or rv64) or host:NAME:BINARY,
@@ -9,7 +9,8 @@ optionally followed by @FILTER: that config then always runs FILTER (for
 special builds such as the lock-less torture image) and takes no part in
 the self-test, and then by +ARG for each more word of the kernel command
 line (+mm.debug=FZPUL: every memory debugging feature on; the host runner
-gets mm.debug= as RVOS_MM_DEBUG).
+gets mm.debug= as RVOS_MM_DEBUG).  --bootargs adds words to every
+config's command line (make stress: "ktest.scale=600 mm.debug=FZPUL").
 Each config is booted (or run) once with ktest=F; the KTAP it prints is
 parsed and classified.  Cases flagged "# SKIP expects panic" are then run
 one per boot with filter suite:case and pass only if the kernel panics.
@@ -592,6 +593,8 @@ def parse_args(argv):
     mode.add_argument("--selftest-only", action="store_true",
                       help="only check that the harness catches failures")
     parser.add_argument("--verbose", action="store_true", help="show all console output")
+    parser.add_argument("--bootargs", default="",
+                        help="more of the kernel command line, after ktest= (QEMU only)")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0:
         parser.error("-j and --timeout must be positive")
@@ -603,6 +606,7 @@ def main(argv):
     try:
         configs = [parse_config(text) for text in args.configs]
         for config in configs:
+            config.bootargs = " ".join(filter(None, [config.bootargs, args.bootargs]))
             check_config(config)
     except SetupError as err:
         print(f"ktest: error: {err}", file=sys.stderr)

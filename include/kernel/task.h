@@ -50,6 +50,14 @@ struct task *task_create(const char *name, void (*fn)(void *arg), void *arg);
 /* The same, but the task only ever runs on the given hart. */
 struct task *task_create_on(int hart, const char *name, void (*fn)(void *arg),
 			    void *arg);
+/*
+ * Run fn(arg) in a task pinned to each online hart ("name/0", ...), all
+ * at once, and return when every one has returned and been reaped: the
+ * number of harts, or 0 (and fn ran nowhere) if a task could not be
+ * made.
+ */
+unsigned int task_run_on_each_hart(const char *name, void (*fn)(void *arg),
+				   void *arg);
 void task_yield(void);
 void task_sleep(unsigned int ms);
 __noreturn void task_exit(void);

@@ -19,5 +19,11 @@ uint64_t timer_now(void);
  * context, so that a test can exercise code from an interrupt handler.
  */
 extern void (*volatile timer_tick_hook)(void);
+/*
+ * Clear the hook and return once no hart runs it, nor will: every online
+ * hart has taken a tick since (a handshake; about two ticks).  Call it
+ * from a task, with interrupts on.
+ */
+void timer_tick_hook_stop(void);
 
 #endif /* KERNEL_TIMER_H */

@@ -33,8 +33,8 @@ static void wait_for_it(void *arg)
 KTEST(fault, task_create_copes_with_each_failure)
 {
 	unsigned int tasks = task_count();
-	struct operation op = { "task_create", create_task, wait_for_it,
-				&tasks };
+	struct operation op = { "task_create", create_task, wait_for_it, &tasks,
+				false };
 
 	KEXPECT_GE(t, walk(t, &op), 2); /* the task, then its stack */
 	KEXPECT_EQ(t, __atomic_load_n(&ran, __ATOMIC_ACQUIRE), 1);

@@ -2,11 +2,15 @@
  * fault_test.c - allocations failed on purpose (include/kernel/
  * fault_inject.h, suite "fault"): the knobs fail what they say, and every
  * operation that allocates more than once copes with each of its
- * allocations failing in turn (the walk of fault_walk.h).
+ * allocations failing in turn (the walk of fault_walk.h): kmem_cache_create,
+ * slab growth (which is also the magazine refill's one allocation: while
+ * faults are injected a refill takes one object), krealloc and the leak
+ * scan here, task_create in tests/kernel/task_fault_test.c.
  */
 #include <kernel/fault_inject.h>
 #include <kernel/ktest.h>
 #include <kernel/meminfo.h>
+#include <kernel/mm_leak.h>
 #include <kernel/mm_report.h>
 #include <kernel/page.h>
 #include <kernel/slab.h>
@@ -34,7 +38,7 @@ KTEST(fault, kmem_cache_create_copes_with_each_failure)
 {
 	struct kmem_cache *c = NULL;
 	struct operation op = { "kmem_cache_create", create_cache,
-				destroy_cache, &c };
+				destroy_cache, &c, false };
 
 	KEXPECT_GE(t, walk(t, &op), 1);
 }
@@ -67,7 +71,7 @@ KTEST(fault, slab_growth_copes_with_each_failure)
 {
 	struct kmem_cache_stats s;
 	struct operation op = { "slab growth", alloc_into_a_new_slab,
-				free_grown, NULL };
+				free_grown, NULL, false };
 	void *objs[64];
 	unsigned int i, n;
 
@@ -111,7 +115,8 @@ static void shrink_block(void *arg)
 /* A failed krealloc leaves the block as it was: there, and intact. */
 KTEST(fault, krealloc_keeps_the_block_when_it_fails)
 {
-	struct operation op = { "krealloc", grow_block, shrink_block, NULL };
+	struct operation op = { "krealloc", grow_block, shrink_block, NULL,
+				false };
 	size_t i;
 
 	block = kmalloc(100);
@@ -123,6 +128,71 @@ KTEST(fault, krealloc_keeps_the_block_when_it_fails)
 		if (!KEXPECT_EQ(t, block[i], (char)i))
 			break;
 	kfree(block);
+}
+
+/* --- The leak scanner's own allocations ------------------------------------ */
+
+/*
+ * A scan copies the tracked blocks into pages of its own, then sorts the
+ * copy, merging through more pages or, without them, in place.  Failing
+ * the copy's pages fails the scan; failing the merge's leaves it slower
+ * but the same: the blocks it saw and the leaks it found are those of a
+ * scan with nothing failed.  Each way it gives back every page it took.
+ * The blocks are objects of many slabs of two caches, so that the copy
+ * comes out of order and the sort matters.
+ */
+#define SCANNED 64
+
+static struct {
+	struct kmem_cache *cache;
+	struct kmem_cache *other;
+	void *held[SCANNED]; /* a global: each is reached, none a leak */
+	struct mm_leak_stats want, got;
+	unsigned int seen_wrong;
+} ls;
+
+static bool scan_for_leaks(void *arg)
+{
+	(void)arg;
+	if (mm_leak_scan(0, &ls.got) < 0)
+		return false;
+	ls.seen_wrong += ls.got.blocks != ls.want.blocks ||
+			 ls.got.leaks != ls.want.leaks || ls.got.reported;
+	return true;
+}
+
+static void nothing_to_undo(void *arg)
+{
+	(void)arg;
+}
+
+KTEST(fault, the_leak_scan_copes_with_each_failure)
+{
+	struct operation op = { "mm_leak_scan", scan_for_leaks, nothing_to_undo,
+				NULL, true };
+	unsigned int i;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.cache =
+		kmem_cache_create("test-walk-leak", 1024, 0, SLAB_TRACK, NULL);
+	ls.other =
+		kmem_cache_create("test-walk-leak-2", 512, 0, SLAB_TRACK, NULL);
+	KASSERT_NOT_NULL(t, ls.cache);
+	KASSERT_NOT_NULL(t, ls.other);
+	for (i = 0; i < SCANNED; i++) /* many slabs of two caches */
+		KASSERT_NOT_NULL(t, ls.held[i] = kmem_cache_alloc(
+					    i % 2 ? ls.other : ls.cache));
+	/* Older leaks reported now: the scans of the walk report none. */
+	KASSERT_EQ(t, mm_leak_scan(0, &ls.want), 0);
+	KASSERT_EQ(t, mm_leak_scan(0, &ls.want), 0);
+	KEXPECT_GE(t, ls.want.blocks, SCANNED);
+	KEXPECT_EQ(t, ls.want.reported, 0);
+	KEXPECT_EQ(t, walk(t, &op), 2); /* the copy, then the merge */
+	KEXPECT_EQ(t, ls.seen_wrong, 0);
+	for (i = 0; i < SCANNED; i++)
+		kmem_cache_free(i % 2 ? ls.other : ls.cache, ls.held[i]);
+	KEXPECT_EQ(t, kmem_cache_destroy(ls.cache), 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(ls.other), 0);
 }
 
 /* --- The knobs ------------------------------------------------------------ */

@@ -15,19 +15,26 @@
 
 /*
  * An operation under the walk: run does it and says whether it worked;
- * undo undoes it (called only when it worked, with nothing armed).
+ * undo undoes it (called only when it worked).  An operation that copes
+ * with a failed allocation another way (the leak scan sorts in place
+ * without the memory to merge in) may work though its Nth allocation
+ * failed: only one with copes set, and then the walk goes on to N + 1.
  */
 struct operation {
 	const char *name;
 	bool (*run)(void *arg);
 	void (*undo)(void *arg);
 	void *arg;
+	bool copes;
 };
 
 /* More allocations than any operation walked here makes. */
 #define WALK_MAX 64
 
-/* Walk op; returns how many allocations failed before it worked. */
+/*
+ * Walk op; returns how many allocations failed before it worked without
+ * a failure (those it coped with included).
+ */
 unsigned long walk(struct ktest *t, const struct operation *op);
 
 #endif /* TESTS_MM_FAULT_WALK_H */

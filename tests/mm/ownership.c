@@ -61,22 +61,51 @@ static size_t units(const struct ownership_map *map, size_t bytes)
 	return (bytes + map->unit - 1) / map->unit;
 }
 
+/*
+ * A claim or a release is one atomic or (and) of a mask per word of the
+ * map, so a run of pages costs a few AMOs, not one per unit: the mask of
+ * the k units from unit at, all in at's word.
+ */
+static unsigned long mask_of(size_t at, size_t k)
+{
+	return (k == BITS_PER_LONG ? ~0UL : (1UL << k) - 1)
+	       << (at % BITS_PER_LONG);
+}
+
+static size_t units_in_word(size_t at, size_t left)
+{
+	return MIN(left, BITS_PER_LONG - at % BITS_PER_LONG);
+}
+
 void ownership_claim(struct ownership_map *map, const void *p, size_t bytes,
 		     const char *what, unsigned long *errors)
 {
-	size_t first = first_unit(map, p), n = units(map, bytes), i;
+	size_t first = first_unit(map, p), n = units(map, bytes), at, k;
+	unsigned long mask, was;
 
-	for (i = 0; i < n; i++)
-		if (test_and_set_bit(first + i, map->bits))
+	for (at = first; at < first + n; at += k) {
+		k = units_in_word(at, first + n - at);
+		mask = mask_of(at, k);
+		was = __atomic_fetch_or(&map->bits[BIT_WORD(at)], mask,
+					__ATOMIC_RELAXED) &
+		      mask;
+		if (was)
 			ktest_report(errors,
 				     "%s %p handed out twice (unit %lu)", what,
-				     p, (unsigned long)i);
+				     p,
+				     (unsigned long)(at - first +
+						     __builtin_ctzl(was) -
+						     at % BITS_PER_LONG));
+	}
 }
 
 void ownership_release(struct ownership_map *map, const void *p, size_t bytes)
 {
-	size_t first = first_unit(map, p), n = units(map, bytes), i;
+	size_t first = first_unit(map, p), n = units(map, bytes), at, k;
 
-	for (i = 0; i < n; i++)
-		test_and_clear_bit(first + i, map->bits);
+	for (at = first; at < first + n; at += k) {
+		k = units_in_word(at, first + n - at);
+		__atomic_fetch_and(&map->bits[BIT_WORD(at)], ~mask_of(at, k),
+				   __ATOMIC_RELAXED);
+	}
 }

@@ -8,7 +8,7 @@
  * back: a block handed out twice, or written by the allocator while
  * allocated, shows up as a wrong stamp.  The ownership map has one bit
  * per unit (a page, or a granule of a smaller block) of some memory,
- * set with test-and-set when a block is taken: a bit set already is a
+ * set with an atomic or when a block is taken: a bit set already is a
  * block handed out twice, seen at once.  Errors are counted and the
  * first few reported (ktest_report).
  */

@@ -247,6 +247,71 @@ KTEST(stats, fragmentation_matches_a_layout_worked_out_by_hand)
 	page_free(mem);
 }
 
+/*
+ * The same pool, with free blocks of every order up to 3, taken one page
+ * at a time and given back by the page's index in the pool:
+ *
+ *	page	 0 ..  7  8 .. 11  12..15  16 17  18 19  20 21  22 23  24..31
+ *	free	 xxxxxxxx xxxx     ....    xx     ..     xx     ..     x.x.x.x.
+ *	block	 order 3  order 2          1             1             4 of 0
+ *
+ * 20 pages free, the largest block 8 pages:
+ *   fragmentation         1 - 8/20                       = 600 thousandths
+ *   unusable index(0)     every page serves               =    0
+ *   unusable index(1)     the 4 single pages              =  200
+ *   unusable index(2)     those, and the 2 pairs          =  400
+ *   unusable index(3)     all but the block of 8          =  600
+ *   unusable index(4..)   no block of 16 or more          = 1000
+ * Given back whole: one block of 32 pages, 0 everywhere.
+ */
+static bool free_in_layout(uintptr_t i)
+{
+	return i < 12 || i == 16 || i == 17 || i == 20 || i == 21 ||
+	       (i >= 24 && i % 2 == 0);
+}
+
+KTEST(stats, fragmentation_of_blocks_of_every_order_matches_the_hand_figures)
+{
+	static const unsigned int unusable[] = { 0, 200, 400, 600 };
+	void *mem, *pages[POOL_PAGES];
+	uintptr_t base = UINTPTR_MAX;
+	struct page_stats s;
+	unsigned int o;
+	int i;
+
+	if (!make_pool(t, &mem))
+		return;
+	for (i = 0; i < POOL_PAGES; i++) {
+		pages[i] = page_pool_alloc(&pool, 1);
+		KASSERT_NOT_NULL(t, pages[i]);
+		base = MIN(base, (uintptr_t)pages[i]);
+	}
+	for (i = 0; i < POOL_PAGES; i++)
+		if (free_in_layout(((uintptr_t)pages[i] - base) / PAGE_SIZE))
+			page_pool_free(&pool, pages[i]);
+	page_pool_stats(&pool, &s);
+	KEXPECT_EQ(t, s.free, 20);
+	KEXPECT_EQ(t, s.largest_free_block, 8);
+	KEXPECT_EQ(t, s.blocks[0], 4);
+	KEXPECT_EQ(t, s.blocks[1], 2);
+	KEXPECT_EQ(t, s.blocks[2], 1);
+	KEXPECT_EQ(t, s.blocks[3], 1);
+	KEXPECT_EQ(t, page_fragmentation(&s), 600);
+	for (o = 0; o < PAGE_ORDERS; o++)
+		KEXPECT_EQ(t, page_unusable_index(&s, o),
+			   o < ARRAY_SIZE(unusable) ? unusable[o] : 1000);
+	for (i = 0; i < POOL_PAGES; i++)
+		if (!free_in_layout(((uintptr_t)pages[i] - base) / PAGE_SIZE))
+			page_pool_free(&pool, pages[i]);
+	page_pool_stats(&pool, &s);
+	KEXPECT_EQ(t, s.free, POOL_PAGES);
+	KEXPECT_EQ(t, s.largest_free_block, POOL_PAGES);
+	KEXPECT_EQ(t, page_fragmentation(&s), 0);
+	for (o = 0; o <= 5; o++)
+		KEXPECT_EQ(t, page_unusable_index(&s, o), 0);
+	page_free(mem);
+}
+
 static __noinline void *ask_too_much_here(void)
 {
 	return page_pool_alloc(&pool, POOL_PAGES);
