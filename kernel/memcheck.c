@@ -29,7 +29,7 @@ static struct periodic scrubber = PERIODIC("scrubber", scrub);
 
 void memcheck_start(void)
 {
-	if ((mm_debug_flags() & MM_DEBUG_POISON) &&
+	if ((mm_debug_flags() & (MM_DEBUG_POISON | MM_DEBUG_REDZONE)) &&
 	    !periodic_set(&scrubber, SCRUB_DEFAULT_MS))
 		printk("memcheck: no memory for the scrubber task: it does not run\n");
 }

@@ -9,7 +9,9 @@
  * header each free block keeps in its first words is skipped); free
  * objects are those of caches that poison, on their slabs' free lists.
  * Each damaged block is reported (a write after free, with its offset)
- * and its poison mended, so it is reported once.
+ * and its poison mended, so it is reported once.  In caches with red
+ * zones (mm.debug=Z) it also checks the red zones of every object, live
+ * or free, so an overflow is seen before the object is freed.
  */
 #include <kernel/mm_debug.h>
 #include <kernel/poison.h>
@@ -103,14 +105,38 @@ static void scrub_list(struct kmem_cache *c, struct list_head *list)
 		}
 }
 
+/*
+ * The red zones of every object carved from the slabs on list, live or
+ * free: an overflow of a live object is seen before it is freed.  They
+ * change only when an object is carved (under the lock held here) or
+ * mended, so no object in transit can look damaged.
+ */
+static void scrub_red_zones(struct kmem_cache *c, struct list_head *list)
+{
+	struct slab *s;
+	char *obj;
+
+	list_for_each_entry (s, list, node)
+		for (obj = s->base; obj < s->bump; obj += c->stride)
+			if (!red_zones_intact(c, obj, 0))
+				found++;
+}
+
 static void scrub_cache(struct kmem_cache *c, void *arg)
 {
 	(void)arg;
-	if (!(c->debug & MM_DEBUG_POISON))
+	if (!(c->debug & (MM_DEBUG_POISON | MM_DEBUG_REDZONE)))
 		return;
 	acquire(&c->lock);
-	scrub_list(c, &c->partial);
-	scrub_list(c, &c->empty);
+	if (c->debug & MM_DEBUG_POISON) {
+		scrub_list(c, &c->partial);
+		scrub_list(c, &c->empty);
+	}
+	if (c->debug & MM_DEBUG_REDZONE) {
+		scrub_red_zones(c, &c->partial);
+		scrub_red_zones(c, &c->full);
+		scrub_red_zones(c, &c->empty);
+	}
 	release(&c->lock);
 }
 

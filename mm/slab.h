@@ -230,6 +230,11 @@ void slab_debug_layout(struct kmem_cache *c, size_t align);
 void slab_debug_carve(struct kmem_cache *c, void *obj);
 void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
 		      uintptr_t caller);
+/*
+ * Are obj's red zones intact (true, too, if c has none)?  If not, report
+ * it (naming caller, 0 for a check) and mend them.
+ */
+bool red_zones_intact(const struct kmem_cache *c, void *obj, uintptr_t caller);
 /* Bytes asked for by the live objects of c, which tracks them. */
 size_t slab_debug_asked_bytes(struct kmem_cache *c);
 /* false: obj was free already (reported); nothing changed. */

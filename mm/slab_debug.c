@@ -104,8 +104,7 @@ static void red_zones_fill(const struct kmem_cache *c, void *obj)
 }
 
 /* Are both red zones intact?  If not, report and mend them. */
-static bool red_zones_intact(const struct kmem_cache *c, void *obj,
-			     uintptr_t caller)
+bool red_zones_intact(const struct kmem_cache *c, void *obj, uintptr_t caller)
 {
 	char *left = (char *)obj - c->left, *right = (char *)obj + c->size;
 	long bad_left, bad_right;

@@ -520,6 +520,11 @@ MUTANTS = [
            "\t\tsort(s->b, s->n, sizeof(*s->b), by_start);", "",
            "asan", "fault:the_leak_scan_copes_with_each_failure",
            "the leak scan's own way when its merge pages fail"),
+    Mutant("scrubber-red-zones-unchecked", "mm/scrub.c",
+           "			if (!red_zones_intact(c, obj, 0))",
+           "			if (0 && !red_zones_intact(c, obj, 0))",
+           "asan", "debug:the_scrubber_finds_an_overflow_of_a_live_object",
+           "the scrubber's check of live objects' red zones"),
 ]
 
 TARGETS = {

@@ -256,6 +256,31 @@ KTEST(debug, the_scrubber_finds_a_write_into_a_free_object)
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
+/* An overflow of a live object: the scrubber sees it before any free. */
+KTEST(debug, the_scrubber_finds_an_overflow_of_a_live_object)
+{
+	struct kmem_cache *c = kmem_cache_create("test-scrub-zone", 40, 0,
+						 SLAB_RED_ZONE, NULL);
+	unsigned long before;
+	struct mm_report r;
+	char *p;
+
+	KASSERT_NOT_NULL(t, c);
+	p = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, p);
+	p[40] = 'x'; /* one byte past the end, and still live */
+	before = mm_report_count();
+	KEXPECT_EQ(t, mm_scrub(), 1);
+	if (one_report(t, before, &r)) {
+		KEXPECT_EQ(t, r.bug, MM_RED_ZONE);
+		KEXPECT_PTR_EQ(t, r.addr, p);
+		KEXPECT_TRUE(t, strstr(r.detail, "byte +40"));
+	}
+	KEXPECT_EQ(t, mm_scrub(), 0); /* mended: reported once */
+	kmem_cache_free(c, p);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
 KTEST(debug, the_scrubber_finds_a_write_into_a_free_page)
 {
 	void *mem = page_alloc_order(6);
