@@ -140,6 +140,23 @@ bool red_zones_intact(const struct kmem_cache *c, void *obj, uintptr_t caller)
 	return false;
 }
 
+/* A report of bug on obj of c, with its tracks when c keeps them. */
+static void object_report(struct mm_report *r, struct kmem_cache *c, void *obj,
+			  enum mm_bug bug, uintptr_t caller)
+{
+	*r = (struct mm_report){
+		.bug = bug,
+		.addr = obj,
+		.where = c->name,
+		.order = -1,
+		.caller = caller,
+	};
+	if (cache_debug(c) & MM_DEBUG_TRACK) {
+		r->alloc = *slab_track(c, obj, 0);
+		r->free = *slab_track(c, obj, 1);
+	}
+}
+
 /* --- The three moments ---------------------------------------------------- */
 
 void slab_debug_carve(struct kmem_cache *c, void *obj)
@@ -161,18 +178,9 @@ void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
 		bad = first_wrong(obj, c->size, POISON_FREE);
 		if (bad >= 0) {
 			unsigned char *b = (unsigned char *)obj + bad;
-			struct mm_report r = {
-				.bug = MM_WRITE_AFTER_FREE,
-				.addr = obj,
-				.where = c->name,
-				.order = -1,
-				.caller = caller,
-			};
+			struct mm_report r;
 
-			if (cache_debug(c) & MM_DEBUG_TRACK) {
-				r.alloc = *slab_track(c, obj, 0);
-				r.free = *slab_track(c, obj, 1);
-			}
+			object_report(&r, c, obj, MM_WRITE_AFTER_FREE, caller);
 			mm_report(
 				&r,
 				"byte %ld of %lu holds %02x %02x %02x %02x, not the poison %02x",
@@ -224,18 +232,9 @@ bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 	 */
 	if (__atomic_exchange_n(key, key_of(obj), __ATOMIC_ACQ_REL) ==
 	    key_of(obj)) {
-		struct mm_report r = {
-			.bug = MM_DOUBLE_FREE,
-			.addr = obj,
-			.where = c->name,
-			.order = -1,
-			.caller = caller,
-		};
+		struct mm_report r;
 
-		if (cache_debug(c) & MM_DEBUG_TRACK) {
-			r.alloc = *slab_track(c, obj, 0);
-			r.free = *slab_track(c, obj, 1);
-		}
+		object_report(&r, c, obj, MM_DOUBLE_FREE, caller);
 		mm_report(&r, "already free; nothing freed");
 		return false;
 	}
