@@ -286,6 +286,13 @@ def summarize_smp(loop, harts, image, runs):
         same = "cut"  # the time limit stopped some runs early
     else:
         same = "yes" if same_locks else "no"
+    # Per-hart cache hits: an operation the magazine served takes no lock,
+    # and a miss takes the lock behind that cache once (a slab's growth
+    # takes the page lock inside the cache lock, on a miss already
+    # counted).  Page runs never go through a cache.
+    guard = {"kmalloc": "cache_acq", "kmem_cache": "cache_acq",
+             "page": "page_acq"}.get(loop)
+    hit = round(max(0.0, 100 - med(guard, 3) / 10), 1) if guard else None
     return {
         "label": f"{loop}, {harts} hart{'s' if harts > 1 else ''}"
                  + ("" if image == "caches" else ", no caches"),
@@ -296,6 +303,7 @@ def summarize_smp(loop, harts, image, runs):
         "page_contended": med("page_contended", 3),
         "cache_contended": med("cache_contended", 3),
         "acq_identical": same,
+        "hit_pct": hit,
         "per_run": per_run,
     }
 

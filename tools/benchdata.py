@@ -218,15 +218,16 @@ def render_smp(q):
     if not smp["images"].get("nocache"):
         out.append("per-hart caches off: absent (no image "
                    f"{smp['nocache_path']}; build one to fill the column)")
-    widths = [12, 12, 9, 9, 9, 9, 6]
+    widths = [12, 12, 9, 9, 9, 9, 6, 6]
     for image in images:
         title = ("per-hart caches on" if image == "caches"
                  else "per-hart caches off")
         out += ["", f"-- {title} ({smp['images'][image]})",
                 line("loop, harts", ["ops/s/hart", "ops/s total", "page",
-                                     "cache", "page", "cache", "same"],
+                                     "cache", "page", "cache", "same",
+                                     "hit"],
                      widths),
-                line("", ["", "", "acq", "acq", "cont", "cont", "acq"],
+                line("", ["", "", "acq", "acq", "cont", "cont", "acq", "%"],
                      widths)]
         for r in smp["rows"]:
             if r["image"] != image:
@@ -235,7 +236,13 @@ def render_smp(q):
                 fmt(r["ops_per_s_per_hart"]), fmt(r["ops_per_s_total"]),
                 fmt(r["page_acq"], 1), fmt(r["cache_acq"], 1),
                 fmt(r["page_contended"], 1), fmt(r["cache_contended"], 1),
-                r["acq_identical"]], widths))
+                r["acq_identical"],
+                "-" if r.get("hit_pct") is None else fmt(r["hit_pct"], 1)],
+                widths))
+    out.append("hit %: operations the per-hart caches served, from the "
+               "lock counts: a miss takes the lock behind the cache (100 - "
+               "its acquisitions / 10; a lower bound where a miss takes it "
+               "twice); page runs bypass the caches")
     out.append("same acq: yes if every run took the locks as often (the "
                "counts follow the operations, not the timing); no if harts "
                "raced for the same slabs differently; cut if the 1 s limit "
