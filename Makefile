@@ -367,6 +367,12 @@ TEST_CONFIGS := host:asan:build/host/asan/ktest-host \
 	qemu:rv32:1:128M:build/rv32/test/kernel.elf \
 	qemu:rv32:4:128M:build/rv32/test/kernel.elf \
 	qemu:rv64:4:256M:build/rv64/test/kernel.elf
+# The torture and the model check again with every mm.debug feature on:
+# they must pass, and cause not one report.
+DEBUG_SUITES := torture:pages_and_malloc_on_every_hart_and_in_interrupts,page:random_operations_match_a_reference_model
+DEBUG_CONFIGS := host:asan:build/host/asan/ktest-host@$(DEBUG_SUITES)+mm.debug=FZPUL \
+	qemu:rv32:4:128M:build/rv32/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL \
+	qemu:rv64:4:256M:build/rv64/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL
 # Whole runs only: the concurrency suites (and the leak scanner, which
 # reads other harts' stacks) under ThreadSanitizer, 8 harts (smp in a
 # boot of its own: one boot of all of them outgrew the time-out on a
@@ -380,12 +386,6 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 	qemu:rv32:2:32M:build/rv32/test/kernel.elf@boot,page,malloc,slab,kmalloc \
 	qemu:rv64:2:1G:build/rv64/test/kernel.elf@boot,page,malloc,torture \
 	$(DEBUG_CONFIGS)
-# The torture and the model check again with every mm.debug feature on:
-# they must pass, and cause not one report.
-DEBUG_SUITES := torture:pages_and_malloc_on_every_hart_and_in_interrupts,page:random_operations_match_a_reference_model
-DEBUG_CONFIGS := host:asan:build/host/asan/ktest-host@$(DEBUG_SUITES)+mm.debug=FZPUL \
-	qemu:rv32:4:128M:build/rv32/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL \
-	qemu:rv64:4:256M:build/rv64/test/kernel.elf@$(DEBUG_SUITES)+mm.debug=FZPUL
 
 # With T=all, also what make run does with input, panics and bad
 # configurations (tools/run_test.py), each fuzz target's corpus and
