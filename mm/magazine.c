@@ -114,23 +114,6 @@ void __mag_drain_all(struct magazines *mags, void *owner)
 	}
 }
 
-size_t __mag_count(struct magazines *mags, size_t *per_hart)
-{
-	size_t total = 0;
-	unsigned int h;
-
-	for (h = 0; h < MAX_HARTS; h++) {
-		struct magazine *m = &mags->mag[h];
-		unsigned long n = mag_lock(m);
-
-		mag_unlock(m, n);
-		if (per_hart)
-			per_hart[h] = n;
-		total += n;
-	}
-	return total;
-}
-
 void __mag_hold_all(struct magazines *mags, unsigned long *held)
 {
 	unsigned int h;
@@ -155,17 +138,17 @@ size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 	unsigned int h;
 
 	/* All at once: no object moves between two of them meanwhile. */
-	for (h = 0; h < MAX_HARTS; h++)
-		n[h] = mag_lock(&mags->mag[h]);
-	*gives = 0;
+	__mag_hold_all(mags, n);
+	if (gives)
+		*gives = 0;
 	for (h = 0; h < MAX_HARTS; h++) {
-		*gives += mags->mag[h].gives;
+		if (gives)
+			*gives += mags->mag[h].gives;
 		total += n[h];
 		if (per_hart)
 			per_hart[h] = n[h];
 	}
-	for (h = 0; h < MAX_HARTS; h++)
-		mag_unlock(&mags->mag[h], n[h]);
+	__mag_release_all(mags, n);
 	return total;
 }
 

@@ -174,11 +174,10 @@ void __mag_drain_all(struct magazines *mags, void *owner);
  */
 void __mag_hold_all(struct magazines *mags, unsigned long *held);
 void __mag_release_all(struct magazines *mags, const unsigned long *held);
-/* Objects held in all magazines, and in each (per_hart may be NULL). */
-size_t __mag_count(struct magazines *mags, size_t *per_hart);
 /*
- * The same, taken with every magazine held at once, and the objects ever
- * given to all of them (the frees through them, fast or slow).
+ * Objects held in all magazines and in each (per_hart may be NULL), taken
+ * with every magazine held at once, and the objects ever given to all of
+ * them (the frees through them, fast or slow; gives may be NULL).
  */
 size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 		      unsigned long *gives);

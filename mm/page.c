@@ -956,7 +956,7 @@ size_t page_pool_free_count(struct page_pool *pool)
 	size_t n;
 
 	mm_lock(&pool->lock);
-	n = pool->nr_free + __mag_count(&pool->mags, NULL);
+	n = pool->nr_free + __mag_snapshot(&pool->mags, NULL, NULL);
 	mm_unlock(&pool->lock);
 	return n;
 }
