@@ -589,6 +589,19 @@ def run_fuzz(m, tmp):
     return "error", (run.stdout + run.stderr)[-2000:]
 
 
+def prebuilt(m, target):
+    """What of this tree's build the mutant's build can start from."""
+    shared = ["build/.deps-ok", "build/kallsyms-empty.S"]
+    if target.startswith("build/host/"):
+        return shared + ["build/host/flags", os.path.dirname(target)]
+    if target.startswith("build/fuzz/"):
+        return shared + ["build/fuzz/flags", "build/fuzz/obj"]
+    images = [os.path.dirname(target)]
+    if m.runner == "run":  # run_test.py builds both run images
+        images += ["build/rv64/run"]
+    return shared + images
+
+
 def run_mutant(m, files, timeout):
     """Returns (verdict, detail): killed, survived or error."""
     with tempfile.TemporaryDirectory(prefix="rvos-mutant-") as tmp:
@@ -612,14 +625,18 @@ def run_mutant(m, files, timeout):
         target = m.target or TARGETS[m.runner]
         if m.runner == "fuzz":
             target = target % m.suites
-        # A kernel image's objects come along, so that only what the
-        # mutant changes is compiled again (make compares the times).
-        images = [os.path.dirname(target)]
-        if m.runner == "run":  # run_test.py builds both run images
-            images += ["build/rv64/run"]
-        for image in images:
-            if image.startswith("build/rv") and os.path.isdir(os.path.join(ROOT, image)):
-                shutil.copytree(os.path.join(ROOT, image), os.path.join(tmp, image))
+        # The build's objects come along (with the flags files and the
+        # stamps they depend on), so that only what the mutant changes is
+        # compiled again: make compares the times, which copy2 keeps.
+        for built in prebuilt(m, target):
+            src = os.path.join(ROOT, built)
+            if os.path.isdir(src):
+                shutil.copytree(src, os.path.join(tmp, built),
+                                dirs_exist_ok=True)
+            elif os.path.isfile(src):
+                os.makedirs(os.path.dirname(os.path.join(tmp, built)),
+                            exist_ok=True)
+                shutil.copy2(src, os.path.join(tmp, built))
         env = {k: v for k, v in os.environ.items()
                if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
         build = subprocess.run(["make", "-s", "-j2", target],
