@@ -50,7 +50,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-from ktest import panic_report_problem  # noqa: E402
+from ktest import OWN_PROCESS_GROUP, panic_report_problem  # noqa: E402
 
 PROMPT = "rvos> "
 EARLY = ["echo typed-before-boot", "harts", "echo second line", "inputfull"]
@@ -91,7 +91,7 @@ class Run:
             proc = subprocess.Popen(
                 cmd or [make, "--no-print-directory", "-s", "run"] + args, cwd=ROOT,
                 env=child_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=err, start_new_session=True)
+                stderr=err, **OWN_PROCESS_GROUP)
             proc.stdin.write(text.encode())
             proc.stdin.flush()
             self._read(proc, time.monotonic() + timeout, answer)
