@@ -118,15 +118,22 @@ static inline void __del_block(struct page_pool *pool, size_t i,
 	__clear_bit(i, pool->buddy_map);
 }
 
-/* May a free block's list node point at p: a list head, or a page? */
-static bool node_ok(const struct page_pool *pool, const struct list_head *p)
+/*
+ * May a free block's list node point at p: a list head, or the header of
+ * a free block (its buddy bit set)?  The bit says more than "a managed
+ * page" and costs one load instead of a walk over the regions: about 10
+ * instructions, twice for each merge of a free.
+ */
+static inline bool node_ok(const struct page_pool *pool,
+			   const struct list_head *p)
 {
 	uintptr_t head = (uintptr_t)p - (uintptr_t)pool->free_list;
+	size_t i = page_index(pool, p);
 
-	return (head < sizeof(pool->free_list) &&
-		head % sizeof(struct list_head) == 0) ||
-	       (IS_ALIGNED((uintptr_t)p, PAGE_SIZE) &&
-		page_managed(pool, (uintptr_t)p));
+	if (head < sizeof(pool->free_list))
+		return head % sizeof(struct list_head) == 0;
+	return IS_ALIGNED((uintptr_t)p, PAGE_SIZE) && i < pool->span &&
+	       test_bit(i, pool->buddy_map);
 }
 
 /*
