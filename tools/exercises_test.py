@@ -32,6 +32,7 @@ import glob
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 
@@ -39,6 +40,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QEMU = {"rv32": "qemu-system-riscv32", "rv64": "qemu-system-riscv64"}
 FENCE = "```exercise-check"
 TIMEOUT = 60  # seconds for one check; a boot takes 1 to 3
+# A process group, not a session: under Linux's autogroup a session is a
+# scheduling group of its own (tools/ktest.py does the same).
+OWN_PROCESS_GROUP = (dict(process_group=0) if sys.version_info >= (3, 11)
+                     else dict(preexec_fn=os.setpgrp))
 
 
 class Check:
@@ -101,6 +106,19 @@ def parse(path):
     return checks, errors
 
 
+def run_capture(cmd, text="", cwd=ROOT):
+    """cmd's output; the whole group is killed if it runs too long."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, **OWN_PROCESS_GROUP)
+    try:
+        return p.communicate(text, timeout=TIMEOUT)[0]
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise
+
+
 def boot(arch, smp, mem, bootargs, typed):
     """What the console printed for the lines typed, then poweroff."""
     image = os.path.join(ROOT, "build", arch, "run", "kernel.elf")
@@ -111,9 +129,7 @@ def boot(arch, smp, mem, bootargs, typed):
     if bootargs:
         cmd += ["-append", bootargs]
     text = "".join(line + "\n" for line in typed + ["poweroff"])
-    run = subprocess.run(cmd, input=text, capture_output=True, text=True,
-                         timeout=TIMEOUT, start_new_session=True)
-    return run.stdout + run.stderr
+    return run_capture(cmd, text)
 
 
 def output_of(check):
@@ -121,10 +137,7 @@ def output_of(check):
         b = check.boot
         return boot(b["arch"], b["smp"], b["mem"], b["bootargs"],
                     check.typed)
-    run = subprocess.run(["bash", "-c", check.run], cwd=ROOT,
-                         capture_output=True, text=True, timeout=TIMEOUT,
-                         start_new_session=True)
-    return run.stdout + run.stderr
+    return run_capture(["bash", "-c", check.run])
 
 
 def verdict(check, out):
