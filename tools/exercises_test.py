@@ -66,7 +66,8 @@ def parse(path):
     for n, text in enumerate(lines, 1):
         stripped = text.strip()
         if cur is None:
-            if stripped == FENCE:
+            # Indented by 4 or more, it is code showing a block: no check.
+            if stripped == FENCE and len(text) - len(text.lstrip()) < 4:
                 cur = Check(path, n)
             continue
         if stripped.startswith("```"):
