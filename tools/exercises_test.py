@@ -39,7 +39,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QEMU = {"rv32": "qemu-system-riscv32", "rv64": "qemu-system-riscv64"}
 FENCE = "```exercise-check"
-TIMEOUT = 60  # seconds for one check; a boot takes 1 to 3
+TIMEOUT = 120  # seconds for one check; a boot takes 1 to 3, a stress 10
 # A process group, not a session: under Linux's autogroup a session is a
 # scheduling group of its own (tools/ktest.py does the same).
 OWN_PROCESS_GROUP = (dict(process_group=0) if sys.version_info >= (3, 11)
