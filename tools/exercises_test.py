@@ -18,13 +18,14 @@ Each exercise ends with a fenced block of the info string
     expect-not: TEXT the output must not contain TEXT
 
 A block with "type:" lines boots QEMU; one with "run:" runs its command;
-a block has one or the other.  Every page under docs/ with an Exercises
-section must have at least one check, and the check "views: the figures
-reconcile" boots once more to see that the figures of docs/views.md add
-up.  Checks run one after another, so that only one QEMU runs at a time.
-Each prints one line, "ok" or "FAIL" with what was missing; the last line
-is "exercises_test: N passed, M failed" and the exit status is 1 if any
-failed (2 if an image or the docs are missing).
+a block has one or the other.  Every numbered exercise of a page's
+Exercises section must end with a check.  With no FILE named, the check
+"views: the figures reconcile" also boots once more to see that the
+figures of docs/views.md add up.  Checks run one after another, so that
+only one QEMU runs at a time.  Each prints one line, "ok" or "FAIL" with
+what was missing; the last line is "exercises_test: N passed, M failed"
+and the exit status is 1 if any failed (2 if an image or the docs are
+missing).
 """
 
 import argparse
@@ -207,14 +208,23 @@ def attempt(fn):
         return [str(e)]
 
 
-def pages_without_checks(paths):
-    """Pages with an Exercises section but no check."""
+def exercises_without_checks(paths):
+    """Exercises (numbered items of an Exercises section) with no check."""
     bare = []
     for path in paths:
         with open(path) as f:
             text = f.read()
-        if re.search(r"^## Exercises", text, re.M) and FENCE not in text:
-            bare.append(os.path.relpath(path, ROOT))
+        m = re.search(r"^## Exercises\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+        if not m:
+            continue
+        items = re.split(r"^(?=\d+\. )", m.group(1), flags=re.M)
+        numbered = [i for i in items if re.match(r"\d+\. ", i)]
+        if not numbered:
+            bare.append("%s has no exercise" % os.path.relpath(path, ROOT))
+        for item in numbered:
+            if FENCE not in item:
+                bare.append("%s: exercise %s has no check" % (
+                    os.path.relpath(path, ROOT), item.split(".")[0]))
     return bare
 
 
@@ -261,9 +271,8 @@ def main():
         if whole:
             results.append(report("views: the figures reconcile",
                                   attempt(reconcile)))
-            bare = pages_without_checks(paths)
-            results.append(report("every Exercises section has a check",
-                                  ["%s has none" % p for p in bare]))
+        results.append(report("every exercise has a check",
+                              exercises_without_checks(paths)))
     except FileNotFoundError as e:
         print("exercises_test: %s" % e)
         return 2
