@@ -390,7 +390,8 @@ FULL_CONFIGS := host:tsan:build/host/tsan/ktest-host@spinlock,torture,slab,kmall
 # With T=all, also what make run does with input, panics and bad
 # configurations (tools/run_test.py), each fuzz target's corpus and
 # 1000 inputs more (fuzz-check), the gdb commands of make debug
-# against the kernel's own figures (tools/gdb_test.py), and the mutants.
+# against the kernel's own figures (tools/gdb_test.py), the docs'
+# exercises (tools/exercises_test.py, a few seconds), and the mutants.
 test: lint test-images host-tests run-images \
 		$(if $(filter all,$(T)),$(FUZZERS)) | $(DEPS_STAMP)
 	$(if $(filter all,$(T)),python3 tools/bench_check.py)
@@ -399,6 +400,7 @@ test: lint test-images host-tests run-images \
 	$(if $(filter all,$(T)),$(MAKE) -s -j2 fuzz-check)
 	$(if $(filter all,$(T)),python3 tools/run_test.py)
 	$(if $(filter all,$(T)),python3 tools/gdb_test.py)
+	$(if $(filter all,$(T)),python3 tools/exercises_test.py)
 	$(if $(filter all,$(T)),python3 tools/mutants.py)
 
 # make test RUNS times beside HOGS busy processes: how many runs pass.

@@ -6,8 +6,13 @@
  *
  *   MemTotal:         126972 kB     pages the allocator manages
  *   MemFree:          125440 kB     free, in the magazines too
+ *   MemUsed:            1532 kB     MemTotal - MemFree
  *   PerHartCached:        80 kB     free pages in the per-hart magazines
+ *                                   (part of MemFree, not of MemUsed)
  *   Slab:                640 kB     pages the slab caches hold
+ *   KmallocLarge:          0 kB     runs kfree gives back
+ *   PageAlloc:           892 kB     page_alloc's own: MemUsed - Slab
+ *                                   - KmallocLarge
  *   ...
  *   PeakUsed:           1532 kB     at 0.231 s (the watermark)
  *
@@ -58,8 +63,9 @@ static void print_meminfo(void)
 	printk("PerHartCached:   %8lu kB\n", kb(cached));
 	printk("Slab:            %8lu kB\n", kb(p->for_slabs));
 	printk("KmallocLarge:    %8lu kB\n", kb(p->for_kmalloc));
+	/* used counts no magazine page: they are free (MemFree has them). */
 	printk("PageAlloc:       %8lu kB\n",
-	       kb(used - cached - p->for_slabs - p->for_kmalloc));
+	       kb(used - p->for_slabs - p->for_kmalloc));
 	printk("PageMetadata:    %8lu kB\n",
 	       (unsigned long)(p->metadata_bytes + 1023) / 1024);
 	printk("SlabCaches:      %8lu\n", (unsigned long)st.slab_caches);

@@ -15,7 +15,7 @@
  * page_free merges the run with its buddy while the buddy is free and of
  * the same order, up to the top order.  Both take O(number of orders).
  *
- * The metadata is four bitmaps, described with struct page_pool in
+ * The metadata is six bitmaps, described with struct page_pool in
  * mm/internal.h; the state of any page, and so a double free, is known in
  * O(1) from them.  page_validate() (mm/page_validate.c) cross-checks all
  * of it.

@@ -1,6 +1,6 @@
 /*
  * page_validate.c - walk a whole page pool and cross-check everything
- * mm/page.c keeps: the four bitmaps, the free lists, the per-order
+ * mm/page.c keeps: the six bitmaps, the free lists, the per-order
  * counters and the per-hart magazines.  The first inconsistency is
  * reported precisely (an mm_report, "caught by page_validate") and the
  * walk stops.

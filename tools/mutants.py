@@ -494,6 +494,12 @@ MUTANTS = [
            "tool", "tools/gdb_test.py rv32",
            "rvos-locks' tickets of the holder and its waiters",
            target="build/rv32/run/kernel.elf"),
+    Mutant("exercises-expect-a-wrong-figure", "docs/views.md",
+           "   expect: hart 0 magazine: 3 pages\n",
+           "   expect: hart 0 magazine: 4 pages\n",
+           "tool", "tools/exercises_test.py docs/views.md",
+           "the docs' exercises against what the kernel prints",
+           target="build/rv32/run/kernel.elf"),
     # Stress, concurrency, fragmentation and fault walks: each new check.
     Mutant("ownership-claim-blind", "tests/mm/ownership.c",
            "\t\tif (was)\n", "\t\tif (0 && was)\n",
