@@ -35,6 +35,7 @@ static const char *const bug_names[MM_BUGS] = {
 	[MM_BAD_CALL] = "bad call",
 	[MM_CORRUPTION] = "corrupted metadata",
 	[MM_ALLOC_FAILED] = "allocation failure",
+	[MM_WATCHED_WRITE] = "use-after-free write",
 };
 
 _Static_assert(MAX_HARTS <= 256, "a track keeps the hart in a byte");

@@ -26,6 +26,7 @@ enum mm_bug {
 	MM_BAD_CALL,	     /* an argument no call can serve */
 	MM_CORRUPTION,	     /* the allocator's own records are broken */
 	MM_ALLOC_FAILED,     /* no memory for a request: not a bug, a report */
+	MM_WATCHED_WRITE,    /* a store into a watched freed object, stopped */
 	MM_BUGS
 };
 

@@ -39,6 +39,7 @@ struct kmem_cache;
 #define SLAB_RED_ZONE (1u << 1) /* Z */
 #define SLAB_POISON (1u << 2)	/* P */
 #define SLAB_TRACK (1u << 3)	/* U */
+#define SLAB_WATCH (1u << 5)	/* W */
 #define SLAB_NO_DEBUG (1u << 8) /* the plain layout, whatever mm.debug says */
 
 /* Set up the allocator and the kmalloc caches; after page_init. */

@@ -21,6 +21,16 @@ struct trap_frame {
 void trap_init_hart(void);
 void trap_handler(struct trap_frame *frame);
 
+/*
+ * The debug triggers (arch/riscv/watch.c): watch_init_hart probes this
+ * hart's at boot; watch_sync, at every trap, arms and releases what
+ * other harts asked for; watch_trap takes a breakpoint trap that a watch
+ * made (true: handled, return to the store) and leaves others (false).
+ */
+void watch_init_hart(void);
+void watch_sync(void);
+bool watch_trap(struct trap_frame *frame);
+
 /* Print a frame-pointer backtrace starting at the given frame. */
 void backtrace_from(uintptr_t pc, uintptr_t fp);
 
