@@ -340,7 +340,7 @@ static bool overlaps(const void *w, const struct mm_watch_hit *hit)
 bool watch_trap(struct trap_frame *f)
 {
 	struct mm_watch_hit hit = { .pc = f->mepc };
-	unsigned int i, h = this_hart();
+	unsigned int i, touched = 0, h = this_hart();
 	bool armed = false;
 	struct task *t;
 	uint32_t insn;
@@ -364,17 +364,30 @@ bool watch_trap(struct trap_frame *f)
 				trigger_arm(i, here[h].armed[i]);
 		return false;
 	}
-	hit.old = old_value(hit.addr, hit.bytes);
-	t = harts[h].current;
-	hit.task = t ? t->name : "none";
+	for (i = 0; i < nr_slots; i++)
+		if (overlaps(here[h].armed[i], &hit))
+			touched |= 1u << i;
+	/*
+	 * A store that fired a watch touches its window; one that seems
+	 * to touch none was decoded wrong (or the hart is not to spec):
+	 * its address is not read, nothing is reported, and this hart
+	 * lets all its watches go rather than stop the store forever.
+	 */
+	if (touched) {
+		hit.old = old_value(hit.addr, hit.bytes);
+		t = harts[h].current;
+		hit.task = t ? t->name : "none";
+		mm_watch_hit(&hit);
+	} else {
+		touched = (1u << nr_slots) - 1;
+	}
 	/*
 	 * Reported, or stale: either way this hart lets the watches the
 	 * store touches go until they change, or the store would stop
 	 * again at once.
 	 */
-	mm_watch_hit(&hit);
 	for (i = 0; i < nr_slots; i++)
-		if (overlaps(here[h].armed[i], &hit))
+		if (touched & (1u << i))
 			here[h].muted[i] = __atomic_load_n(&table.slot_gen[i],
 							   __ATOMIC_RELAXED);
 	for (i = 0; i < nr_slots; i++)
