@@ -5,8 +5,8 @@
  *
  * Each case makes a cache with SLAB_WATCH, watches every free
  * (mm_watch_every(1)), frees an object and writes into it from a
- * function of its own: a plain store, a compressed one, and a store from
- * another hart.  The report read back from the ring must name that
+ * function of its own: a plain store, one of a register's width (sd on
+ * rv64), a compressed one, and a store from another hart.  The report read back from the ring must name that
  * function, the object, the byte written and both values; and the store
  * must have been made after the report (the kernel ran on).
  *
@@ -43,6 +43,26 @@ static __noinline void store_word(void *p, uint32_t v)
 			 : "memory");
 #else
 	*(volatile uint32_t *)p = v;
+#endif
+}
+
+/* sd on rv64, sw on rv32: a register's width. */
+static __noinline void store_long(void *p, unsigned long v)
+{
+#if defined(__riscv) && __riscv_xlen == 64
+	__asm__ volatile(".option push\n\t.option norvc\n\t"
+			 "sd %1, 0(%0)\n\t.option pop"
+			 :
+			 : "r"(p), "r"(v)
+			 : "memory");
+#elif defined(__riscv)
+	__asm__ volatile(".option push\n\t.option norvc\n\t"
+			 "sw %1, 0(%0)\n\t.option pop"
+			 :
+			 : "r"(p), "r"(v)
+			 : "memory");
+#else
+	*(volatile unsigned long *)p = v;
 #endif
 }
 
@@ -141,6 +161,20 @@ KTEST(watch, plain_store_into_a_freed_object_is_stopped)
 	unwatch(&w);
 }
 
+KTEST(watch, register_wide_store_into_a_freed_object_is_stopped)
+{
+	unsigned long v = (unsigned long)0x0123456789abcdefull;
+	struct watched w;
+
+	if (!watch_one(t, &w))
+		return;
+	store_long(w.obj, v);
+	expect_report(t, &w, (void (*)(void))store_long, 0,
+		      sizeof(unsigned long), ktest_hart());
+	KEXPECT_EQ(t, *(volatile unsigned long *)w.obj, v);
+	unwatch(&w);
+}
+
 KTEST(watch, compressed_store_into_a_freed_object_is_stopped)
 {
 	struct watched w;
@@ -211,4 +245,44 @@ KTEST(watch, an_object_given_back_is_watched_no_more)
 	}
 	KEXPECT_EQ(t, mm_bugs_since(before), 0);
 	unwatch(&w);
+}
+
+/*
+ * One free in N is held, and the quarantine holds one object per watch:
+ * the next sample gives the oldest back.  (The count of frees is mm's,
+ * shared by every cache with W: nothing else frees into one meanwhile.)
+ */
+KTEST(watch, one_free_in_n_is_held_and_the_oldest_goes_back)
+{
+	enum { N = 3, FREES = 4 * N };
+	struct kmem_cache *c;
+	void *obj[FREES], *first = NULL;
+	unsigned int i, held = 0, was;
+
+	if (!watch_slots()) {
+		ktest_log(t, "no debug triggers (Sdtrig): skipped");
+		return;
+	}
+	c = kmem_cache_create("watch-n", OBJECT_BYTES, 0, SLAB_WATCH, NULL);
+	KASSERT_NOT_NULL(t, c);
+	for (i = 0; i < FREES; i++) {
+		obj[i] = kmem_cache_alloc(c);
+		KASSERT_NOT_NULL(t, obj[i]);
+	}
+	was = mm_watch_every(N);
+	for (i = 0; i < FREES; i++) {
+		kmem_cache_free(c, obj[i]);
+		if (mm_watch_holds(obj[i])) {
+			held++;
+			if (!first)
+				first = obj[i];
+		}
+	}
+	KEXPECT_EQ(t, held, FREES / N);
+	/* More samples than watches: the first went back to its slab. */
+	KEXPECT_GT(t, held, watch_slots());
+	KEXPECT_FALSE(t, mm_watch_holds(first));
+	mm_watch_every(was);
+	mm_watch_flush();
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
