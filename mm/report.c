@@ -82,7 +82,10 @@ static void print_report(const struct mm_report *r)
 			 r->order);
 	else
 		snprintf(where, sizeof(where), "%s", r->where);
-	if (r->caller) /* 0: found by a check, not in a call */
+	/* 0: found by a check, not in a call; %pB looks a byte before. */
+	if (r->caller && r->caller_is_pc)
+		snprintf(by, sizeof(by), " by %pS", (void *)r->caller);
+	else if (r->caller)
 		snprintf(by, sizeof(by), " by %pB", (void *)r->caller);
 	describe_track(alloc, sizeof(alloc), "allocated", &r->alloc);
 	describe_track(freed, sizeof(freed), "freed", &r->free);

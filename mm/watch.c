@@ -156,6 +156,7 @@ bool mm_watch_hit(const struct mm_watch_hit *hit)
 	if (i == slots())
 		return false; /* a watch released late: no bug */
 	slab_object_report(&r, c, obj, MM_WATCHED_WRITE, hit->pc);
+	r.caller_is_pc = true; /* the store itself: at +0 it is this function */
 	mm_report(&r,
 		  "%u-byte store at byte %ld of %lu: %#lx over %#lx, task %s",
 		  hit->bytes, (long)(hit->addr - (uintptr_t)obj),

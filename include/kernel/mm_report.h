@@ -52,6 +52,7 @@ struct mm_report {
 	int order;		     /* pages: the run's order, or -1 */
 	unsigned int hart;	     /* where the bug was seen */
 	uintptr_t caller;	     /* the code that made the call, or 0 */
+	bool caller_is_pc;	     /* caller: the bad access itself */
 	struct mm_track alloc, free; /* site 0: not known */
 	char detail[MM_REPORT_DETAIL];
 };
