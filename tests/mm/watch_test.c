@@ -286,3 +286,84 @@ KTEST(watch, one_free_in_n_is_held_and_the_oldest_goes_back)
 	mm_watch_flush();
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
+
+/* --- Rate of detection ------------------------------------------------ */
+
+struct tally {
+	unsigned long seen; /* reports read so far */
+	unsigned int by_watch, by_poison, other;
+};
+
+/* Sort the reports made since the last call by kind. */
+static void tally_reports(struct ktest *t, struct tally *y)
+{
+	unsigned long end = mm_report_count();
+	struct mm_report r = { .bug = MM_BUGS };
+
+	for (; y->seen < end; y->seen++) {
+		if (!KEXPECT_TRUE(t, mm_report_get(y->seen, &r)))
+			continue; /* left the ring: read too late */
+		if (r.bug == MM_WATCHED_WRITE)
+			y->by_watch++;
+		else if (r.bug == MM_WRITE_AFTER_FREE)
+			y->by_poison++;
+		else
+			y->other++;
+	}
+}
+
+/*
+ * A torture run with one late write per LATE frees, sampled one free in
+ * EVERY: a write is stopped at its instruction exactly when its object
+ * is held (asked before the write), and poison finds every one of them
+ * later, when the object is handed out again or scrubbed.  The periods
+ * are coprime, so the writes meet held and unheld objects alike.
+ */
+KTEST(watch, late_writes_are_caught_when_held_and_by_poison_otherwise)
+{
+	enum { EVERY = 16, LATE = 7, BATCH = 6, ROUNDS = 120 };
+	struct tally y = { 0 };
+	unsigned int i, r, frees = 0, late = 0, held = 0, was;
+	struct kmem_cache *c;
+	void *obj[BATCH];
+
+	if (!watch_slots()) {
+		ktest_log(t, "no debug triggers (Sdtrig): skipped");
+		return;
+	}
+	c = kmem_cache_create("watch-late", OBJECT_BYTES, 0,
+			      SLAB_WATCH | SLAB_POISON, NULL);
+	KASSERT_NOT_NULL(t, c);
+	was = mm_watch_every(EVERY);
+	y.seen = mm_report_count();
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < BATCH; i++)
+			obj[i] = kmem_cache_alloc(c);
+		tally_reports(t, &y);
+		for (i = 0; i < BATCH; i++) {
+			if (!obj[i])
+				continue;
+			kmem_cache_free(c, obj[i]);
+			if (++frees % LATE)
+				continue;
+			late++;
+			held += mm_watch_holds(obj[i]);
+			store_word(obj[i], 0x12345678);
+			tally_reports(t, &y);
+		}
+	}
+	mm_watch_every(was);
+	mm_watch_flush();
+	mm_scrub(); /* the poison of what is free now */
+	tally_reports(t, &y);
+	ktest_log(
+		t,
+		"%u late writes in %u frees (1 in %u sampled): %u caught at the store, %u by poison later",
+		late, frees, EVERY, y.by_watch, y.by_poison);
+	KEXPECT_EQ(t, frees, ROUNDS * BATCH);
+	KEXPECT_EQ(t, y.by_watch, held);
+	KEXPECT_GT(t, y.by_watch, 0);
+	KEXPECT_EQ(t, y.by_poison, late);
+	KEXPECT_EQ(t, y.other, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
