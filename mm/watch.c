@@ -11,9 +11,10 @@
  * (arch/riscv/watch.c) decodes it and calls mm_watch_hit, which reports
  * it beside the poison reports:
  *
- *   mm: use-after-free write of 0x80213440 (watch-test, hart 1) by writer+0x1c:
- *       4-byte store at byte 0 of 64: 0x0 over 0x8021340c, task ktest;
- *       allocated by ... ; freed by ...
+ *   mm: use-after-free write of 0x87e12000 (watch-test, hart 1) by
+ *       store_byte+0x8: 1-byte store at byte 1 of 64: 0x5a over 0xff,
+ *       task ktest/1; allocated by watch_one+0x36 on hart 0 at 16 ms;
+ *       freed by watch_one+0x52 on hart 0 at 16 ms
  *
  * and the store runs.  The next sampled free takes the oldest held
  * object's place: its watch is released, and it goes back to its slab.
@@ -29,8 +30,8 @@
  * Locking: watch_lock (LOCK_LEVEL_LEAF) guards held[] and serialises
  * watch_arm and watch_release.  It is never held while an object goes
  * back to its slab (that takes the cache lock).  mm_watch_hit runs in a
- * trap, maybe with any lock held: it takes none of ours, and reads
- * held[] with atomic loads.
+ * trap, maybe with any lock held: it reads held[] with atomic loads and
+ * takes no lock but the report's (mm_report, a leaf).
  */
 #include <kernel/machine.h>
 #include <kernel/mm_debug.h>

@@ -18,9 +18,10 @@
  *   watch_arm/watch_release  change the table (the caller serialises),
  *                            apply it here at once, and send the other
  *                            harts an IPI;
- *   every trap               compares the generation with the one this
- *                            hart applied (one load) and applies the
- *                            table if it moved.
+ *   every interrupt          compares the generation with the one this
+ *                            hart applied (watch_sync, about 4
+ *                            instructions) and applies the table if it
+ *                            moved; so does the trap of a watch.
  *
  * Why lazily, and not by waiting for every hart: mm releases a watch on
  * a free path, which may run with any lock held (the scheduler frees
@@ -162,7 +163,8 @@ static void apply_table(void)
 			slot_gen[i] = __atomic_load_n(&table.slot_gen[i],
 						      __ATOMIC_RELAXED);
 		}
-		__atomic_thread_fence(__ATOMIC_ACQUIRE); /* fence r,r */
+		/* fence r,rw: the copy is read before gen is read again */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while (__atomic_load_n(&table.gen, __ATOMIC_RELAXED) != gen);
 
 	for (i = 0; i < nr_slots; i++) {
