@@ -105,7 +105,8 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/kernel/task_test.o tests/kernel/trap_test.o \
 	tests/kernel/periodic_test.o tests/kernel/task_fault_test.o \
-	tests/kernel/leak_roots_test.o tests/bench/bench.o \
+	tests/kernel/leak_roots_test.o tests/kernel/store_decode_test.o \
+	tests/bench/bench.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \

@@ -540,6 +540,9 @@ MUTANTS = [
            "#define MCONTROL_STORE (1UL << 1)",
            "#define MCONTROL_STORE (1UL << 0)",
            "rv32", "watch", "the arming of a trigger for stores"),
+    Mutant("store-decode-swsp-offset", "arch/riscv/watch.c",
+           "((insn >> 7) & 3) << 6;", "((insn >> 7) & 3) << 5;",
+           "rv32", "store_decode", "the offset of a c.swsp"),
 ]
 
 TARGETS = {

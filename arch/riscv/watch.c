@@ -254,9 +254,9 @@ static long sign_extend(unsigned long v, unsigned int bits)
  *   c.swsp   110 uimm[5:2|7:6] rs2 10
  *   c.sdsp   111 uimm[5:3|8:6] rs2 10
  */
-static bool watch_decode_store(uint32_t insn, const struct trap_frame *f,
-			       uintptr_t *addr, unsigned int *bytes,
-			       unsigned long *value)
+bool watch_decode_store(uint32_t insn, const struct trap_frame *f,
+			uintptr_t *addr, unsigned int *bytes,
+			unsigned long *value)
 {
 	unsigned int funct3, rs1, rs2;
 	unsigned long imm;
