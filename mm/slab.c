@@ -834,6 +834,7 @@ void kmem_cache_shrink(struct kmem_cache *c)
 {
 	struct slab *s, *n;
 
+	mm_watch_forget(c); /* objects held back (mm.debug=W) go home too */
 	acquire(&c->lock);
 	__mag_drain_all(&c->mags, c);
 	list_for_each_entry_safe (s, n, &c->empty, node)
@@ -913,7 +914,6 @@ int kmem_cache_destroy(struct kmem_cache *c)
 			"no cache kmem_cache_create made, or one destroyed already; nothing done");
 		return -1;
 	}
-	mm_watch_forget(c);   /* objects held back (mm.debug=W) go home */
 	kmem_cache_shrink(c); /* magazines drained: out is what callers hold */
 	acquire(&c->lock);
 	active = c->objects_out;
