@@ -9,6 +9,7 @@
 
 #include <kernel/list.h>
 #include <kernel/machine.h>
+#include <kernel/mm_report.h>
 #include <kernel/slab.h>
 #include <kernel/spinlock.h>
 #include "magazine.h"
@@ -240,7 +241,6 @@ size_t slab_debug_asked_bytes(struct kmem_cache *c);
 /* false: obj was free already (reported); nothing changed. */
 bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller);
 /* A report of bug on obj of c, with its tracks when c keeps them. */
-struct mm_report;
 void slab_object_report(struct mm_report *r, struct kmem_cache *c, void *obj,
 			enum mm_bug bug, uintptr_t caller);
 /* Give obj, freed and then held back (mm/watch.c), to its slab. */
