@@ -72,7 +72,7 @@ $(DEPS_STAMP): scripts/ensure-deps.sh scripts/install-deps.sh
 
 # --- Sources ------------------------------------------------------------
 ARCH_OBJS := arch/riscv/start.o arch/riscv/trap_entry.o arch/riscv/switch.o \
-	arch/riscv/machine.o
+	arch/riscv/machine.o arch/riscv/watch.o arch/riscv/watch_probe.o
 KERNEL_OBJS := kernel/main.o kernel/cmdline.o kernel/console.o kernel/printk.o \
 	kernel/panic.o kernel/trap.o kernel/timer.o kernel/task.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
@@ -85,7 +85,7 @@ MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
 	mm/fault_inject.o \
 	mm/slab.o mm/slab_debug.o mm/kmalloc.o mm/malloc.o mm/report.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
-	mm/scrub.o mm/sites.o mm/leak.o mm/slab_validate.o
+	mm/scrub.o mm/sites.o mm/leak.o mm/slab_validate.o mm/watch.o
 LIB_OBJS := lib/string.o lib/vsnprintf.o lib/bitmap.o lib/prng.o lib/fdt.o \
 	lib/kallsyms.o lib/sort.o lib/stress.o
 
@@ -97,7 +97,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/stats_test.o \
 	tests/mm/fault_test.o tests/mm/fault_walk.o tests/mm/leak_test.o \
-	tests/mm/flip_test.o \
+	tests/mm/flip_test.o tests/mm/watch_test.o \
 	tests/mm/kmalloc_test.o tests/mm/stress_test.o tests/mm/smp_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before
@@ -105,7 +105,8 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 KERNEL_TESTS := tests/kernel/boot_test.o tests/kernel/timer_test.o \
 	tests/kernel/task_test.o tests/kernel/trap_test.o \
 	tests/kernel/periodic_test.o tests/kernel/task_fault_test.o \
-	tests/kernel/leak_roots_test.o tests/bench/bench.o \
+	tests/kernel/leak_roots_test.o tests/kernel/store_decode_test.o \
+	tests/bench/bench.o \
 	tests/bench/lock_bench.o tests/bench/page_bench.o \
 	tests/bench/linear_page.o tests/bench/trace_bench.o \
 	tests/bench/worst_bench.o tests/bench/slab_bench.o \

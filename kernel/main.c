@@ -61,15 +61,27 @@ static void parse_device_tree(const void *fdt)
 #endif
 }
 
-/* mm.debug=FZPUL: the memory debugging features (include/kernel/mm_debug.h). */
+/*
+ * mm.debug=FZPULW: the memory debugging features
+ * (include/kernel/mm_debug.h); mm.watch=N: W watches one free in N.
+ */
 static void mm_debug_boot(void)
 {
-	char letters[16];
+	char letters[16], *end;
+	unsigned long every;
 
 	if (cmdline_get("mm.debug", letters, sizeof(letters)) &&
 	    mm_debug_setup(letters) < 0)
-		printk("mm.debug=%s: a letter is not one of FZPUL; no debugging\n",
+		printk("mm.debug=%s: a letter is not one of FZPULW; no debugging\n",
 		       letters);
+	if (cmdline_get("mm.watch", letters, sizeof(letters))) {
+		every = strtoul(letters, &end, 0);
+		if (*end || !every || every > UINT32_MAX)
+			printk("mm.watch=%s: not a number of frees from 1 on; the default kept\n",
+			       letters);
+		else
+			mm_watch_every((unsigned int)every);
+	}
 }
 
 /*
@@ -195,6 +207,7 @@ void kmain(unsigned long hartid, const void *fdt)
 	parse_device_tree(fdt);	 /* harts, RAM, timebase, bootargs */
 	parse_command_line();	 /* panic=halt */
 	trap_init_hart();	 /* exceptions become reports from here */
+	watch_init_hart();	 /* debug triggers: there or not */
 	mm_debug_boot();	 /* mm.debug=, before any allocation */
 	mem_init(fdt);		 /* page allocator over the free RAM */
 	fault_inject_boot();	 /* fail.slab=, fail.page= */
@@ -214,6 +227,7 @@ void kmain(unsigned long hartid, const void *fdt)
 void kmain_secondary(unsigned long hartid)
 {
 	trap_init_hart();
+	watch_init_hart();
 	clint_clear_ipi(hartid); /* the IPI that released us */
 	sched_init_hart(hartid);
 	plic_init_hart(hartid);

@@ -16,6 +16,7 @@
 #include <kernel/printk.h>
 #include <kernel/shell.h>
 #include <kernel/slab.h>
+#include <kernel/string.h>
 
 /* How many caches have each set of features (bit i: set i). */
 struct by_features {
@@ -38,8 +39,8 @@ static void show(void)
 	unsigned int f;
 
 	mm_debug_letters(mm_debug_flags(), letters);
-	printk("memdebug: %s (F checks, Z red zones, P poison, U tracking, L leak scans)\n",
-	       letters);
+	printk("memdebug: %s (F checks, Z red zones, P poison, U tracking, L leak scans, W watch 1 free in %u)\n",
+	       letters, mm_watch_every(0));
 	mm_debug_letters(mm_debug_page_flags(), letters);
 	printk("  page allocator: %s\n", letters);
 	kmem_cache_for_each(count_cache, &by);
@@ -54,21 +55,34 @@ static void show(void)
 static int cmd_memdebug(int argc, char **argv)
 {
 	unsigned int flags, kept;
+	unsigned long every;
+	char *end;
 
 	if (argc == 1) {
 		show();
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "watch")) {
+		every = strtoul(argv[2], &end, 0);
+		if (*end || !every || every > UINT32_MAX) {
+			printk("usage: memdebug watch N (W watches one free in N, N from 1 on)\n");
+			return -1;
+		}
+		mm_watch_every((unsigned int)every);
+		show();
+		return 0;
+	}
 	if (argc != 2 || !mm_debug_parse(argv[1], &flags)) {
-		printk("usage: memdebug [letters of F Z P U L, or -]\n");
+		printk("usage: memdebug [letters of F Z P U L W, or -] | memdebug watch N\n");
 		return -1;
 	}
 	kept = mm_debug_set(flags);
 	if (kept)
-		printk("memdebug: Z, P and U cannot change for the %u caches made before: they set each one's layout; caches made from now on get them\n",
+		printk("memdebug: Z, P, U and W cannot change for the %u caches made before: they set each one's layout; caches made from now on get them\n",
 		       kept);
 	show();
 	return 0;
 }
-SHELL_COMMAND(memdebug, "show or set the memory debugging (letters FZPUL)",
+SHELL_COMMAND(memdebug,
+	      "show or set the memory debugging (letters FZPULW; watch N)",
 	      cmd_memdebug);

@@ -130,9 +130,12 @@ static void external_interrupt(void)
 void trap_handler(struct trap_frame *f)
 {
 	if (!(f->mcause & MCAUSE_INTERRUPT)) {
-		exception(f);
+		/* A watched store (arch/riscv/watch.c): reported, then run. */
+		if (!watch_trap(f))
+			exception(f);
 		return;
 	}
+	watch_sync(); /* watches other harts armed or released */
 	switch (f->mcause & ~MCAUSE_INTERRUPT) {
 	case IRQ_M_TIMER:
 		timer_interrupt();

@@ -8,7 +8,7 @@
 #include "internal.h"
 #include "slab.h"
 
-static const char letters_of[] = "FZPUL"; /* bit i is letters_of[i] */
+static const char letters_of[] = "FZPULW"; /* bit i is letters_of[i] */
 
 static unsigned int debug_flags;
 
@@ -64,8 +64,8 @@ static void set_cache(struct kmem_cache *c, void *arg)
 unsigned int mm_debug_set(unsigned int flags)
 {
 	struct set_caches sc = {
-		.layout = flags &
-			  (MM_DEBUG_REDZONE | MM_DEBUG_POISON | MM_DEBUG_TRACK),
+		.layout = flags & (MM_DEBUG_REDZONE | MM_DEBUG_POISON |
+				   MM_DEBUG_TRACK | MM_DEBUG_WATCH),
 		.checks = flags & MM_DEBUG_CHECKS,
 	};
 

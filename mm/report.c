@@ -35,6 +35,7 @@ static const char *const bug_names[MM_BUGS] = {
 	[MM_BAD_CALL] = "bad call",
 	[MM_CORRUPTION] = "corrupted metadata",
 	[MM_ALLOC_FAILED] = "allocation failure",
+	[MM_WATCHED_WRITE] = "use-after-free write",
 };
 
 _Static_assert(MAX_HARTS <= 256, "a track keeps the hart in a byte");
@@ -81,7 +82,10 @@ static void print_report(const struct mm_report *r)
 			 r->order);
 	else
 		snprintf(where, sizeof(where), "%s", r->where);
-	if (r->caller) /* 0: found by a check, not in a call */
+	/* 0: found by a check, not in a call; %pB looks a byte before. */
+	if (r->caller && r->caller_is_pc)
+		snprintf(by, sizeof(by), " by %pS", (void *)r->caller);
+	else if (r->caller)
 		snprintf(by, sizeof(by), " by %pB", (void *)r->caller);
 	describe_track(alloc, sizeof(alloc), "allocated", &r->alloc);
 	describe_track(freed, sizeof(freed), "freed", &r->free);

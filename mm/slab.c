@@ -86,7 +86,8 @@
 _Static_assert(SLAB_CHECKS == MM_DEBUG_CHECKS &&
 		       SLAB_RED_ZONE == MM_DEBUG_REDZONE &&
 		       SLAB_POISON == MM_DEBUG_POISON &&
-		       SLAB_TRACK == MM_DEBUG_TRACK,
+		       SLAB_TRACK == MM_DEBUG_TRACK &&
+		       SLAB_WATCH == MM_DEBUG_WATCH,
 	       "a cache's debug flags are mm.debug's letters");
 
 #define MAX_SLAB_ORDER 3  /* slabs of 1 to 8 pages */
@@ -638,6 +639,9 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 					   __ATOMIC_RELAXED);
 			return;
 		}
+		/* mm.debug=W: held back and watched, one free in N. */
+		if ((cache_debug(c) & MM_DEBUG_WATCH) && mm_watch_take(c, obj))
+			return;
 		acquire(&c->lock);
 		__mag_give(&c->mags, c, obj);
 		release(&c->lock);
@@ -653,6 +657,13 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 	release(&c->lock);
 	if (is_free)
 		refuse(c, obj, caller, MM_DOUBLE_FREE, "already free");
+}
+
+void slab_give_back(struct kmem_cache *c, void *obj)
+{
+	acquire(&c->lock);
+	__mag_give(&c->mags, c, obj);
+	release(&c->lock);
 }
 
 /* --- Allocation and free ------------------------------------------------- */
@@ -787,7 +798,8 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     void (*ctor)(void *obj))
 {
 	const unsigned int features = MM_DEBUG_CHECKS | MM_DEBUG_REDZONE |
-				      MM_DEBUG_POISON | MM_DEBUG_TRACK;
+				      MM_DEBUG_POISON | MM_DEBUG_TRACK |
+				      MM_DEBUG_WATCH;
 	struct kmem_cache *c;
 	unsigned int debug;
 
@@ -822,6 +834,7 @@ void kmem_cache_shrink(struct kmem_cache *c)
 {
 	struct slab *s, *n;
 
+	mm_watch_forget(c); /* objects held back (mm.debug=W) go home too */
 	acquire(&c->lock);
 	__mag_drain_all(&c->mags, c);
 	list_for_each_entry_safe (s, n, &c->empty, node)

@@ -141,8 +141,8 @@ bool red_zones_intact(const struct kmem_cache *c, void *obj, uintptr_t caller)
 }
 
 /* A report of bug on obj of c, with its tracks when c keeps them. */
-static void object_report(struct mm_report *r, struct kmem_cache *c, void *obj,
-			  enum mm_bug bug, uintptr_t caller)
+void slab_object_report(struct mm_report *r, struct kmem_cache *c, void *obj,
+			enum mm_bug bug, uintptr_t caller)
 {
 	*r = (struct mm_report){
 		.bug = bug,
@@ -180,7 +180,8 @@ void slab_debug_alloc(struct kmem_cache *c, void *obj, size_t asked,
 			unsigned char *b = (unsigned char *)obj + bad;
 			struct mm_report r;
 
-			object_report(&r, c, obj, MM_WRITE_AFTER_FREE, caller);
+			slab_object_report(&r, c, obj, MM_WRITE_AFTER_FREE,
+					   caller);
 			mm_report(
 				&r,
 				"byte %ld of %lu holds %02x %02x %02x %02x, not the poison %02x",
@@ -234,7 +235,7 @@ bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 	    key_of(obj)) {
 		struct mm_report r;
 
-		object_report(&r, c, obj, MM_DOUBLE_FREE, caller);
+		slab_object_report(&r, c, obj, MM_DOUBLE_FREE, caller);
 		mm_report(&r, "already free; nothing freed");
 		return false;
 	}

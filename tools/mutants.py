@@ -538,6 +538,18 @@ MUTANTS = [
            "			if (0 && !red_zones_intact(c, obj, 0))",
            "asan", "debug:the_scrubber_finds_an_overflow_of_a_live_object",
            "the scrubber's check of live objects' red zones"),
+    Mutant("watch-compressed-base-misread", "arch/riscv/watch.c",
+           "\t\t\trs1 = 8 + ((insn >> 7) & 7);",
+           "\t\t\trs1 = 8 + ((insn >> 2) & 7);",
+           "rv32", "watch",
+           "the decoding of a compressed store's address"),
+    Mutant("watch-armed-for-loads", "arch/riscv/watch.c",
+           "#define MCONTROL_STORE (1UL << 1)",
+           "#define MCONTROL_STORE (1UL << 0)",
+           "rv32", "watch", "the arming of a trigger for stores"),
+    Mutant("store-decode-swsp-offset", "arch/riscv/watch.c",
+           "((insn >> 7) & 3) << 6;", "((insn >> 7) & 3) << 5;",
+           "rv32", "store_decode", "the offset of a c.swsp"),
 ]
 
 TARGETS = {

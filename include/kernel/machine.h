@@ -86,6 +86,35 @@ void for_each_memory_root(void (*fn)(const void *start, const void *end,
 				     enum mem_root kind, void *arg),
 			  void *arg);
 
+/*
+ * Hardware watchpoints: the RISC-V debug triggers (Sdtrig), which stop a
+ * store to a chosen address before it is made (mm/watch.c uses them to
+ * catch a write into a freed object).  The host runner has none.
+ *
+ * unsigned int watch_slots(void)
+ *	How many watches may be armed at once; 0 where the hart has no
+ *	triggers, and then the calls below must not be made.
+ *
+ * void watch_arm(unsigned int slot, const void *addr)
+ *	Watch the word at addr for stores, on every hart: on this one at
+ *	once, on the others at their next trap (they are sent an IPI).
+ *
+ * void watch_release(unsigned int slot)
+ *	Stop watching: on this hart at once, on the others at their next
+ *	trap.  A store that a stale watch stops meanwhile is no bug: the
+ *	trap asks mm (mm_watch_hit) and goes on.
+ *
+ * bool watch_synced(void)
+ *	Has this hart armed and released everything asked so far?  What a
+ *	test waits for before it writes from another hart.
+ *
+ * The callers of watch_arm and watch_release serialise them (one lock).
+ */
+unsigned int watch_slots(void);
+void watch_arm(unsigned int slot, const void *addr);
+void watch_release(unsigned int slot);
+bool watch_synced(void);
+
 /* Number of harts that are online (for per-hart loops). */
 unsigned int nr_harts_online(void);
 

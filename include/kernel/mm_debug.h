@@ -1,7 +1,7 @@
 /*
  * mm_debug.h - the memory debugging switches (mm/debug.c), in the spirit
  * of Linux's slub_debug: each feature has a letter, and the boot option
- * mm.debug=FZPUL turns on the ones named.  The shell's memdebug shows and
+ * mm.debug=FZPULW turns on the ones named.  The shell's memdebug shows and
  * changes them at run time.  docs/debugging.md tells how to use each.
  *
  *   letter  feature                                    kmalloc(64)+kfree pair
@@ -15,6 +15,10 @@
  *   U       tracking: where, on which hart and when    1442
  *           each block was allocated and freed
  *   L       a leak scan now and then (turns U on)      1442, and the scans
+ *   W       watch: one free in N of a slab object is   see docs/debugging.md
+ *           held back, its first word watched by a
+ *           hardware trigger on every hart; a store
+ *           into it is stopped and reported
  *
  * (rv32, one hart, exact under -icount: tools/bench_debug.py.)  Most of
  * each letter's cost is the slow path: with any letter on, a cache has
@@ -38,7 +42,8 @@
 #define MM_DEBUG_POISON (1u << 2)  /* P */
 #define MM_DEBUG_TRACK (1u << 3)   /* U */
 #define MM_DEBUG_LEAKS (1u << 4)   /* L */
-#define MM_DEBUG_ALL 0x1fu
+#define MM_DEBUG_WATCH (1u << 5)   /* W */
+#define MM_DEBUG_ALL 0x3fu
 
 /* The features a slab cache made now gets; what the page allocator does. */
 unsigned int mm_debug_flags(void);
@@ -134,5 +139,36 @@ unsigned long mm_validate(void);
  * reported and mended; returns how many were found.
  */
 unsigned long mm_scrub(void);
+
+/*
+ * Watching freed objects (mm.debug=W, mm/watch.c).  One free in every N
+ * of an object of a cache with W on is held back from reuse, and a
+ * hardware watch (include/kernel/machine.h) covers its first word on
+ * every hart until the next one takes its place.
+ *
+ * mm_watch_every sets N (1: every free) and returns the one before; 0
+ * leaves it.  mm_watch_flush gives every held object back and stops
+ * watching them.  mm_watch_holds says whether obj is held.
+ */
+unsigned int mm_watch_every(unsigned int n);
+void mm_watch_flush(void);
+bool mm_watch_holds(const void *obj);
+
+/*
+ * A store that a watch stopped, decoded by the trap (arch/riscv/watch.c)
+ * before the store is made: mm_watch_hit reports it as a "use-after-free
+ * write" and returns true if it lands in an object held now; false if
+ * the watch was stale (the object was given back meanwhile).  Called in
+ * the trap, with this hart's watches disarmed.
+ */
+struct mm_watch_hit {
+	uintptr_t pc;	     /* the store */
+	uintptr_t addr;	     /* where it writes */
+	unsigned int bytes;  /* how many */
+	unsigned long old;   /* what is there now */
+	unsigned long value; /* what it writes */
+	const char *task;    /* the task that made it */
+};
+bool mm_watch_hit(const struct mm_watch_hit *hit);
 
 #endif /* KERNEL_MM_DEBUG_H */

@@ -26,6 +26,7 @@ enum mm_bug {
 	MM_BAD_CALL,	     /* an argument no call can serve */
 	MM_CORRUPTION,	     /* the allocator's own records are broken */
 	MM_ALLOC_FAILED,     /* no memory for a request: not a bug, a report */
+	MM_WATCHED_WRITE,    /* a store into a watched freed object, stopped */
 	MM_BUGS
 };
 
@@ -51,6 +52,7 @@ struct mm_report {
 	int order;		     /* pages: the run's order, or -1 */
 	unsigned int hart;	     /* where the bug was seen */
 	uintptr_t caller;	     /* the code that made the call, or 0 */
+	bool caller_is_pc;	     /* caller: the bad access itself */
 	struct mm_track alloc, free; /* site 0: not known */
 	char detail[MM_REPORT_DETAIL];
 };

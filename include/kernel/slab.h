@@ -39,6 +39,7 @@ struct kmem_cache;
 #define SLAB_RED_ZONE (1u << 1) /* Z */
 #define SLAB_POISON (1u << 2)	/* P */
 #define SLAB_TRACK (1u << 3)	/* U */
+#define SLAB_WATCH (1u << 5)	/* W */
 #define SLAB_NO_DEBUG (1u << 8) /* the plain layout, whatever mm.debug says */
 
 /* Set up the allocator and the kmalloc caches; after page_init. */
@@ -49,7 +50,10 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     void (*ctor)(void *obj));
 void *kmem_cache_alloc(struct kmem_cache *cache);
 void kmem_cache_free(struct kmem_cache *cache, void *obj);
-/* Give every empty slab back to the page allocator. */
+/*
+ * Give every empty slab back to the page allocator, after the objects the
+ * per-hart magazines and the watch quarantine (mm.debug=W) keep.
+ */
 void kmem_cache_shrink(struct kmem_cache *cache);
 /* The same for every cache, kmalloc's included. */
 void kmem_cache_shrink_all(void);

@@ -21,6 +21,24 @@ struct trap_frame {
 void trap_init_hart(void);
 void trap_handler(struct trap_frame *frame);
 
+/*
+ * The debug triggers (arch/riscv/watch.c): watch_init_hart probes this
+ * hart's at boot; watch_sync, at every trap, arms and releases what
+ * other harts asked for; watch_trap takes a breakpoint trap that a watch
+ * made (true: handled, return to the store) and leaves others (false).
+ */
+void watch_init_hart(void);
+void watch_sync(void);
+bool watch_trap(struct trap_frame *frame);
+/*
+ * The store insn (a compressed one in its low 16 bits) would make with
+ * the registers of frame: where, how many bytes, what value.  false:
+ * insn is no store the trap knows.
+ */
+bool watch_decode_store(uint32_t insn, const struct trap_frame *frame,
+			uintptr_t *addr, unsigned int *bytes,
+			unsigned long *value);
+
 /* Print a frame-pointer backtrace starting at the given frame. */
 void backtrace_from(uintptr_t pc, uintptr_t fp);
 

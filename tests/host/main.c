@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	if ((env = getenv("RVOS_TEST_SCALE")) && atoi(env) > 0)
 		scale = (unsigned int)atoi(env);
 	if ((env = getenv("RVOS_MM_DEBUG")) && mm_debug_setup(env)) {
-		fprintf(stderr, "RVOS_MM_DEBUG=%s: letters are FZPUL\n", env);
+		fprintf(stderr, "RVOS_MM_DEBUG=%s: letters are FZPULW\n", env);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -7,6 +7,7 @@
  */
 #include <kernel/ktest.h>
 #include <kernel/machine.h>
+#include <kernel/mm_debug.h>
 #include <kernel/slab.h>
 #include <kernel/spinlock.h>
 
@@ -93,4 +94,26 @@ KTEST_PANICS(trap, faults_on_every_hart_at_once_give_one_report,
 	(void)t;
 	arrived = 0;
 	ktest_on_each_hart(fault_together, &n);
+}
+
+/*
+ * An ebreak is still a breakpoint, and a panic, while a watch is armed
+ * (mm.debug=W): the trap of a watch takes only the stores it stops.
+ * Where there are no triggers the ebreak panics all the same.
+ */
+KTEST_PANICS(
+	trap, an_ebreak_with_a_watch_armed_is_a_breakpoint,
+	"breakpoint at ktest_trap__an_ebreak_with_a_watch_armed_is_a_breakpoint+0x")
+{
+	struct kmem_cache *c =
+		kmem_cache_create("test-ebreak", 64, 0, SLAB_WATCH, NULL);
+	void *obj;
+
+	KASSERT_NOT_NULL(t, c);
+	obj = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, obj);
+	mm_watch_every(1);
+	kmem_cache_free(c, obj);
+	ktest_log(t, "watched: %s", mm_watch_holds(obj) ? "yes" : "no");
+	__asm__ volatile("ebreak");
 }

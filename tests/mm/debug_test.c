@@ -550,7 +550,7 @@ KTEST(debug, letters_name_the_switches_both_ways)
 	KEXPECT_EQ(t, flags, 0);
 	KEXPECT_FALSE(t, mm_debug_parse("FX", &flags));
 	mm_debug_letters(MM_DEBUG_ALL, buf);
-	KEXPECT_STREQ(t, buf, "FZPUL");
+	KEXPECT_STREQ(t, buf, "FZPULW");
 	mm_debug_letters(MM_DEBUG_POISON | MM_DEBUG_CHECKS, buf);
 	KEXPECT_STREQ(t, buf, "FP");
 	mm_debug_letters(0, buf);

@@ -30,7 +30,7 @@ PAGE_OWNER_PAGE, PAGE_OWNER_SLAB, PAGE_OWNER_KMALLOC = 0, 1, 2
 OWNER_NAMES = ("page", "slab", "kmalloc")
 FREE_BLOCK_MAGIC = 0xF4EEB10C
 MM_DEBUG_TRACK = 1 << 3
-DEBUG_LETTERS = "FZPUL"  # bit i is DEBUG_LETTERS[i] (mm/debug.c)
+DEBUG_LETTERS = "FZPULW"  # bit i is DEBUG_LETTERS[i] (mm/debug.c)
 TASK_STATES = ("runnable", "running", "sleeping", "blocked", "zombie")
 TASK_RUNNING, TASK_SLEEPING, TASK_BLOCKED = 1, 2, 3
 

@@ -1,0 +1,369 @@
+/*
+ * watch_test.c - a write into a freed object, stopped at the writing
+ * instruction by a hardware watch (mm.debug=W, mm/watch.c) and reported
+ * (suite "watch").
+ *
+ * Each case makes a cache with SLAB_WATCH, watches every free
+ * (mm_watch_every(1)), frees an object and writes into it from a
+ * function of its own: a plain store, one of a register's width (sd on
+ * rv64), a compressed one, and a store from another hart.  The report read back from the ring must name that
+ * function, the object, the byte written and both values; and the store
+ * must have been made after the report (the kernel ran on).
+ *
+ * Where the machine has no triggers (the host runner, a QEMU or a board
+ * without Sdtrig), each case says so and skips.
+ */
+#include <kernel/ktest.h>
+#include <kernel/machine.h>
+#include <kernel/mm_debug.h>
+#include <kernel/mm_report.h>
+#include <kernel/printk.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+
+#define OBJECT_BYTES 64u
+#define FUNCTION_BYTES 128 /* the writers are a few instructions each */
+
+static bool site_in(uintptr_t site, void (*fn)(void))
+{
+	return site - (uintptr_t)fn < FUNCTION_BYTES;
+}
+
+/*
+ * The writers.  The stores are written in assembly where the case is
+ * about their encoding: the compiler picks c.sw or sw as it likes.
+ */
+static __noinline void store_word(void *p, uint32_t v)
+{
+#ifdef __riscv
+	__asm__ volatile(".option push\n\t.option norvc\n\t"
+			 "sw %1, 0(%0)\n\t.option pop"
+			 :
+			 : "r"(p), "r"(v)
+			 : "memory");
+#else
+	*(volatile uint32_t *)p = v;
+#endif
+}
+
+/* sd on rv64, sw on rv32: a register's width. */
+static __noinline void store_long(void *p, unsigned long v)
+{
+#if defined(__riscv) && __riscv_xlen == 64
+	__asm__ volatile(".option push\n\t.option norvc\n\t"
+			 "sd %1, 0(%0)\n\t.option pop"
+			 :
+			 : "r"(p), "r"(v)
+			 : "memory");
+#elif defined(__riscv)
+	__asm__ volatile(".option push\n\t.option norvc\n\t"
+			 "sw %1, 0(%0)\n\t.option pop"
+			 :
+			 : "r"(p), "r"(v)
+			 : "memory");
+#else
+	*(volatile unsigned long *)p = v;
+#endif
+}
+
+static __noinline void store_word_compressed(void *p, uint32_t v)
+{
+#ifdef __riscv
+	/* c.sw takes x8-x15 only: a0 and a1 are x10 and x11. */
+	register void *base __asm__("a0") = p;
+	register uint32_t value __asm__("a1") = v;
+
+	__asm__ volatile(".option push\n\t.option rvc\n\t"
+			 "c.sw a1, 0(a0)\n\t.option pop"
+			 :
+			 : "r"(base), "r"(value)
+			 : "memory");
+#else
+	*(volatile uint32_t *)p = v;
+#endif
+}
+
+static __noinline void store_byte(void *p, unsigned char v)
+{
+	((volatile unsigned char *)p)[1] = v;
+}
+
+struct watched {
+	struct kmem_cache *cache;
+	unsigned int every;
+	unsigned long before;
+	void *obj;
+};
+
+/* A cache that watches every free, and one of its objects, freed. */
+static bool watch_one(struct ktest *t, struct watched *w)
+{
+	if (!watch_slots()) {
+		ktest_log(t, "no debug triggers (Sdtrig): skipped");
+		return false;
+	}
+	w->cache = kmem_cache_create("watch-test", OBJECT_BYTES, 0,
+				     SLAB_WATCH | SLAB_TRACK, NULL);
+	if (!KEXPECT_NOT_NULL(t, w->cache))
+		return false;
+	w->obj = kmem_cache_alloc(w->cache);
+	if (!KEXPECT_NOT_NULL(t, w->obj)) {
+		kmem_cache_destroy(w->cache);
+		return false;
+	}
+	w->every = mm_watch_every(1);
+	w->before = mm_report_count();
+	kmem_cache_free(w->cache, w->obj);
+	KEXPECT_TRUE(t, mm_watch_holds(w->obj));
+	return true;
+}
+
+/* The one report since the free: of fn's store of bytes at byte at. */
+static void expect_report(struct ktest *t, struct watched *w, void (*fn)(void),
+			  unsigned int at, unsigned int bytes,
+			  unsigned int hart)
+{
+	char words[48];
+	struct mm_report r = { .bug = MM_BUGS };
+
+	if (!KEXPECT_EQ(t, mm_report_count(), w->before + 1) ||
+	    !KEXPECT_TRUE(t, mm_report_get(w->before, &r)))
+		return;
+	KEXPECT_EQ(t, r.bug, MM_WATCHED_WRITE);
+	KEXPECT_PTR_EQ(t, r.addr, w->obj);
+	KEXPECT_STREQ(t, r.where, "watch-test");
+	KEXPECT_TRUE(t, site_in(r.caller, fn));
+	KEXPECT_EQ(t, r.hart, hart);
+	snprintf(words, sizeof(words), "%u-byte store at byte %u of %u", bytes,
+		 at, OBJECT_BYTES);
+	KEXPECT_TRUE(t, strstr(r.detail, words) != NULL);
+	/* Tracking is on: the free names this case's free. */
+	KEXPECT_NE(t, r.free.site, 0);
+}
+
+static void unwatch(struct watched *w)
+{
+	mm_watch_every(w->every);
+	mm_watch_flush();
+	kmem_cache_destroy(w->cache);
+}
+
+KTEST(watch, plain_store_into_a_freed_object_is_stopped)
+{
+	struct watched w;
+
+	if (!watch_one(t, &w))
+		return;
+	store_word(w.obj, 0x5eed1234);
+	expect_report(t, &w, (void (*)(void))store_word, 0, 4, ktest_hart());
+	/* The store was made after the report: the kernel ran on. */
+	KEXPECT_EQ(t, *(volatile uint32_t *)w.obj, 0x5eed1234);
+	unwatch(&w);
+}
+
+KTEST(watch, register_wide_store_into_a_freed_object_is_stopped)
+{
+	unsigned long v = (unsigned long)0x0123456789abcdefull;
+	struct watched w;
+
+	if (!watch_one(t, &w))
+		return;
+	store_long(w.obj, v);
+	expect_report(t, &w, (void (*)(void))store_long, 0,
+		      sizeof(unsigned long), ktest_hart());
+	KEXPECT_EQ(t, *(volatile unsigned long *)w.obj, v);
+	unwatch(&w);
+}
+
+KTEST(watch, compressed_store_into_a_freed_object_is_stopped)
+{
+	struct watched w;
+
+	if (!watch_one(t, &w))
+		return;
+	store_word_compressed(w.obj, 0xc0ffee);
+	expect_report(t, &w, (void (*)(void))store_word_compressed, 0, 4,
+		      ktest_hart());
+	KEXPECT_EQ(t, *(volatile uint32_t *)w.obj, 0xc0ffee);
+	unwatch(&w);
+}
+
+struct other_hart {
+	void *obj;
+	unsigned int writer;
+};
+
+/*
+ * On the writer hart only: wait until its triggers hold the watch (the
+ * IPI or the next tick brings it), then write.
+ */
+static void write_from_hart(void *arg)
+{
+	struct other_hart *o = arg;
+
+	if (ktest_hart() != o->writer)
+		return;
+	while (!watch_synced())
+		cpu_relax();
+	store_byte(o->obj, 0x5a);
+}
+
+KTEST(watch, store_from_another_hart_is_stopped)
+{
+	struct other_hart o;
+	struct watched w;
+
+	if (nr_harts_online() < 2) {
+		ktest_log(t, "needs 2 harts: skipped");
+		return;
+	}
+	if (!watch_one(t, &w))
+		return;
+	o.obj = w.obj;
+	o.writer = (ktest_hart() + 1) % nr_harts_online();
+	ktest_on_each_hart(write_from_hart, &o);
+	expect_report(t, &w, (void (*)(void))store_byte, 1, 1, o.writer);
+	KEXPECT_EQ(t, ((volatile unsigned char *)w.obj)[1], 0x5a);
+	unwatch(&w);
+}
+
+KTEST(watch, an_object_given_back_is_watched_no_more)
+{
+	struct watched w;
+	unsigned long before;
+
+	if (!watch_one(t, &w))
+		return;
+	mm_watch_flush();
+	KEXPECT_FALSE(t, mm_watch_holds(w.obj));
+	before = mm_report_count();
+	/* Reallocated, written as its new owner: no report. */
+	w.obj = kmem_cache_alloc(w.cache);
+	if (KEXPECT_NOT_NULL(t, w.obj)) {
+		store_word(w.obj, 1);
+		kmem_cache_free(w.cache, w.obj);
+	}
+	KEXPECT_EQ(t, mm_bugs_since(before), 0);
+	unwatch(&w);
+}
+
+/*
+ * One free in N is held, and the quarantine holds one object per watch:
+ * the next sample gives the oldest back.  (The count of frees is mm's,
+ * shared by every cache with W: nothing else frees into one meanwhile.)
+ */
+KTEST(watch, one_free_in_n_is_held_and_the_oldest_goes_back)
+{
+	enum { N = 3, FREES = 4 * N };
+	struct kmem_cache *c;
+	void *obj[FREES], *first = NULL;
+	unsigned int i, held = 0, was;
+
+	if (!watch_slots()) {
+		ktest_log(t, "no debug triggers (Sdtrig): skipped");
+		return;
+	}
+	c = kmem_cache_create("watch-n", OBJECT_BYTES, 0, SLAB_WATCH, NULL);
+	KASSERT_NOT_NULL(t, c);
+	for (i = 0; i < FREES; i++) {
+		obj[i] = kmem_cache_alloc(c);
+		KASSERT_NOT_NULL(t, obj[i]);
+	}
+	was = mm_watch_every(N);
+	for (i = 0; i < FREES; i++) {
+		kmem_cache_free(c, obj[i]);
+		if (mm_watch_holds(obj[i])) {
+			held++;
+			if (!first)
+				first = obj[i];
+		}
+	}
+	KEXPECT_EQ(t, held, FREES / N);
+	/* More samples than watches: the first went back to its slab. */
+	KEXPECT_GT(t, held, watch_slots());
+	KEXPECT_FALSE(t, mm_watch_holds(first));
+	mm_watch_every(was);
+	mm_watch_flush();
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/* --- Rate of detection ------------------------------------------------ */
+
+struct tally {
+	unsigned long seen; /* reports read so far */
+	unsigned int by_watch, by_poison, other;
+};
+
+/* Sort the reports made since the last call by kind. */
+static void tally_reports(struct ktest *t, struct tally *y)
+{
+	unsigned long end = mm_report_count();
+	struct mm_report r = { .bug = MM_BUGS };
+
+	for (; y->seen < end; y->seen++) {
+		if (!KEXPECT_TRUE(t, mm_report_get(y->seen, &r)))
+			continue; /* left the ring: read too late */
+		if (r.bug == MM_WATCHED_WRITE)
+			y->by_watch++;
+		else if (r.bug == MM_WRITE_AFTER_FREE)
+			y->by_poison++;
+		else
+			y->other++;
+	}
+}
+
+/*
+ * A torture run with one late write per LATE frees, sampled one free in
+ * EVERY: a write is stopped at its instruction exactly when its object
+ * is held (asked before the write), and poison finds every one of them
+ * later, when the object is handed out again or scrubbed.  The periods
+ * are coprime, so the writes meet held and unheld objects alike.
+ */
+KTEST(watch, late_writes_are_caught_when_held_and_by_poison_otherwise)
+{
+	enum { EVERY = 16, LATE = 7, BATCH = 6, ROUNDS = 120 };
+	struct tally y = { 0 };
+	unsigned int i, r, frees = 0, late = 0, held = 0, was;
+	struct kmem_cache *c;
+	void *obj[BATCH];
+
+	if (!watch_slots()) {
+		ktest_log(t, "no debug triggers (Sdtrig): skipped");
+		return;
+	}
+	c = kmem_cache_create("watch-late", OBJECT_BYTES, 0,
+			      SLAB_WATCH | SLAB_POISON, NULL);
+	KASSERT_NOT_NULL(t, c);
+	was = mm_watch_every(EVERY);
+	y.seen = mm_report_count();
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < BATCH; i++)
+			obj[i] = kmem_cache_alloc(c);
+		tally_reports(t, &y);
+		for (i = 0; i < BATCH; i++) {
+			if (!obj[i])
+				continue;
+			kmem_cache_free(c, obj[i]);
+			if (++frees % LATE)
+				continue;
+			late++;
+			held += mm_watch_holds(obj[i]);
+			store_word(obj[i], 0x12345678);
+			tally_reports(t, &y);
+		}
+	}
+	mm_watch_every(was);
+	mm_watch_flush();
+	mm_scrub(); /* the poison of what is free now */
+	tally_reports(t, &y);
+	ktest_log(
+		t,
+		"%u late writes in %u frees (1 in %u sampled): %u caught at the store, %u by poison later",
+		late, frees, EVERY, y.by_watch, y.by_poison);
+	KEXPECT_EQ(t, frees, ROUNDS * BATCH);
+	KEXPECT_EQ(t, y.by_watch, held);
+	KEXPECT_GT(t, y.by_watch, 0);
+	KEXPECT_EQ(t, y.by_poison, late);
+	KEXPECT_EQ(t, y.other, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
