@@ -78,7 +78,7 @@ KERNEL_OBJS := kernel/main.o kernel/cmdline.o kernel/console.o kernel/printk.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
 	kernel/slabinfo.o kernel/meminfo.o kernel/memdebug.o kernel/memcheck.o \
 	kernel/allocs.o kernel/periodic.o kernel/faultinject.o \
-	kernel/leaks.o kernel/stress.o kernel/memmap.o
+	kernel/leaks.o kernel/stress.o kernel/handson.o kernel/memmap.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
