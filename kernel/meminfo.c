@@ -58,8 +58,9 @@ static void print_meminfo(void)
 	printk("PerHartCached:   %8lu kB\n", kb(cached));
 	printk("Slab:            %8lu kB\n", kb(p->for_slabs));
 	printk("KmallocLarge:    %8lu kB\n", kb(p->for_kmalloc));
+	/* used leaves out the magazines' pages already: they are free. */
 	printk("PageAlloc:       %8lu kB\n",
-	       kb(used - cached - p->for_slabs - p->for_kmalloc));
+	       kb(used - p->for_slabs - p->for_kmalloc));
 	printk("PageMetadata:    %8lu kB\n",
 	       (unsigned long)(p->metadata_bytes + 1023) / 1024);
 	printk("SlabCaches:      %8lu\n", (unsigned long)st.slab_caches);

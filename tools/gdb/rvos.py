@@ -351,7 +351,7 @@ kernel/meminfo.c prints (KmallocAsked only without tracking)."""
             "PerHartCached:   %8u kB" % kb(cached),
             "Slab:            %8u kB" % kb(p["for_slabs"]),
             "KmallocLarge:    %8u kB" % kb(p["for_kmalloc"]),
-            "PageAlloc:       %8u kB" % kb(used - cached - p["for_slabs"]
+            "PageAlloc:       %8u kB" % kb(used - p["for_slabs"]
                                              - p["for_kmalloc"]),
             "PageMetadata:    %8u kB" % ((p["metadata"] + 1023) // 1024),
             "SlabCaches:      %8u" % nr_caches,
