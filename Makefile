@@ -326,7 +326,7 @@ QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)$(if $(BOOTARGS), -append '$(BOOTARGS)')
 
 .PHONY: all deps run debug test test-soak mutants stress bench bench-host \
-	bench-docs lint format host-tests test-images run-images fuzz \
+	bench-docs lint format host-tests test-images run-images fuzz memviz \
 	fuzz-check fuzz-merge coverage clean FORCE
 all: $(KERNEL)
 
@@ -484,6 +484,14 @@ stress: build/rv64/test/kernel.elf | $(DEPS_STAMP)
 		qemu:rv64:4:256M:$<
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
+
+# Pictures of memory (tools/memviz.py): a hands-on session and a 20 s
+# stress run on QEMU rv64 with 4 harts, then the page maps and the
+# fragmentation series as PNG files in docs/images/ (the console log is
+# build/memviz/console.log).  Only this needs matplotlib.
+memviz: build/rv64/run/kernel.elf | $(DEPS_STAMP)
+	@scripts/ensure-deps.sh matplotlib
+	python3 tools/memviz.py --run build/memviz/console.log docs/images
 mutants:
 	python3 tools/mutants.py
 

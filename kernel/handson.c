@@ -20,7 +20,7 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 
-#define SHELL_BLOCKS 16
+#define SHELL_BLOCKS 64
 
 struct shell_block {
 	void *addr;  /* NULL: the entry is unused */
