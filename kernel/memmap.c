@@ -45,7 +45,7 @@ static const struct {
 	[PAGE_KIND_RESERVED] = { '#', "reserved", "reserved" },
 	[PAGE_KIND_BITMAPS] = { 'B', "bitmaps", "page bitmaps" },
 	[PAGE_KIND_FREE] = { '.', "free", "free" },
-	[PAGE_KIND_CACHED] = { 'm', "magazine", "magazine (per-hart)" },
+	[PAGE_KIND_CACHED] = { 'm', "magazine", "per-hart magazine" },
 	[PAGE_KIND_PAGE] = { 'P', "page", "page_alloc" },
 	[PAGE_KIND_SLAB] = { 'S', "slab", "slab" },
 	[PAGE_KIND_KMALLOC] = { 'L', "kmalloc", "large kmalloc" },
@@ -103,22 +103,24 @@ static char group_char(const unsigned char *k, size_t n)
 	return kinds[best].c;
 }
 
+/* Three kinds a line, each with its pages: 79 columns. */
 static void print_legend(const size_t *count)
 {
-	char line[160];
+	char line[96];
 	unsigned int i;
 	int n = 0;
 
-	for (i = 0; i < KINDS; i++)
-		n += snprintf(line + n, sizeof(line) - n, "%s%c %s",
-			      i ? "  " : "", kinds[i].c, kinds[i].legend);
-	printk("legend: %s\n", line);
+	printk("legend, with the pages of each kind:\n");
+	for (i = 0; i < KINDS; i++) {
+		n += snprintf(line + n, sizeof(line) - n, "%s%c %-17s%6lu",
+			      n ? "  " : "", kinds[i].c, kinds[i].legend,
+			      (unsigned long)count[i]);
+		if (i % 3 == 2 || i == KINDS - 1) {
+			printk("%s\n", line);
+			n = 0;
+		}
+	}
 	printk("a character shows the commonest kind of its pages, free only if all are free\n");
-	n = 0;
-	for (i = 0; i < KINDS; i++)
-		n += snprintf(line + n, sizeof(line) - n, " %s %lu",
-			      kinds[i].name, (unsigned long)count[i]);
-	printk("pages:%s\n", line);
 }
 
 static void draw(size_t group)
