@@ -55,7 +55,12 @@ static const struct {
 
 extern char _kernel_start[], _kernel_end[];
 
-/* Filled by one page_map call at a time; the shell runs one command. */
+/*
+ * Filled by one page_map call at a time; the shell runs one command.  A
+ * byte a page, 32 KiB of bss: taken with page_alloc it would show in the
+ * map it draws, and a picture of 128 MiB at one instant needs them all.
+ * Meanwhile every allocation waits, for one pass over the pages.
+ */
 static unsigned char map[CHUNK_PAGES];
 
 static uintptr_t ram_start(void)
