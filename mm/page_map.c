@@ -56,18 +56,19 @@ static void __map_bitmaps(const struct page_pool *pool, uintptr_t addr,
 		uintptr_t a = addr + j * PAGE_SIZE;
 
 		i = page_index(pool, (void *)a);
-		if (in_bitmaps(pool, a))
+		if (in_bitmaps(pool, a)) {
 			kind[j] = PAGE_KIND_BITMAPS;
-		else if (i >= pool->span || !page_managed(pool, a))
+		} else if (i >= pool->span || !page_managed(pool, a)) {
 			kind[j] = PAGE_KIND_RESERVED;
-		else if (test_bit(i, pool->single_map))
+		} else if (test_bit(i, pool->single_map)) {
 			kind[j] = PAGE_KIND_PAGE;
-		else if (!test_bit(i, pool->run_map))
+		} else if (!test_bit(i, pool->run_map)) {
 			kind[j] = PAGE_KIND_FREE;
-		else {
-			/* A run seen from its middle: look back once. */
-			if (!test_bit(i, pool->tail_map) || j == 0 ||
-			    kind[j - 1] < PAGE_KIND_PAGE)
+		} else {
+			/* A run's owner bits are on its first page. */
+			if (!test_bit(i, pool->tail_map))
+				owner = run_kind(pool, i);
+			else if (j == 0) /* a run seen from its middle */
 				owner = run_kind(pool, run_start(pool, i));
 			kind[j] = owner;
 		}
