@@ -25,8 +25,8 @@
 #include <kernel/shell.h>
 #include <kernel/string.h>
 
-/* One snapshot of page_map covers this many pages (128 MiB). */
-#define CHUNK_PAGES 32768
+/* One snapshot of page_map covers this many pages (16 MiB). */
+#define CHUNK_PAGES 4096
 #define LINE_CHARS 64
 #define MAX_LINES 32
 
@@ -57,9 +57,9 @@ extern char _kernel_start[], _kernel_end[];
 
 /*
  * Filled by one page_map call at a time; the shell runs one command.  A
- * byte a page, 32 KiB of bss: taken with page_alloc it would show in the
- * map it draws, and a picture of 128 MiB at one instant needs them all.
- * Meanwhile every allocation waits, for one pass over the pages.
+ * byte a page, 4 KiB of bss: taken with page_alloc it would show in the
+ * map it draws.  Each 16 MiB is taken at one instant, during which every
+ * allocation waits, for one pass over its pages.
  */
 static unsigned char map[CHUNK_PAGES];
 
@@ -224,7 +224,7 @@ static int cmd_memmap(int argc, char **argv)
 	}
 	group = argc == 2 ? strtoul(argv[1], &end, 0) : 0;
 	if (!group || *end || group > CHUNK_PAGES) {
-		printk("usage: memmap [PAGES-A-CHARACTER | raw], PAGES-A-CHARACTER from 1 to 32768\n");
+		printk("usage: memmap [PAGES-A-CHARACTER | raw], PAGES-A-CHARACTER from 1 to 4096\n");
 		return -1;
 	}
 	draw(group);
