@@ -78,10 +78,11 @@ KERNEL_OBJS := kernel/main.o kernel/cmdline.o kernel/console.o kernel/printk.o \
 	kernel/shell.o kernel/spinlock.o kernel/lockstat.o kernel/buddyinfo.o \
 	kernel/slabinfo.o kernel/meminfo.o kernel/memdebug.o kernel/memcheck.o \
 	kernel/allocs.o kernel/periodic.o kernel/faultinject.o \
-	kernel/leaks.o kernel/stress.o
+	kernel/leaks.o kernel/stress.o kernel/handson.o kernel/memmap.o
 DRIVER_OBJS := drivers/uart.o drivers/plic.o drivers/clint.o \
 	drivers/virt_test.o
 MM_OBJS := mm/magazine.o mm/page.o mm/page_debug.o mm/page_validate.o \
+	mm/page_map.o \
 	mm/fault_inject.o \
 	mm/slab.o mm/slab_debug.o mm/kmalloc.o mm/malloc.o mm/report.o \
 	mm/debug.o mm/address.o mm/stats.o mm/failure.o mm/tracked.o \
@@ -326,7 +327,7 @@ QEMU_FLAGS = -machine virt -bios none -m $(MEM) -smp $(SMP) -nographic \
 	-kernel $(1)$(if $(BOOTARGS), -append '$(BOOTARGS)')
 
 .PHONY: all deps run debug test test-soak mutants stress bench bench-host \
-	bench-docs lint format host-tests test-images run-images fuzz \
+	bench-docs lint format host-tests test-images run-images fuzz memviz \
 	fuzz-check fuzz-merge coverage clean FORCE
 all: $(KERNEL)
 
@@ -486,6 +487,14 @@ stress: build/rv64/test/kernel.elf | $(DEPS_STAMP)
 		qemu:rv64:4:256M:$<
 
 # Bugs put in on purpose, one at a time: the tests must catch each.
+
+# Pictures of memory (tools/memviz.py): a hands-on session and a 20 s
+# stress run on QEMU rv64 with 4 harts, then the page maps and the
+# fragmentation series as PNG files in docs/images/ (the console log is
+# build/memviz/console.log).  Only this needs matplotlib.
+memviz: build/rv64/run/kernel.elf | $(DEPS_STAMP)
+	@scripts/ensure-deps.sh matplotlib
+	python3 tools/memviz.py --run build/memviz/console.log docs/images
 mutants:
 	python3 tools/mutants.py
 

@@ -348,6 +348,7 @@ int fdt_parse(const void *fdt, struct fdt_info *info)
 	if (err)
 		return err;
 
+	info->blob = fdt;
 	info->nr_harts = 0;
 	info->mem_base = 0;
 	info->mem_size = 0;

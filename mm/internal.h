@@ -160,6 +160,9 @@ void *page_pool_alloc(struct page_pool *pool, size_t npages);
 void page_pool_free(struct page_pool *pool, void *p);
 size_t page_pool_free_count(struct page_pool *pool);
 int page_pool_validate(struct page_pool *pool);
+/* page_map for pool (mm/page_map.c). */
+void page_pool_map(struct page_pool *pool, uintptr_t addr, size_t npages,
+		   unsigned char *kind);
 /* Give every per-hart magazine back to the buddy lists. */
 void page_pool_drain(struct page_pool *pool);
 

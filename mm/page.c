@@ -1071,6 +1071,11 @@ int page_validate(void)
 	return page_pool_validate(&kernel_pool);
 }
 
+void page_map(uintptr_t addr, size_t npages, unsigned char *kind)
+{
+	page_pool_map(&kernel_pool, addr, npages, kind);
+}
+
 void page_get_stats(struct page_stats *stats)
 {
 	page_pool_stats(&kernel_pool, stats);

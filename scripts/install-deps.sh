@@ -10,7 +10,8 @@
 # Safe to run again: when every package is installed it does nothing.
 #
 # With --bench it installs instead what only the benchmarks use (make
-# bench-host, the plots): the other allocators and matplotlib.  make
+# bench-host, the plots): the other allocators and matplotlib.  With
+# --memviz only matplotlib, for make memviz (tools/memviz.py).  make
 # test never needs them.
 set -euo pipefail
 
@@ -43,10 +44,17 @@ BENCH_PACKAGES=(
     python3-matplotlib    # tools/bench_plot.py
 )
 
+MEMVIZ_PACKAGES=(
+    python3-matplotlib    # tools/memviz.py
+)
+
 BENCH=0
 if [ "${1:-}" = "--bench" ]; then
     BENCH=1
     PACKAGES=("${BENCH_PACKAGES[@]}")
+    OPTIONAL_PACKAGES=()
+elif [ "${1:-}" = "--memviz" ]; then
+    PACKAGES=("${MEMVIZ_PACKAGES[@]}")
     OPTIONAL_PACKAGES=()
 fi
 

@@ -17,6 +17,7 @@ struct fdt_info {
 	uint32_t timebase_hz; /* 0 if absent */
 	const char *bootargs; /* points into the blob; "" if absent */
 	uint32_t blob_size;   /* total size of the blob, to reserve it */
+	const void *blob;     /* where the blob is */
 };
 
 /*

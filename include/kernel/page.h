@@ -77,4 +77,26 @@ unsigned int page_unusable_index(const struct page_stats *s,
 				 unsigned int order);
 unsigned int page_fragmentation(const struct page_stats *s);
 
+/*
+ * What a page is to the page allocator, for a map of memory (page_map).
+ * Read from the allocator's own bitmaps and magazines.
+ */
+enum page_kind {
+	PAGE_KIND_RESERVED, /* not the allocator's: no region covers it */
+	PAGE_KIND_BITMAPS,  /* the allocator's own bitmaps */
+	PAGE_KIND_FREE,	    /* in a free block on the buddy lists */
+	PAGE_KIND_CACHED,   /* free, held in a hart's magazine */
+	PAGE_KIND_PAGE,	    /* allocated with page_alloc */
+	PAGE_KIND_SLAB,	    /* in a slab of some cache */
+	PAGE_KIND_KMALLOC,  /* in a large kmalloc block (a run of its own) */
+	PAGE_KINDS
+};
+
+/*
+ * kind[j] = the kind of the page at addr + j * PAGE_SIZE, for j below
+ * npages, all taken at one instant (allocations wait meanwhile).  O(npages
+ * + magazine slots); addr is page aligned.
+ */
+void page_map(uintptr_t addr, size_t npages, unsigned char *kind);
+
 #endif /* KERNEL_PAGE_H */

@@ -7,6 +7,7 @@
 #include <kernel/page.h>
 #include <kernel/string.h>
 #include <kernel/bitmap.h>
+#include <kernel/slab.h>
 
 KTEST(page, alloc_one_gives_an_aligned_usable_page)
 {
@@ -522,4 +523,74 @@ KTEST(page, validate_catches_injected_corruption)
 	page_pool_free(&pool, p);
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
 	drop_pool();
+}
+
+/*
+ * page_map says what each page is from the bitmaps and magazines: a
+ * single page and a run are page_alloc's, the pages the pool's magazines
+ * hold are cached, a hole and the pages before the first region are
+ * reserved, the bitmaps are the bitmaps, and every other page is free.
+ */
+KTEST(page, map_tells_each_page_of_a_pool)
+{
+	static unsigned char kind[POOL_PAGES];
+	size_t count[PAGE_KINDS] = { 0 }, i, cached;
+	uintptr_t m;
+	char *one, *run;
+
+	KASSERT_TRUE(t, make_pool(t, 1));
+	m = (uintptr_t)pool_mem;
+	one = page_pool_alloc(&pool, 1);
+	run = page_pool_alloc(&pool, 5);
+	KASSERT_NOT_NULL(t, one);
+	KASSERT_NOT_NULL(t, run);
+	page_pool_map(&pool, m, POOL_PAGES, kind);
+	for (i = 0; i < POOL_PAGES; i++)
+		count[kind[i]]++;
+	cached = __mag_snapshot(&pool.mags, NULL, NULL);
+	KEXPECT_EQ(t, kind[0], PAGE_KIND_RESERVED);
+	KEXPECT_EQ(t, kind[3], PAGE_KIND_BITMAPS);
+	KEXPECT_EQ(t, kind[195], PAGE_KIND_RESERVED); /* in the hole */
+	KEXPECT_EQ(t, kind[POOL_PAGES - 1], PAGE_KIND_RESERVED);
+	KEXPECT_EQ(t, kind[(one - (char *)m) / PAGE_SIZE], PAGE_KIND_PAGE);
+	for (i = 0; i < 5; i++)
+		KEXPECT_EQ(t, kind[(run - (char *)m) / PAGE_SIZE + i],
+			   PAGE_KIND_PAGE);
+	KEXPECT_EQ(t, count[PAGE_KIND_PAGE], 6);
+	KEXPECT_GT(t, cached, 0); /* the single page came through them */
+	KEXPECT_EQ(t, count[PAGE_KIND_CACHED], cached);
+	KEXPECT_EQ(t, count[PAGE_KIND_FREE] + cached,
+		   page_pool_free_count(&pool));
+	KEXPECT_EQ(t, count[PAGE_KIND_RESERVED] + count[PAGE_KIND_BITMAPS],
+		   POOL_PAGES - pool.nr_total);
+	page_pool_free(&pool, one);
+	page_pool_free(&pool, run);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
+/* The kernel's pool: slab and large kmalloc runs are told by owner. */
+KTEST(page, map_tells_slab_and_kmalloc_runs)
+{
+	unsigned char kind[3];
+	void *large = kmalloc(2 * PAGE_SIZE);
+	void *small = kmalloc(64);
+	void *pages = page_alloc(3);
+
+	KASSERT_NOT_NULL(t, large);
+	KASSERT_NOT_NULL(t, small);
+	KASSERT_NOT_NULL(t, pages);
+	page_map((uintptr_t)large, 2, kind);
+	KEXPECT_EQ(t, kind[0], PAGE_KIND_KMALLOC);
+	KEXPECT_EQ(t, kind[1], PAGE_KIND_KMALLOC);
+	page_map((uintptr_t)large + PAGE_SIZE, 1, kind); /* its owner is back */
+	KEXPECT_EQ(t, kind[0], PAGE_KIND_KMALLOC);
+	page_map(ALIGN_DOWN((uintptr_t)small, PAGE_SIZE), 1, kind);
+	KEXPECT_EQ(t, kind[0], PAGE_KIND_SLAB);
+	page_map((uintptr_t)pages + PAGE_SIZE, 2, kind); /* from its middle */
+	KEXPECT_EQ(t, kind[0], PAGE_KIND_PAGE);
+	KEXPECT_EQ(t, kind[1], PAGE_KIND_PAGE);
+	page_free(pages);
+	kfree(small);
+	kfree(large);
 }
