@@ -28,18 +28,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchdata  # noqa: E402
 
-DEBIAN_PYTHON = "/usr/bin/python3"
+from plotting import need_matplotlib  # noqa: E402
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    if os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON) \
-            and os.path.exists(DEBIAN_PYTHON):
-        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, *sys.argv])
-    sys.exit("bench-plot: matplotlib is missing "
-             "(scripts/install-deps.sh --bench installs python3-matplotlib)")
+need_matplotlib("bench-plot", "scripts/install-deps.sh --bench")
+import matplotlib.pyplot as plt  # noqa: E402
 
 # The rows drawn against memory size: those whose cost could depend on it.
 MEMORY_ROWS = [

@@ -33,20 +33,13 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEBIAN_PYTHON = "/usr/bin/python3"
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
-except ImportError:
-    if os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON) \
-            and os.path.exists(DEBIAN_PYTHON):
-        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, *sys.argv])
-    sys.exit("memviz: matplotlib is missing "
-             "(scripts/ensure-deps.sh matplotlib installs python3-matplotlib)")
+from plotting import need_matplotlib  # noqa: E402
+
+need_matplotlib("memviz", "scripts/ensure-deps.sh matplotlib")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 # memmap raw's kinds, in the order of the legend, and their colours.
 KINDS = [
