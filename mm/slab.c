@@ -597,6 +597,13 @@ static void refuse(struct kmem_cache *c, void *obj, uintptr_t caller,
 	mm_report(&r, "%s; nothing freed", why);
 }
 
+void slab_give_back(struct kmem_cache *c, void *obj)
+{
+	acquire(&c->lock);
+	__mag_give(&c->mags, c, obj);
+	release(&c->lock);
+}
+
 /*
  * Every free the fast path did not finish: a full magazine, a debugged
  * cache, or something wrong with the free.  Checked again from the start,
@@ -642,9 +649,7 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 		/* mm.debug=W: held back and watched, one free in N. */
 		if ((cache_debug(c) & MM_DEBUG_WATCH) && mm_watch_take(c, obj))
 			return;
-		acquire(&c->lock);
-		__mag_give(&c->mags, c, obj);
-		release(&c->lock);
+		slab_give_back(c, obj);
 		return;
 	}
 	acquire(&c->lock);
@@ -657,13 +662,6 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 	release(&c->lock);
 	if (is_free)
 		refuse(c, obj, caller, MM_DOUBLE_FREE, "already free");
-}
-
-void slab_give_back(struct kmem_cache *c, void *obj)
-{
-	acquire(&c->lock);
-	__mag_give(&c->mags, c, obj);
-	release(&c->lock);
 }
 
 /* --- Allocation and free ------------------------------------------------- */
