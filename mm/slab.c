@@ -511,7 +511,15 @@ __noinline void *slab_alloc_slow(struct kmem_cache *c, size_t asked,
 	}
 	if (!obj) {
 		__atomic_fetch_add(&c->failures, 1, __ATOMIC_RELAXED);
-		mm_report_failure(NULL, c->name, 0, asked, caller, injected);
+		/*
+		 * A slab header's failure is its slab's: __new_slab asked
+		 * for it under its cache's lock, and that cache reports the
+		 * failure once it holds no lock (the report lists the
+		 * caches, under slab_lock).
+		 */
+		if (c != &slab_header_cache)
+			mm_report_failure(NULL, c->name, 0, asked, caller,
+					  injected);
 		return NULL;
 	}
 	if (unlikely(cache_debug(c)))

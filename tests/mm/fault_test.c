@@ -91,6 +91,74 @@ KTEST(fault, slab_growth_copes_with_each_failure)
 	KEXPECT_EQ(t, kmem_cache_destroy(growing), 0);
 }
 
+static void find_slab_headers(struct kmem_cache *c, void *arg)
+{
+	struct kmem_cache_stats s;
+
+	kmem_cache_get_stats(c, &s);
+	if (!strcmp(s.name, "kmem_slab"))
+		*(struct kmem_cache_stats *)arg = s;
+}
+
+static bool no_free_slab_header(void)
+{
+	struct kmem_cache_stats s;
+
+	memset(&s, 0, sizeof(s));
+	kmem_cache_for_each(find_slab_headers, &s);
+	return s.name && s.active == s.total;
+}
+
+/*
+ * A real failure (not an injected one) lists the caches under slab_lock.
+ * A new slab's header is allocated under its cache's lock, so when the
+ * header cache fails, the report must come from the outer cache, once
+ * its lock is dropped, and only once.  Fill the slab-header cache
+ * exactly, then let the page of its next slab fail.
+ */
+KTEST(fault, a_failed_slab_header_is_reported_once_by_its_cache)
+{
+	struct fault_knobs k = { .probability = 100, .times = 1 };
+	struct kmem_cache_stats s;
+	struct mm_report r;
+	void *chain = NULL, *obj;
+	unsigned long before;
+	bool full = false;
+	int n;
+
+	growing = kmem_cache_create("test-header", 1024, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, growing);
+	kmem_cache_get_stats(growing, &s);
+	fault_inject_fail_nth(~0ul); /* no magazines: exact slabs */
+	for (n = 0; n < 100000 && !full; n++) {
+		obj = kmem_cache_alloc(growing);
+		KASSERT_NOT_NULL(t, obj);
+		*(void **)obj = chain;
+		chain = obj;
+		kmem_cache_get_stats(growing, &s);
+		full = s.active == s.total && no_free_slab_header();
+	}
+	KASSERT_TRUE(t, full);
+	before = mm_report_count();
+	k.space = s.pages_per_slab *
+		  PAGE_SIZE; /* the slab's pages, not its header's */
+	fault_inject_set(FAULT_PAGE, &k);
+	obj = kmem_cache_alloc(growing);
+	fault_inject_off(FAULT_PAGE);
+	fault_inject_fail_nth(0);
+	KEXPECT_NULL(t, obj);
+	KEXPECT_EQ(t, mm_report_count() - before, 1);
+	KASSERT_TRUE(t, mm_report_get(before, &r));
+	KEXPECT_EQ(t, r.bug, MM_ALLOC_FAILED);
+	KEXPECT_STREQ(t, r.where, "test-header");
+	while (chain) {
+		obj = *(void **)chain;
+		kmem_cache_free(growing, chain);
+		chain = obj;
+	}
+	KEXPECT_EQ(t, kmem_cache_destroy(growing), 0);
+}
+
 /* --- krealloc ------------------------------------------------------------ */
 
 static char *block;
