@@ -49,12 +49,12 @@ static void for_each_word_of(unsigned long *map, size_t start, size_t len,
 
 static void or_locked(unsigned long *word, unsigned long mask)
 {
-	store_word(word, load_word(word) | mask);
+	bitmap_store_word(word, bitmap_load_word(word) | mask);
 }
 
 static void andnot_locked(unsigned long *word, unsigned long mask)
 {
-	store_word(word, load_word(word) & ~mask);
+	bitmap_store_word(word, bitmap_load_word(word) & ~mask);
 }
 
 void bitmap_set(unsigned long *map, size_t start, size_t len)
@@ -74,11 +74,11 @@ size_t find_next_bit(const unsigned long *map, size_t size, size_t start)
 
 	if (start >= size)
 		return size;
-	bits = load_word(&map[word]) & first_word_mask(start);
+	bits = bitmap_load_word(&map[word]) & first_word_mask(start);
 	while (!bits) {
 		if (++word >= BITS_TO_LONGS(size))
 			return size;
-		bits = load_word(&map[word]);
+		bits = bitmap_load_word(&map[word]);
 	}
 	start = word * BITS_PER_LONG + (size_t)__builtin_ctzl(bits);
 	return MIN(start, size);
@@ -90,9 +90,10 @@ size_t bitmap_weight(const unsigned long *map, size_t size)
 	size_t count = 0;
 
 	for (word = 0; word < full; word++)
-		count += (size_t)__builtin_popcountl(load_word(&map[word]));
+		count += (size_t)__builtin_popcountl(
+			bitmap_load_word(&map[word]));
 	if (size % BITS_PER_LONG)
-		count += (size_t)__builtin_popcountl(load_word(&map[full]) &
-						     last_word_mask(size));
+		count += (size_t)__builtin_popcountl(
+			bitmap_load_word(&map[full]) & last_word_mask(size));
 	return count;
 }

@@ -71,6 +71,9 @@ static inline void mm_unlock(struct spinlock *lock)
  *   run of 3 pages:    single 0 0 0    run 1 1 1        tail 0 1 1
  *   free block of 4:   all 0, and      buddy 1 0 0 0
  *   in a magazine:     all 0 (a free single page, on no list)
+ *   watched:           all 0 (freed pages held back from reuse while a
+ *                      hardware watch covers them, mm.debug=W: on no
+ *                      list, counted in nr_watched, mm/watch.c)
  *   no region:         tail 1, the rest 0
  *
  * A page is free when its single and run bits are both 0.
@@ -105,6 +108,7 @@ struct page_pool {
 	int nr_regions;
 	size_t nr_total;
 	size_t nr_free;		/* pages on the buddy lists */
+	size_t nr_watched;	/* freed, held back and watched (mm.debug=W) */
 	unsigned long nonempty; /* bit k: free_list[k] holds a block */
 	struct list_head free_list[PAGE_ORDERS];
 	size_t nr_blocks[PAGE_ORDERS];
@@ -165,6 +169,8 @@ void page_pool_map(struct page_pool *pool, uintptr_t addr, size_t npages,
 		   unsigned char *kind);
 /* Give every per-hart magazine back to the buddy lists. */
 void page_pool_drain(struct page_pool *pool);
+/* The run of n pages at p, held back and watched, goes back now. */
+void page_pool_give_back(struct page_pool *pool, void *p, size_t n);
 
 /* Who a run of pages was taken for: only its owner may free it. */
 enum page_owner { PAGE_OWNER_PAGE, PAGE_OWNER_SLAB, PAGE_OWNER_KMALLOC };
@@ -180,6 +186,9 @@ void page_debug_alloc(struct page_pool *pool, size_t i, size_t n,
 		      uintptr_t caller);
 void page_debug_free(struct page_pool *pool, size_t i, size_t n,
 		     uintptr_t caller);
+/* A report of bug on the run at p, with its tracks when pool keeps them. */
+void page_run_report(struct mm_report *r, struct page_pool *pool, const void *p,
+		     enum mm_bug bug, uintptr_t caller);
 /* A block left the lists: poison its header too. */
 void page_debug_unheader(struct free_block *b);
 void __page_debug_poison_free_pages(struct page_pool *pool);

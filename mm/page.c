@@ -47,6 +47,7 @@
 #include <kernel/string.h>
 #include "internal.h"
 #include "report.h"
+#include "watch.h"
 
 /* Pages moved between a magazine and the lists at a time: a power of two. */
 #define PAGE_MAG_BATCH 4
@@ -390,8 +391,8 @@ static size_t run_length(const struct page_pool *pool, size_t i)
 
 	while (j < pool->span) {
 		size_t w = BIT_WORD(j), bit = j % BITS_PER_LONG;
-		unsigned long tails = load_word(&pool->tail_map[w]) &
-				      load_word(&pool->run_map[w]);
+		unsigned long tails = bitmap_load_word(&pool->tail_map[w]) &
+				      bitmap_load_word(&pool->run_map[w]);
 		unsigned long others = ~(tails >> bit); /* from page j on */
 
 		if (others) {
@@ -734,6 +735,51 @@ static void refuse(struct page_pool *pool, const void *p, enum mm_bug bug,
 	mm_report(&r, "%s; nothing freed", why);
 }
 
+/* The features of mm.debug a pool has (the others are the slabs'). */
+#define PAGE_DEBUG_FEATURES                                                    \
+	(MM_DEBUG_CHECKS | MM_DEBUG_POISON | MM_DEBUG_TRACK | MM_DEBUG_WATCH)
+
+/*
+ * Freed pages [i, i + n) go back the way they came, cheaply: a single
+ * page to this hart's magazine, a run to the lists.
+ */
+static void __give_freed(struct page_pool *pool, size_t i, size_t n)
+{
+	if (n == 1)
+		__mag_give(&pool->mags, pool, page_addr(pool, i));
+	else
+		__free_range(pool, i, n);
+}
+
+/*
+ * Pages [i, i + n) of owner, just freed in the bitmaps of a pool that
+ * debugs: poison and track the free.  true: mm.debug=W samples them, so
+ * they are held back and watched (counted in nr_watched, on no list)
+ * instead of going back, and the caller hands them to
+ * mm_watch_hold_pages once it drops the pool lock.  A slab's pages are
+ * never held: its cache frees them under its lock, and making room in
+ * the quarantine may give an object back to another cache (a second
+ * cache lock); its objects were the blocks worth watching anyway.
+ */
+static bool __debug_freed(struct page_pool *pool, size_t i, size_t n,
+			  enum page_owner owner, uintptr_t caller)
+{
+	page_debug_free(pool, i, n, caller);
+	if (!(pool_debug(pool) & MM_DEBUG_WATCH) || owner == PAGE_OWNER_SLAB ||
+	    !mm_watch_sample())
+		return false;
+	pool->nr_watched += n;
+	return true;
+}
+
+void page_pool_give_back(struct page_pool *pool, void *p, size_t n)
+{
+	mm_lock(&pool->lock);
+	pool->nr_watched -= n;
+	__give_freed(pool, page_index(pool, p), n);
+	mm_unlock(&pool->lock);
+}
+
 /*
  * Every free the fast path did not finish: a run, a full magazine, a
  * pool being debugged, or something wrong with the free.  Checked from
@@ -745,6 +791,7 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 	enum page_owner was = PAGE_OWNER_PAGE;
 	enum mm_bug bug = MM_BAD_FREE;
 	const char *why = NULL;
+	bool watched = false;
 	char described[80];
 	size_t i, n = 1;
 
@@ -774,14 +821,12 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 			pool->run_frees[owner]++;
 			if (owner == PAGE_OWNER_KMALLOC && pool == &kernel_pool)
 				kmalloc_account_pages(-(long)n);
-			if (unlikely(pool_debug(pool)))
-				page_debug_free(pool, i, n, caller);
-			if (n == 1) { /* back the way it came, cheaply */
-				pool->singles_out++;
-				__mag_give(&pool->mags, pool, p);
-			} else {
-				__free_range(pool, i, n);
-			}
+			if (n == 1)
+				pool->singles_out++; /* as a single page */
+			watched = unlikely(pool_debug(pool)) &&
+				  __debug_freed(pool, i, n, owner, caller);
+			if (!watched)
+				__give_freed(pool, i, n);
 		}
 	} else if (owner == PAGE_OWNER_PAGE &&
 		   test_and_clear_bit(i, pool->single_map)) {
@@ -789,15 +834,18 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 		 * A single page the fast path had no room for.  One AMO
 		 * decides, against a fast-path free racing on another hart.
 		 */
-		if (unlikely(pool_debug(pool)))
-			page_debug_free(pool, i, 1, caller);
-		__mag_give(&pool->mags, pool, p);
+		watched = unlikely(pool_debug(pool)) &&
+			  __debug_freed(pool, i, 1, owner, caller);
+		if (!watched)
+			__give_freed(pool, i, 1);
 	} else if (test_bit(i, pool->single_map)) {
 		why = "it is a page from page_alloc: free it with page_free";
 	} else {
 		bug = MM_DOUBLE_FREE; /* neither run nor single: free */
 	}
 	mm_unlock(&pool->lock);
+	if (watched)
+		mm_watch_hold_pages(pool, p, n);
 	if (bug == MM_DOUBLE_FREE) {
 		refuse(pool, p, bug, owner, caller, "already free");
 	} else if (why) {
@@ -895,8 +943,7 @@ bool page_pool_init(struct page_pool *pool, const struct mem_region *regions,
 
 	memset(pool, 0, sizeof(*pool));
 	spinlock_init_level(&pool->lock, "page_pool", LOCK_LEVEL_PAGE);
-	pool->debug =
-		debug & (MM_DEBUG_CHECKS | MM_DEBUG_POISON | MM_DEBUG_TRACK);
+	pool->debug = debug & PAGE_DEBUG_FEATURES;
 	/* A pool being debugged sends every page through the slow paths. */
 	magazines_init(&pool->mags, &page_mag_ops, pool->debug ? 0 : mag_limit,
 		       PAGE_MAG_BATCH);
@@ -1134,8 +1181,7 @@ void page_track_ignore(const void *p)
 void page_debug_set(unsigned int flags)
 {
 	struct page_pool *pool = &kernel_pool;
-	unsigned int want =
-		flags & (MM_DEBUG_CHECKS | MM_DEBUG_POISON | MM_DEBUG_TRACK);
+	unsigned int want = flags & PAGE_DEBUG_FEATURES;
 
 	if ((want & MM_DEBUG_TRACK) && !page_track(pool, 0, 0))
 		make_tracks(pool, CALLER_ADDR); /* unlocked: it allocates */

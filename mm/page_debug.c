@@ -44,6 +44,24 @@ static void track(struct page_pool *pool, size_t i, int which, uintptr_t caller)
 		mm_track_here(t, caller);
 }
 
+void page_run_report(struct mm_report *r, struct page_pool *pool, const void *p,
+		     enum mm_bug bug, uintptr_t caller)
+{
+	size_t i = page_index(pool, p);
+
+	*r = (struct mm_report){
+		.bug = bug,
+		.addr = p,
+		.where = "page",
+		.order = -1,
+		.caller = caller,
+	};
+	if (page_track(pool, i, 0)) {
+		r->alloc = *page_track(pool, i, 0);
+		r->free = *page_track(pool, i, 1);
+	}
+}
+
 void page_debug_free(struct page_pool *pool, size_t i, size_t n,
 		     uintptr_t caller)
 {

@@ -15,7 +15,8 @@
  *   - every page in a magazine is free, managed, on no list and inside no
  *     block, and no magazine holds more than its limit;
  *   - the counters agree with the lists, and the number of free pages
- *     with the pages on the lists plus those in the magazines;
+ *     with the pages on the lists plus those in the magazines and those
+ *     held back while watched (mm.debug=W);
  *   - no page is both single and run; every run starts with a page that
  *     is no tail, and every tail page follows a page of its run;
  *   - a page no region covers is tail and nothing else.
@@ -275,6 +276,7 @@ int page_pool_validate(struct page_pool *pool)
 		 * or given meanwhile would be counted twice or not at all.
 		 */
 		__mag_hold_all(&pool->mags, held);
+		pages += pool->nr_watched; /* held back, on no list */
 		err = count_magazines(pool, held, &pages);
 		if (!err)
 			err = check_bitmaps(pool, pages, blocks);

@@ -82,6 +82,7 @@
 #include "internal.h"
 #include "report.h"
 #include "slab.h"
+#include "watch.h"
 
 _Static_assert(SLAB_CHECKS == MM_DEBUG_CHECKS &&
 		       SLAB_RED_ZONE == MM_DEBUG_REDZONE &&
@@ -655,9 +656,10 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 			return;
 		}
 		/* mm.debug=W: held back and watched, one free in N. */
-		if ((cache_debug(c) & MM_DEBUG_WATCH) && mm_watch_take(c, obj))
-			return;
-		slab_give_back(c, obj);
+		if ((cache_debug(c) & MM_DEBUG_WATCH) && mm_watch_sample())
+			mm_watch_hold_object(c, obj);
+		else
+			slab_give_back(c, obj);
 		return;
 	}
 	acquire(&c->lock);
@@ -856,6 +858,7 @@ static void shrink_one(struct kmem_cache *c, void *arg)
 
 void kmem_cache_shrink_all(void)
 {
+	mm_watch_flush(); /* held pages (mm.debug=W) too, not only objects */
 	kmem_cache_for_each(shrink_one, NULL);
 	/* Emptied off-slab slabs gave their headers back just now. */
 	kmem_cache_shrink(&slab_header_cache);

@@ -245,10 +245,6 @@ void slab_object_report(struct mm_report *r, struct kmem_cache *c, void *obj,
 			enum mm_bug bug, uintptr_t caller);
 /* Give obj, freed and then held back (mm/watch.c), to its slab. */
 void slab_give_back(struct kmem_cache *c, void *obj);
-/* mm/watch.c: hold obj back and watch it (true), or not (false). */
-bool mm_watch_take(struct kmem_cache *c, void *obj);
-/* mm/watch.c: give back the objects of c held there. */
-void mm_watch_forget(struct kmem_cache *c);
 /* obj's alloc (which 0) or free (1) track. */
 struct mm_track *slab_track(const struct kmem_cache *c, void *obj, int which);
 

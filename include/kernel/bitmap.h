@@ -51,12 +51,12 @@ static inline bool test_and_clear_bit(size_t n, unsigned long *map)
 }
 
 /* The word as a whole, for the non-atomic writers. */
-static inline void store_word(unsigned long *word, unsigned long value)
+static inline void bitmap_store_word(unsigned long *word, unsigned long value)
 {
 	__atomic_store_n(word, value, __ATOMIC_RELAXED);
 }
 
-static inline unsigned long load_word(const unsigned long *word)
+static inline unsigned long bitmap_load_word(const unsigned long *word)
 {
 	return __atomic_load_n(word, __ATOMIC_RELAXED);
 }
@@ -65,14 +65,14 @@ static inline void __set_bit(size_t n, unsigned long *map)
 {
 	unsigned long *word = &map[BIT_WORD(n)];
 
-	store_word(word, load_word(word) | BIT_MASK(n));
+	bitmap_store_word(word, bitmap_load_word(word) | BIT_MASK(n));
 }
 
 static inline void __clear_bit(size_t n, unsigned long *map)
 {
 	unsigned long *word = &map[BIT_WORD(n)];
 
-	store_word(word, load_word(word) & ~BIT_MASK(n));
+	bitmap_store_word(word, bitmap_load_word(word) & ~BIT_MASK(n));
 }
 
 /* Set or clear bits [start, start + len), under the map's lock. */

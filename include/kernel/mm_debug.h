@@ -141,14 +141,15 @@ unsigned long mm_validate(void);
 unsigned long mm_scrub(void);
 
 /*
- * Watching freed objects (mm.debug=W, mm/watch.c).  One free in every N
- * of an object of a cache with W on is held back from reuse, and a
- * hardware watch (include/kernel/machine.h) covers its first word on
- * every hart until the next one takes its place.
+ * Watching freed memory (mm.debug=W, mm/watch.c).  One free in every N
+ * of an object of a cache with W on, or of a page run while the page
+ * allocator has W (not a slab's own pages), is held back from reuse,
+ * and a hardware watch (include/kernel/machine.h) covers its first word
+ * on every hart until the next one takes its place.
  *
  * mm_watch_every sets N (1: every free) and returns the one before; 0
- * leaves it.  mm_watch_flush gives every held object back and stops
- * watching them.  mm_watch_holds says whether obj is held.
+ * leaves it.  mm_watch_flush gives every held block back and stops
+ * watching them.  mm_watch_holds says whether the block at obj is held.
  */
 unsigned int mm_watch_every(unsigned int n);
 void mm_watch_flush(void);

@@ -55,7 +55,10 @@ void kmem_cache_free(struct kmem_cache *cache, void *obj);
  * per-hart magazines and the watch quarantine (mm.debug=W) keep.
  */
 void kmem_cache_shrink(struct kmem_cache *cache);
-/* The same for every cache, kmalloc's included. */
+/*
+ * The same for every cache, kmalloc's included, after the watch
+ * quarantine gives back all it holds, the pages too.
+ */
 void kmem_cache_shrink_all(void);
 /* 0, or -1 with a report (and nothing done) while objects are allocated. */
 int kmem_cache_destroy(struct kmem_cache *cache);

@@ -17,9 +17,11 @@
 #include <kernel/machine.h>
 #include <kernel/mm_debug.h>
 #include <kernel/mm_report.h>
+#include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
+#include "../../mm/internal.h"
 
 #define OBJECT_BYTES 64u
 #define FUNCTION_BYTES 128 /* the writers are a few instructions each */
@@ -285,6 +287,153 @@ KTEST(watch, one_free_in_n_is_held_and_the_oldest_goes_back)
 	mm_watch_every(was);
 	mm_watch_flush();
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/* --- Pages ------------------------------------------------------------- */
+
+static struct page_pool pool;
+
+/* A private pool with W and U over 16 pages of the kernel's. */
+static void *watched_pool(struct ktest *t)
+{
+	void *mem;
+	struct mem_region region;
+
+	if (!watch_slots()) {
+		ktest_log(t, "no debug triggers (Sdtrig): skipped");
+		return NULL;
+	}
+	mem = page_alloc_order(4);
+	if (!KEXPECT_NOT_NULL(t, mem))
+		return NULL;
+	region = (struct mem_region){ (uintptr_t)mem,
+				      (uintptr_t)mem + 16 * PAGE_SIZE };
+	if (!KEXPECT_TRUE(t, page_pool_init(&pool, &region, 1, 0,
+					    MM_DEBUG_WATCH | MM_DEBUG_TRACK))) {
+		page_free(mem);
+		return NULL;
+	}
+	return mem;
+}
+
+KTEST(watch, store_into_a_freed_page_is_stopped)
+{
+	char words[48];
+	struct mm_report r = { .bug = MM_BUGS };
+	unsigned long before;
+	unsigned int every;
+	void *mem, *p;
+
+	mem = watched_pool(t);
+	if (!mem)
+		return;
+	p = page_pool_alloc(&pool, 1);
+	KASSERT_NOT_NULL(t, p);
+	every = mm_watch_every(1);
+	page_pool_free(&pool, p);
+	KEXPECT_TRUE(t, mm_watch_holds(p));
+	before = mm_report_count();
+	store_word(p, 0x5eed1234);
+	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
+	    KEXPECT_TRUE(t, mm_report_get(before, &r))) {
+		KEXPECT_EQ(t, r.bug, MM_WATCHED_WRITE);
+		KEXPECT_PTR_EQ(t, r.addr, p);
+		KEXPECT_STREQ(t, r.where, "page");
+		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))store_word));
+		snprintf(words, sizeof(words), "4-byte store at byte 0 of %lu",
+			 (unsigned long)PAGE_SIZE);
+		KEXPECT_TRUE(t, strstr(r.detail, words) != NULL);
+		KEXPECT_NE(t, r.free.site, 0);
+	}
+	KEXPECT_EQ(t, *(volatile uint32_t *)p, 0x5eed1234);
+	mm_watch_every(every);
+	mm_watch_flush();
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	page_free(mem);
+}
+
+/*
+ * Held pages are free in the bitmaps but on no list: the pool counts
+ * them apart, a second free of one is a double free, and they all come
+ * back when the watches are given up.
+ */
+KTEST(watch, pages_held_back_are_counted_and_come_back)
+{
+	struct mm_report r = { .bug = MM_BUGS };
+	void *mem, *single, *run;
+	unsigned long before;
+	unsigned int every;
+	size_t free;
+
+	mem = watched_pool(t);
+	if (!mem)
+		return;
+	if (watch_slots() < 2) {
+		ktest_log(t, "needs 2 watches: skipped");
+		page_free(mem);
+		return;
+	}
+	free = page_pool_free_count(&pool); /* the tracks took some */
+	single = page_pool_alloc(&pool, 1);
+	run = page_pool_alloc(&pool, 2);
+	KASSERT_NOT_NULL(t, single);
+	KASSERT_NOT_NULL(t, run);
+	every = mm_watch_every(1);
+	page_pool_free(&pool, single);
+	page_pool_free(&pool, run);
+	KEXPECT_TRUE(t, mm_watch_holds(single));
+	KEXPECT_TRUE(t, mm_watch_holds(run));
+	KEXPECT_EQ(t, pool.nr_watched, 3);
+	KEXPECT_EQ(t, page_pool_free_count(&pool), free - 3);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	before = mm_report_count();
+	page_pool_free(&pool, run);
+	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
+	    KEXPECT_TRUE(t, mm_report_get(before, &r)))
+		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
+	mm_watch_every(every);
+	mm_watch_flush();
+	KEXPECT_FALSE(t, mm_watch_holds(single));
+	KEXPECT_EQ(t, pool.nr_watched, 0);
+	KEXPECT_EQ(t, page_pool_free_count(&pool), free);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	page_free(mem);
+}
+
+/*
+ * A watch covers a block's first word only: a hit further into a held
+ * run can only be a stale watch of a block given back (a hart that has
+ * not yet let it go), and is no bug.  Asked of mm_watch_hit directly,
+ * as the trap would ask it.
+ */
+KTEST(watch, a_hit_past_a_held_runs_first_word_is_no_bug)
+{
+	struct mm_watch_hit hit = { .pc = (uintptr_t)store_word,
+				    .bytes = 4,
+				    .task = "ktest" };
+	unsigned long before;
+	unsigned int every;
+	void *mem, *run;
+
+	mem = watched_pool(t);
+	if (!mem)
+		return;
+	run = page_pool_alloc(&pool, 2);
+	KASSERT_NOT_NULL(t, run);
+	every = mm_watch_every(1);
+	page_pool_free(&pool, run);
+	KEXPECT_TRUE(t, mm_watch_holds(run));
+	before = mm_report_count();
+	hit.addr = (uintptr_t)run + PAGE_SIZE;
+	KEXPECT_FALSE(t, mm_watch_hit(&hit));
+	KEXPECT_EQ(t, mm_report_count(), before);
+	hit.addr = (uintptr_t)run;
+	KEXPECT_TRUE(t, mm_watch_hit(&hit));
+	KEXPECT_EQ(t, mm_report_count(), before + 1);
+	mm_watch_every(every);
+	mm_watch_flush();
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	page_free(mem);
 }
 
 /* --- Rate of detection ------------------------------------------------ */
