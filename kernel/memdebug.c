@@ -41,6 +41,9 @@ static void show(void)
 	mm_debug_letters(mm_debug_flags(), letters);
 	printk("memdebug: %s (F checks, Z red zones, P poison, U tracking, L leak scans, W watch 1 free in %u)\n",
 	       letters, mm_watch_every(0));
+	if (mm_watch_unreported())
+		printk("  W: %lu writes stopped under a leaf lock, not reported\n",
+		       mm_watch_unreported());
 	mm_debug_letters(mm_debug_page_flags(), letters);
 	printk("  page allocator: %s\n", letters);
 	kmem_cache_for_each(count_cache, &by);

@@ -128,6 +128,16 @@ static void *holder_pc(const struct spinlock *lock)
 	return (void *)__atomic_load_n(&lock->acquire_pc, __ATOMIC_RELAXED);
 }
 
+bool may_acquire_level(enum lock_level level)
+{
+	bool ok;
+
+	push_off(); /* stay on this hart while its chain is read */
+	ok = level < hart_locks[this_hart()].last_held->level;
+	pop_off();
+	return ok;
+}
+
 bool holding(const struct spinlock *lock)
 {
 	bool held;

@@ -36,7 +36,9 @@
  * block over only once they hold no lock of their own (so a slab's own
  * pages, freed under its cache's lock, are never held).  mm_watch_hit
  * runs in a trap, maybe with any lock held: it reads held[] with atomic
- * loads and takes no lock but the report's (mm_report, a leaf).
+ * loads and takes no lock but the report's (mm_report, a leaf), and only
+ * when the lock order allows it: a hit under a leaf or the console's
+ * lock is only counted (mm_watch_unreported).
  */
 #include <kernel/machine.h>
 #include <kernel/mm_debug.h>
@@ -61,6 +63,7 @@ static struct held held[WATCH_HELD_MAX];
 static unsigned int oldest;	  /* the slot the next sample takes */
 static unsigned int every = 1024; /* a free in every this many */
 static unsigned long frees;	  /* of blocks whose owner has W */
+static unsigned long unreported;  /* hits under a leaf lock: no report */
 
 static unsigned int slots(void)
 {
@@ -160,6 +163,11 @@ void mm_watch_flush(void)
 	mm_watch_forget(NULL);
 }
 
+unsigned long mm_watch_unreported(void)
+{
+	return __atomic_load_n(&unreported, __ATOMIC_RELAXED);
+}
+
 bool mm_watch_holds(const void *obj)
 {
 	unsigned int i;
@@ -192,6 +200,15 @@ bool mm_watch_hit(const struct mm_watch_hit *hit)
 	}
 	if (i == slots())
 		return false; /* a watch released late: no bug */
+	/*
+	 * Made under a lock the report's cannot nest in (a leaf, or the
+	 * console's): taking it would break the lock order.  Counted, and
+	 * the store runs.
+	 */
+	if (!may_acquire_level(LOCK_LEVEL_LEAF)) {
+		__atomic_fetch_add(&unreported, 1, __ATOMIC_RELAXED);
+		return true;
+	}
 	if (h.cache)
 		slab_object_report(&r, h.cache, h.addr, MM_WATCHED_WRITE,
 				   hit->pc);

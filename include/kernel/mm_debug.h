@@ -154,6 +154,11 @@ unsigned long mm_scrub(void);
 unsigned int mm_watch_every(unsigned int n);
 void mm_watch_flush(void);
 bool mm_watch_holds(const void *obj);
+/*
+ * Stores stopped while their hart held a lock the report's may not nest
+ * in (a leaf lock, or the console's): counted here, not reported.
+ */
+unsigned long mm_watch_unreported(void);
 
 /*
  * A store that a watch stopped, decoded by the trap (arch/riscv/watch.c)

@@ -97,6 +97,12 @@ void release(struct spinlock *lock);
 bool try_acquire(struct spinlock *lock);
 /* True if this hart holds the lock. */
 bool holding(const struct spinlock *lock);
+/*
+ * True if the lock order lets this hart take a lock of this level now:
+ * a trap handler, which may have come with any lock held, asks before
+ * it takes one.
+ */
+bool may_acquire_level(enum lock_level level);
 
 /*
  * push_off/pop_off disable interrupts on this hart, counting the nesting:

@@ -20,6 +20,7 @@
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/slab.h>
+#include <kernel/spinlock.h>
 #include <kernel/string.h>
 #include "../../mm/internal.h"
 
@@ -287,6 +288,30 @@ KTEST(watch, one_free_in_n_is_held_and_the_oldest_goes_back)
 	mm_watch_every(was);
 	mm_watch_flush();
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+static DEFINE_SPINLOCK(leaf_lock, "watch-test-leaf", LOCK_LEVEL_LEAF);
+
+/*
+ * A store made while its hart holds a leaf lock: the report's lock is a
+ * leaf too, so the trap may not take it.  The hit is counted, and the
+ * store runs; nothing panics.
+ */
+KTEST(watch, a_store_under_a_leaf_lock_is_counted_not_reported)
+{
+	unsigned long unreported;
+	struct watched w;
+
+	if (!watch_one(t, &w))
+		return;
+	unreported = mm_watch_unreported();
+	acquire(&leaf_lock);
+	store_word(w.obj, 0x1eaf);
+	release(&leaf_lock);
+	KEXPECT_EQ(t, mm_report_count(), w.before);
+	KEXPECT_EQ(t, mm_watch_unreported(), unreported + 1);
+	KEXPECT_EQ(t, *(volatile uint32_t *)w.obj, 0x1eaf);
+	unwatch(&w);
 }
 
 /* --- Pages ------------------------------------------------------------- */
