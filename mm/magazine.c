@@ -8,9 +8,10 @@
  * takes no owner's lock.  The owner's lock comes first, then the
  * magazine: see the lock argument in mm/magazine.h.
  *
- * Refill and flush move mags->batch objects at a time: a refilled
- * magazine can then give batch objects, and a flushed one take
- * limit - batch more, before the owner's lock is needed again.
+ * Refill and flush move up to mags->batch objects at a time: a refilled
+ * magazine can then give that many objects, and a flushed one take as
+ * many more, before the owner's lock is needed again.  The owner may
+ * move fewer, to bound one call's work.
  */
 #include <kernel/string.h>
 #include "magazine.h"
@@ -83,10 +84,13 @@ void __mag_give(struct magazines *mags, void *owner, void *obj)
 	unsigned long n = mag_lock(m);
 
 	if (n >= mags->limit && n > 0) {
-		/* Flush the oldest batch: the newest stay, being warmest. */
+		/*
+		 * Flush the oldest batch, or as much of it as the owner
+		 * takes: the newest stay, being warmest.
+		 */
 		unsigned int out = MIN((unsigned int)n, MAX(mags->batch, 1u));
 
-		mags->ops->flush(owner, m->slot, out);
+		out = mags->ops->flush(owner, m->slot, out);
 		n -= out;
 		memmove(m->slot, m->slot + out, n * sizeof(void *));
 	}
@@ -96,6 +100,16 @@ void __mag_give(struct magazines *mags, void *owner, void *obj)
 		mags->ops->flush(owner, &obj, 1); /* limit 0: no magazines */
 	m->gives++;
 	mag_unlock(m, n);
+}
+
+/* Give all n objects back, however many calls the owner needs. */
+static void flush_all(struct magazines *mags, void *owner, void **objs,
+		      unsigned int n)
+{
+	unsigned int done = 0;
+
+	while (done < n)
+		done += mags->ops->flush(owner, objs + done, n - done);
 }
 
 void __mag_drain_all(struct magazines *mags, void *owner)
@@ -109,8 +123,7 @@ void __mag_drain_all(struct magazines *mags, void *owner)
 
 		memcpy(objs, m->slot, n * sizeof(void *));
 		mag_unlock(m, 0);
-		if (n)
-			mags->ops->flush(owner, objs, (unsigned int)n);
+		flush_all(mags, owner, objs, (unsigned int)n);
 	}
 }
 

@@ -77,12 +77,14 @@ _Static_assert(sizeof(struct magazine) == 32 * sizeof(void *),
 
 /*
  * The owner's side, called with the owner's lock held.  refill takes up
- * to n free objects into objs[] and returns how many; flush takes n
- * objects back.
+ * to n free objects into objs[] and returns how many.  flush takes back
+ * objs[0 .. k) for a k from 1 to n, and returns k: an owner may stop
+ * early to bound the work of one call (the page allocator stops once a
+ * flush's merges reach a budget), and the rest wait for the next flush.
  */
 struct magazine_ops {
 	unsigned int (*refill)(void *owner, void **objs, unsigned int n);
-	void (*flush)(void *owner, void **objs, unsigned int n);
+	unsigned int (*flush)(void *owner, void **objs, unsigned int n);
 };
 
 struct magazines {

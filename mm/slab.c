@@ -243,6 +243,22 @@ static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 	return got;
 }
 
+/* Out of line: a report is a large struct, to be built only when needed. */
+static __noinline void report_bad_bump(struct kmem_cache *c, struct slab *s)
+{
+	struct mm_report r = {
+		.bug = MM_CORRUPTION,
+		.addr = s->base,
+		.where = c->name,
+		.order = (int)c->order,
+	};
+
+	mm_report(
+		&r,
+		"slab's bump %p and reach %lu disagree (caught by the slab bump check); no more objects carved from it",
+		(void *)s->bump, (unsigned long)s->reach);
+}
+
 /*
  * Do slab s's bump and reach agree, on an object boundary in the slab?
  * A bump moved back by a flipped bit would carve objects again that are
@@ -255,20 +271,11 @@ static bool __bump_sound(struct kmem_cache *c, struct slab *s)
 {
 	size_t off = (size_t)(s->bump - s->base), listed = 0, out;
 	void *p;
-	struct mm_report r = {
-		.bug = MM_CORRUPTION,
-		.addr = s->base,
-		.where = c->name,
-		.order = (int)c->order,
-	};
 
 	if (s->bump >= s->base && s->bump <= slab_end(c, s) &&
 	    off % c->stride == 0 && s->reach == off / c->stride * c->off_step)
 		return true;
-	mm_report(
-		&r,
-		"slab's bump %p and reach %lu disagree (caught by the slab bump check); no more objects carved from it",
-		(void *)s->bump, (unsigned long)s->reach);
+	report_bad_bump(c, s);
 	for (p = s->free; p && listed < c->objects; p = *link_of(c, p))
 		listed++;
 	out = c->objects - listed;
@@ -382,7 +389,7 @@ static bool __spare_empty(const struct kmem_cache *c)
  * at most one spare empty slab back to the pages, so that one free never
  * pays for more; the next flush takes the next.
  */
-static void slab_flush(void *owner, void **objs, unsigned int n)
+static unsigned int slab_flush(void *owner, void **objs, unsigned int n)
 {
 	struct kmem_cache *c = owner;
 	bool released = false;
@@ -411,6 +418,7 @@ static void slab_flush(void *owner, void **objs, unsigned int n)
 			       list_first_entry(&c->empty, struct slab, node));
 	c->objects_out -= n;
 	__size_magazines(c);
+	return n;
 }
 
 static const struct magazine_ops slab_mag_ops = {

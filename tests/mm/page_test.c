@@ -490,6 +490,51 @@ KTEST(page, magazines_are_drained_before_an_allocation_fails)
 	drop_pool();
 }
 
+/*
+ * A full magazine flushes its oldest pages, but stops once their merges
+ * reach MAX_ORDER, so that one page_free never pays for PAGE_MAG_BATCH
+ * pages that each merge high.  Four pages, each the last missing page of
+ * its own 16-page block (whose buddy stays taken), wait in a magazine of
+ * 4; the next free flushes them, each merging 4 orders: as many go as it
+ * takes to reach MAX_ORDER merges, and the rest stay for the next flush.
+ */
+/* Page k of group g: blocks 16, 48, 80, 112, none another's buddy. */
+static size_t first_of(unsigned int g, unsigned int k)
+{
+	return 32 * g + 16 + k;
+}
+
+KTEST(page, a_flush_stops_once_its_merges_reach_the_top_order)
+{
+	enum { GROUP = 16, GROUPS = 4, MERGES = 4 /* GROUP = 2^4 */ };
+	unsigned int flushed = (MAX_ORDER + MERGES - 1) / MERGES;
+	char *m, *p;
+	size_t before;
+	unsigned int g, k;
+
+	KASSERT_TRUE(t, make_pool_with(t, 0, GROUPS));
+	KASSERT_EQ(t, pool.mags.batch, GROUPS);
+	m = pool_mem;
+	while (page_pool_alloc(&pool, 1)) /* every page, as a single page */
+		;
+	for (g = 0; g < GROUPS; g++) /* all of each group but its first */
+		for (k = 1; k < GROUP; k++)
+			page_pool_free(&pool, m + first_of(g, k) * PAGE_SIZE);
+	page_pool_drain(&pool);
+	before = pool.nr_blocks[4];
+	for (g = 0; g < GROUPS; g++) /* the magazine is full now */
+		page_pool_free(&pool, m + first_of(g, 0) * PAGE_SIZE);
+	KEXPECT_EQ(t, pool.nr_blocks[4], before);
+	p = m + 200 * PAGE_SIZE; /* its buddy is taken: it merges nothing */
+	page_pool_free(&pool, p);
+	KEXPECT_EQ(t, pool.nr_blocks[4], before + MIN(flushed, GROUPS));
+	KEXPECT_LT(t, flushed, GROUPS); /* else the bound is not tested */
+	page_pool_drain(&pool);
+	KEXPECT_EQ(t, pool.nr_blocks[4], before + GROUPS);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
 /* page_validate exists to catch corruption: corrupt a pool on purpose. */
 KTEST(page, validate_catches_injected_corruption)
 {
