@@ -222,24 +222,32 @@ static void __give_up_free_list(struct kmem_cache *c, struct slab *s, void *obj,
 
 /*
  * Up to n objects off slab s's free list into objs[], each checked
- * before it is taken.
+ * before it is taken, as free_object_ok checks: the head with link_ok,
+ * then each object's free key and its link on.  So every object meets
+ * link_ok once, as the head or as a link, not twice.
  */
 static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 				void **objs, unsigned int n)
 {
 	unsigned int got = 0;
+	void *obj = s->free, *next;
 
-	while (got < n && s->free) {
-		void *obj = s->free;
-
-		if (unlikely(!free_object_ok(c, s, obj))) {
+	if (unlikely(!link_ok(c, s, obj))) {
+		__give_up_free_list(c, s, obj, 0);
+		return 0;
+	}
+	while (got < n && obj) {
+		next = *link_of(c, obj);
+		if (unlikely(*free_key(c, obj) != key_of(obj) ||
+			     !link_ok(c, s, next))) {
 			__give_up_free_list(c, s, obj, got);
-			break;
+			return got;
 		}
-		s->free = *link_of(c, obj);
 		*link_of(c, obj) = LINK_TAKEN;
 		objs[got++] = obj;
+		obj = next;
 	}
+	s->free = obj;
 	return got;
 }
 
