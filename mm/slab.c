@@ -194,6 +194,18 @@ static void __refile(struct kmem_cache *c, struct slab *s, enum slab_list was)
 					       : &c->partial);
 }
 
+/* A report of slab s of c, found broken by a check of its own records. */
+static void slab_corruption(struct mm_report *r, const struct kmem_cache *c,
+			    const struct slab *s)
+{
+	*r = (struct mm_report){
+		.bug = MM_CORRUPTION,
+		.addr = s->base,
+		.where = c->name,
+		.order = (int)c->order,
+	};
+}
+
 /*
  * A free list found broken at obj: report it, and give up the rest of
  * the list.  Those objects are lost, counted as in use for ever (a
@@ -204,13 +216,9 @@ static void __give_up_free_list(struct kmem_cache *c, struct slab *s, void *obj,
 {
 	unsigned int carved = (unsigned int)((s->bump - s->base) / c->stride);
 	unsigned int lost = carved - s->inuse - taken;
-	struct mm_report r = {
-		.bug = MM_CORRUPTION,
-		.addr = s->base,
-		.where = c->name,
-		.order = (int)c->order,
-	};
+	struct mm_report r;
 
+	slab_corruption(&r, c, s);
 	mm_report(
 		&r,
 		"free list leads to %p, no free object of the slab (caught by the free-list link check); %u objects given up",
@@ -254,13 +262,9 @@ static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 /* Out of line: a report is a large struct, to be built only when needed. */
 static __noinline void report_bad_bump(struct kmem_cache *c, struct slab *s)
 {
-	struct mm_report r = {
-		.bug = MM_CORRUPTION,
-		.addr = s->base,
-		.where = c->name,
-		.order = (int)c->order,
-	};
+	struct mm_report r;
 
+	slab_corruption(&r, c, s);
 	mm_report(
 		&r,
 		"slab's bump %p and reach %lu disagree (caught by the slab bump check); no more objects carved from it",
@@ -456,14 +460,10 @@ static bool slab_intact(struct kmem_cache *c, struct slab *s, void *obj,
 	if (!p && n + inuse == carved)
 		return true;
 	{
-		struct mm_report r = {
-			.bug = MM_CORRUPTION,
-			.addr = s->base,
-			.where = c->name,
-			.order = (int)c->order,
-			.caller = caller,
-		};
+		struct mm_report r;
 
+		slab_corruption(&r, c, s);
+		r.caller = caller;
 		mm_report(
 			&r,
 			"its free list is broken (%lu objects carved, %u in use, %lu linked, bad link %p); free of %p refused",

@@ -318,48 +318,72 @@ KTEST(watch, a_store_under_a_leaf_lock_is_counted_not_reported)
 
 static struct page_pool pool;
 
-/* A private pool with W and U over 16 pages of the kernel's. */
-static void *watched_pool(struct ktest *t)
-{
+/* A private pool with W and U, over pages of the kernel's. */
+struct watched_pool {
 	void *mem;
+	unsigned int every; /* mm_watch_every's before the case */
+};
+
+/* The pool, with every free watched; false (and skipped) without watches. */
+static bool watch_pool(struct ktest *t, struct watched_pool *w)
+{
 	struct mem_region region;
 
 	if (!watch_slots()) {
 		ktest_log(t, "no debug triggers (Sdtrig): skipped");
-		return NULL;
+		return false;
 	}
-	mem = page_alloc_order(4);
-	if (!KEXPECT_NOT_NULL(t, mem))
-		return NULL;
-	region = (struct mem_region){ (uintptr_t)mem,
-				      (uintptr_t)mem + 16 * PAGE_SIZE };
+	w->mem = page_alloc_order(4);
+	if (!KEXPECT_NOT_NULL(t, w->mem))
+		return false;
+	region = (struct mem_region){ (uintptr_t)w->mem,
+				      (uintptr_t)w->mem + 16 * PAGE_SIZE };
 	if (!KEXPECT_TRUE(t, page_pool_init(&pool, &region, 1, 0,
 					    MM_DEBUG_WATCH | MM_DEBUG_TRACK))) {
-		page_free(mem);
-		return NULL;
+		page_free(w->mem);
+		return false;
 	}
-	return mem;
+	w->every = mm_watch_every(1);
+	return true;
+}
+
+/* A run of n pages of the pool, allocated, freed, and so held. */
+static void *held_run(struct ktest *t, size_t n)
+{
+	void *run = page_pool_alloc(&pool, n);
+
+	if (!KEXPECT_NOT_NULL(t, run))
+		return NULL;
+	page_pool_free(&pool, run);
+	KEXPECT_TRUE(t, mm_watch_holds(run));
+	return run;
+}
+
+/* Everything held goes back, the pool is sound, its pages go home. */
+static void unwatch_pool(struct ktest *t, struct watched_pool *w)
+{
+	mm_watch_every(w->every);
+	mm_watch_flush();
+	KEXPECT_EQ(t, pool.nr_watched, 0);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	page_free(w->mem);
 }
 
 KTEST(watch, store_into_a_freed_page_is_stopped)
 {
 	char words[48];
 	struct mm_report r = { .bug = MM_BUGS };
+	struct watched_pool w;
 	unsigned long before;
-	unsigned int every;
-	void *mem, *p;
+	void *p;
 
-	mem = watched_pool(t);
-	if (!mem)
+	if (!watch_pool(t, &w))
 		return;
-	p = page_pool_alloc(&pool, 1);
-	KASSERT_NOT_NULL(t, p);
-	every = mm_watch_every(1);
-	page_pool_free(&pool, p);
-	KEXPECT_TRUE(t, mm_watch_holds(p));
+	p = held_run(t, 1);
 	before = mm_report_count();
-	store_word(p, 0x5eed1234);
-	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
+	if (p)
+		store_word(p, 0x5eed1234);
+	if (p && KEXPECT_EQ(t, mm_report_count(), before + 1) &&
 	    KEXPECT_TRUE(t, mm_report_get(before, &r))) {
 		KEXPECT_EQ(t, r.bug, MM_WATCHED_WRITE);
 		KEXPECT_PTR_EQ(t, r.addr, p);
@@ -369,12 +393,9 @@ KTEST(watch, store_into_a_freed_page_is_stopped)
 			 (unsigned long)PAGE_SIZE);
 		KEXPECT_TRUE(t, strstr(r.detail, words) != NULL);
 		KEXPECT_NE(t, r.free.site, 0);
+		KEXPECT_EQ(t, *(volatile uint32_t *)p, 0x5eed1234);
 	}
-	KEXPECT_EQ(t, *(volatile uint32_t *)p, 0x5eed1234);
-	mm_watch_every(every);
-	mm_watch_flush();
-	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
-	page_free(mem);
+	unwatch_pool(t, &w);
 }
 
 /*
@@ -385,29 +406,22 @@ KTEST(watch, store_into_a_freed_page_is_stopped)
 KTEST(watch, pages_held_back_are_counted_and_come_back)
 {
 	struct mm_report r = { .bug = MM_BUGS };
-	void *mem, *single, *run;
+	struct watched_pool w;
 	unsigned long before;
-	unsigned int every;
+	void *single, *run;
 	size_t free;
 
-	mem = watched_pool(t);
-	if (!mem)
+	if (!watch_pool(t, &w))
 		return;
 	if (watch_slots() < 2) {
 		ktest_log(t, "needs 2 watches: skipped");
-		page_free(mem);
+		unwatch_pool(t, &w);
 		return;
 	}
 	free = page_pool_free_count(&pool); /* the tracks took some */
-	single = page_pool_alloc(&pool, 1);
-	run = page_pool_alloc(&pool, 2);
-	KASSERT_NOT_NULL(t, single);
-	KASSERT_NOT_NULL(t, run);
-	every = mm_watch_every(1);
-	page_pool_free(&pool, single);
-	page_pool_free(&pool, run);
-	KEXPECT_TRUE(t, mm_watch_holds(single));
-	KEXPECT_TRUE(t, mm_watch_holds(run));
+	single = held_run(t, 1);
+	run = held_run(t, 2);
+	KEXPECT_TRUE(t, mm_watch_holds(single)); /* two watches: both held */
 	KEXPECT_EQ(t, pool.nr_watched, 3);
 	KEXPECT_EQ(t, page_pool_free_count(&pool), free - 3);
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
@@ -416,13 +430,9 @@ KTEST(watch, pages_held_back_are_counted_and_come_back)
 	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
 	    KEXPECT_TRUE(t, mm_report_get(before, &r)))
 		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
-	mm_watch_every(every);
-	mm_watch_flush();
+	unwatch_pool(t, &w);
 	KEXPECT_FALSE(t, mm_watch_holds(single));
-	KEXPECT_EQ(t, pool.nr_watched, 0);
 	KEXPECT_EQ(t, page_pool_free_count(&pool), free);
-	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
-	page_free(mem);
 }
 
 /*
@@ -436,29 +446,23 @@ KTEST(watch, a_hit_past_a_held_runs_first_word_is_no_bug)
 	struct mm_watch_hit hit = { .pc = (uintptr_t)store_word,
 				    .bytes = 4,
 				    .task = "ktest" };
+	struct watched_pool w;
 	unsigned long before;
-	unsigned int every;
-	void *mem, *run;
+	char *run;
 
-	mem = watched_pool(t);
-	if (!mem)
+	if (!watch_pool(t, &w))
 		return;
-	run = page_pool_alloc(&pool, 2);
-	KASSERT_NOT_NULL(t, run);
-	every = mm_watch_every(1);
-	page_pool_free(&pool, run);
-	KEXPECT_TRUE(t, mm_watch_holds(run));
+	run = held_run(t, 2);
 	before = mm_report_count();
-	hit.addr = (uintptr_t)run + PAGE_SIZE;
-	KEXPECT_FALSE(t, mm_watch_hit(&hit));
-	KEXPECT_EQ(t, mm_report_count(), before);
-	hit.addr = (uintptr_t)run;
-	KEXPECT_TRUE(t, mm_watch_hit(&hit));
-	KEXPECT_EQ(t, mm_report_count(), before + 1);
-	mm_watch_every(every);
-	mm_watch_flush();
-	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
-	page_free(mem);
+	if (run) {
+		hit.addr = (uintptr_t)run + PAGE_SIZE;
+		KEXPECT_FALSE(t, mm_watch_hit(&hit));
+		KEXPECT_EQ(t, mm_report_count(), before);
+		hit.addr = (uintptr_t)run;
+		KEXPECT_TRUE(t, mm_watch_hit(&hit));
+		KEXPECT_EQ(t, mm_report_count(), before + 1);
+	}
+	unwatch_pool(t, &w);
 }
 
 /* --- Rate of detection ------------------------------------------------ */
