@@ -169,8 +169,6 @@ void page_pool_map(struct page_pool *pool, uintptr_t addr, size_t npages,
 		   unsigned char *kind);
 /* Give every per-hart magazine back to the buddy lists. */
 void page_pool_drain(struct page_pool *pool);
-/* The run of n pages at p, held back and watched, goes back now. */
-void page_pool_give_back(struct page_pool *pool, void *p, size_t n);
 
 /* Who a run of pages was taken for: only its owner may free it. */
 enum page_owner { PAGE_OWNER_PAGE, PAGE_OWNER_SLAB, PAGE_OWNER_KMALLOC };

@@ -770,7 +770,7 @@ static void __give_freed(struct page_pool *pool, size_t i, size_t n)
  * debugs: poison and track the free.  true: mm.debug=W samples them, so
  * they are held back and watched (counted in nr_watched, on no list)
  * instead of going back, and the caller hands them to
- * mm_watch_hold_pages once it drops the pool lock.  A slab's pages are
+ * mm_watch_hold once it drops the pool lock.  A slab's pages are
  * never held: its cache frees them under its lock, and making room in
  * the quarantine may give an object back to another cache (a second
  * cache lock); its objects were the blocks worth watching anyway.
@@ -786,13 +786,28 @@ static bool __debug_freed(struct page_pool *pool, size_t i, size_t n,
 	return true;
 }
 
-void page_pool_give_back(struct page_pool *pool, void *p, size_t n)
+/* The quarantine's callbacks (mm/watch.h), for page runs. */
+static void watched_run_back(void *pool_, void *p, size_t bytes)
 {
+	struct page_pool *pool = pool_;
+	size_t n = bytes / PAGE_SIZE;
+
 	mm_lock(&pool->lock);
 	pool->nr_watched -= n;
 	__give_freed(pool, page_index(pool, p), n);
 	mm_unlock(&pool->lock);
 }
+
+static void watched_run_report(struct mm_report *r, void *pool, void *p,
+			       uintptr_t pc)
+{
+	page_run_report(r, pool, p, MM_WATCHED_WRITE, pc);
+}
+
+static const struct watch_owner_ops watched_runs = {
+	.give_back = watched_run_back,
+	.report_init = watched_run_report,
+};
 
 /*
  * Every free the fast path did not finish: a run, a full magazine, a
@@ -859,7 +874,7 @@ static __noinline void pool_free(struct page_pool *pool, void *p,
 	}
 	mm_unlock(&pool->lock);
 	if (watched)
-		mm_watch_hold_pages(pool, p, n);
+		mm_watch_hold(&watched_runs, pool, p, n * PAGE_SIZE);
 	if (bug == MM_DOUBLE_FREE) {
 		refuse(pool, p, bug, owner, caller, "already free");
 	} else if (why) {

@@ -622,12 +622,31 @@ static void refuse(struct kmem_cache *c, void *obj, uintptr_t caller,
 	mm_report(&r, "%s; nothing freed", why);
 }
 
-void slab_give_back(struct kmem_cache *c, void *obj)
+/* obj, freed in every other respect, goes to its slab now. */
+static void slab_give_back(struct kmem_cache *c, void *obj)
 {
 	acquire(&c->lock);
 	__mag_give(&c->mags, c, obj);
 	release(&c->lock);
 }
+
+/* The quarantine's callbacks (mm/watch.h), for objects. */
+static void watched_object_back(void *cache, void *obj, size_t bytes)
+{
+	(void)bytes;
+	slab_give_back(cache, obj);
+}
+
+static void watched_object_report(struct mm_report *r, void *cache, void *obj,
+				  uintptr_t pc)
+{
+	slab_object_report(r, cache, obj, MM_WATCHED_WRITE, pc);
+}
+
+static const struct watch_owner_ops watched_objects = {
+	.give_back = watched_object_back,
+	.report_init = watched_object_report,
+};
 
 /*
  * Every free the fast path did not finish: a full magazine, a debugged
@@ -673,7 +692,7 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 		}
 		/* mm.debug=W: held back and watched, one free in N. */
 		if ((cache_debug(c) & MM_DEBUG_WATCH) && mm_watch_sample())
-			mm_watch_hold_object(c, obj);
+			mm_watch_hold(&watched_objects, c, obj, c->size);
 		else
 			slab_give_back(c, obj);
 		return;

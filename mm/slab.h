@@ -243,8 +243,6 @@ bool slab_debug_free(struct kmem_cache *c, void *obj, uintptr_t caller);
 /* A report of bug on obj of c, with its tracks when c keeps them. */
 void slab_object_report(struct mm_report *r, struct kmem_cache *c, void *obj,
 			enum mm_bug bug, uintptr_t caller);
-/* Give obj, freed and then held back (mm/watch.c), to its slab. */
-void slab_give_back(struct kmem_cache *c, void *obj);
 /* obj's alloc (which 0) or free (1) track. */
 struct mm_track *slab_track(const struct kmem_cache *c, void *obj, int which);
 

@@ -21,9 +21,9 @@
  * to the buddy lists.
  *
  *   slab_free_slow --+                         held[slot], armed
- *                    +--(1 in N)--> mm_watch_hold_*      |
+ *                    +--(1 in N)--> mm_watch_hold        |
  *   pool_free -------+                                   v
- *                                 the oldest: released, given back
+ *                     the oldest: released, its owner's give_back
  *
  * Costs: nothing with W off (a cache or pool with W keeps no magazines,
  * so its frees come through the slow paths; others never call here).
@@ -43,19 +43,17 @@
 #include <kernel/machine.h>
 #include <kernel/mm_debug.h>
 #include <kernel/spinlock.h>
-#include "internal.h"
 #include "report.h"
-#include "slab.h"
 #include "watch.h"
 
 #define WATCH_HELD_MAX 2 /* watches QEMU's harts have */
 #define WATCH_WINDOW 8	 /* bytes a watch covers at most (QEMU's) */
 
 struct held {
-	struct kmem_cache *cache; /* an object of this cache, or NULL: */
-	struct page_pool *pool;	  /* ...a run of pages of this pool */
-	void *addr;		  /* NULL: the slot is free */
-	size_t bytes;		  /* the object's size, or the run's */
+	const struct watch_owner_ops *ops;
+	void *owner; /* a slab cache, or a page pool */
+	void *addr;  /* NULL: the slot is free */
+	size_t bytes;
 };
 
 static DEFINE_SPINLOCK(watch_lock, "mm_watch", LOCK_LEVEL_LEAF);
@@ -94,12 +92,8 @@ static void __drop(unsigned int i, struct held *out)
 /* Back to its slab or its pool: no lock held. */
 static void give_back(const struct held *h)
 {
-	if (!h->addr)
-		return;
-	if (h->cache)
-		slab_give_back(h->cache, h->addr);
-	else
-		page_pool_give_back(h->pool, h->addr, h->bytes / PAGE_SIZE);
+	if (h->addr)
+		h->ops->give_back(h->owner, h->addr, h->bytes);
 }
 
 bool mm_watch_sample(void)
@@ -109,8 +103,8 @@ bool mm_watch_sample(void)
 	return slots() && n % __atomic_load_n(&every, __ATOMIC_RELAXED) == 0;
 }
 
-/* Hold h in the oldest slot and watch it; the block there goes back. */
-static void hold(const struct held *h)
+void mm_watch_hold(const struct watch_owner_ops *ops, void *owner, void *addr,
+		   size_t bytes)
 {
 	struct held gone = { 0 };
 	unsigned int i;
@@ -119,30 +113,16 @@ static void hold(const struct held *h)
 	i = oldest;
 	oldest = (oldest + 1) % slots();
 	__drop(i, &gone);
-	held[i].cache = h->cache;
-	held[i].pool = h->pool;
-	held[i].bytes = h->bytes;
-	__atomic_store_n(&held[i].addr, h->addr, __ATOMIC_RELEASE);
-	watch_arm(i, h->addr);
+	held[i].ops = ops;
+	held[i].owner = owner;
+	held[i].bytes = bytes;
+	__atomic_store_n(&held[i].addr, addr, __ATOMIC_RELEASE);
+	watch_arm(i, addr);
 	release(&watch_lock);
 	give_back(&gone);
 }
 
-void mm_watch_hold_object(struct kmem_cache *c, void *obj)
-{
-	struct held h = { .cache = c, .addr = obj, .bytes = c->size };
-
-	hold(&h);
-}
-
-void mm_watch_hold_pages(struct page_pool *pool, void *p, size_t n)
-{
-	struct held h = { .pool = pool, .addr = p, .bytes = n * PAGE_SIZE };
-
-	hold(&h);
-}
-
-void mm_watch_forget(struct kmem_cache *c)
+void mm_watch_forget(void *owner)
 {
 	struct held gone[WATCH_HELD_MAX] = { 0 };
 	unsigned int i;
@@ -151,7 +131,7 @@ void mm_watch_forget(struct kmem_cache *c)
 		return;
 	acquire(&watch_lock);
 	for (i = 0; i < slots(); i++)
-		if (held[i].addr && (!c || held[i].cache == c))
+		if (held[i].addr && (!owner || held[i].owner == owner))
 			__drop(i, &gone[i]);
 	release(&watch_lock);
 	for (i = 0; i < WATCH_HELD_MAX; i++)
@@ -186,8 +166,8 @@ bool mm_watch_hit(const struct mm_watch_hit *hit)
 
 	for (i = 0; i < slots(); i++) {
 		h.addr = __atomic_load_n(&held[i].addr, __ATOMIC_ACQUIRE);
-		h.cache = READ_ONCE(held[i].cache);
-		h.pool = READ_ONCE(held[i].pool);
+		h.ops = READ_ONCE(held[i].ops);
+		h.owner = READ_ONCE(held[i].owner);
 		h.bytes = READ_ONCE(held[i].bytes);
 		/*
 		 * Its watch's window, which may reach past a small object
@@ -209,11 +189,7 @@ bool mm_watch_hit(const struct mm_watch_hit *hit)
 		__atomic_fetch_add(&unreported, 1, __ATOMIC_RELAXED);
 		return true;
 	}
-	if (h.cache)
-		slab_object_report(&r, h.cache, h.addr, MM_WATCHED_WRITE,
-				   hit->pc);
-	else
-		page_run_report(&r, h.pool, h.addr, MM_WATCHED_WRITE, hit->pc);
+	h.ops->report_init(&r, h.owner, h.addr, hit->pc);
 	r.caller_is_pc = true; /* the store itself: at +0 it is this function */
 	mm_report(&r,
 		  "%u-byte store at byte %ld of %lu: %#lx over %#lx, task %s",

@@ -4,37 +4,48 @@
  * block is handed to the quarantine instead of going back.  Private to
  * mm/.
  *
- *   a free, checked and done --(mm_watch_sample: 1 in N)--> hold it
+ *   a free, checked and done --(mm_watch_sample: 1 in N)--> mm_watch_hold
  *        |                                                     |
- *        +--(the other N-1)--> back to the slab or the lists    |
- *                                                              v
- *                 mm_watch_hold_object or mm_watch_hold_pages: armed
- *                 on every hart; the oldest held block goes back
+ *        +--(the other N-1)--> back to the slab or the lists    | armed on
+ *                                                              v every hart
+ *                 the oldest held block goes back: its owner's give_back
+ *
+ * As with the magazines (mm/magazine.h), the owner (a slab cache, or a
+ * page pool) passes its side as callbacks, so mm/watch.c calls into
+ * neither allocator.
  */
 #ifndef MM_WATCH_H
 #define MM_WATCH_H
 
 #include <kernel/compiler.h>
+#include <kernel/mm_report.h>
 
-struct kmem_cache;
-struct page_pool;
+struct watch_owner_ops {
+	/* The block, held back until now, goes home.  No lock is held. */
+	void (*give_back)(void *owner, void *addr, size_t bytes);
+	/*
+	 * The report of a use-after-free write into the block by the store
+	 * at pc, with the block's sites when the owner tracks them.  Called
+	 * in a trap: it must take no lock.
+	 */
+	void (*report_init)(struct mm_report *r, void *owner, void *addr,
+			    uintptr_t pc);
+};
 
 /*
  * Count a free of a block whose owner has W on: true for one in N (when
  * the machine has watches), and then the caller holds the block back and
- * hands it over with one of the two calls below, once it holds no lock
- * of its own.  Lock-free: an atomic add.
+ * hands it to mm_watch_hold, once it holds no lock of its own.  Lock-free:
+ * an atomic add.
  */
 bool mm_watch_sample(void);
-/* Hold obj of c, freed (key, poison, track done), and watch it. */
-void mm_watch_hold_object(struct kmem_cache *c, void *obj);
 /*
- * Hold the run of n pages at p of pool, freed in the bitmaps and
- * counted in pool->nr_watched, and watch its first word.  It goes back
- * through page_pool_give_back.
+ * Hold the block of bytes at addr (freed in every other respect: its
+ * poison, track and free mark done) and watch its first word.
  */
-void mm_watch_hold_pages(struct page_pool *pool, void *p, size_t n);
-/* Give back the objects of c held here (NULL: every held block). */
-void mm_watch_forget(struct kmem_cache *c);
+void mm_watch_hold(const struct watch_owner_ops *ops, void *owner, void *addr,
+		   size_t bytes);
+/* Give back the blocks of owner held here (NULL: every held block). */
+void mm_watch_forget(void *owner);
 
 #endif /* MM_WATCH_H */

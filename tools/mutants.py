@@ -580,7 +580,7 @@ MUTANTS = [
            "rv32", "watch:pages_held_back_are_counted_and_come_back",
            "pages held back while watched, in page_validate's count"),
     Mutant("watched-pages-kept", "mm/watch.c",
-           "page_pool_give_back(h->pool, h->addr, h->bytes / PAGE_SIZE);",
+           "h->ops->give_back(h->owner, h->addr, h->bytes);",
            "(void)h;",
            "rv32", "watch:pages_held_back_are_counted_and_come_back",
            "held pages, given back when their watch ends"),
