@@ -63,7 +63,8 @@ static void parse_device_tree(const void *fdt)
 
 /*
  * mm.debug=FZPULW: the memory debugging features
- * (include/kernel/mm_debug.h); mm.watch=N: W watches one free in N.
+ * (include/kernel/mm_debug.h); mm.watch=N: W watches one free in N;
+ * mm.watch_loads=1: and loads too.
  */
 static void mm_debug_boot(void)
 {
@@ -82,6 +83,8 @@ static void mm_debug_boot(void)
 		else
 			mm_watch_every((unsigned int)every);
 	}
+	if (cmdline_get("mm.watch_loads", letters, sizeof(letters)))
+		mm_watch_set_loads(!strcmp(letters, "1"));
 }
 
 /*

@@ -39,8 +39,9 @@ static void show(void)
 	unsigned int f;
 
 	mm_debug_letters(mm_debug_flags(), letters);
-	printk("memdebug: %s (F checks, Z red zones, P poison, U tracking, L leak scans, W watch 1 free in %u)\n",
-	       letters, mm_watch_every(0));
+	printk("memdebug: %s (F checks, Z red zones, P poison, U tracking, L leak scans, W watch 1 free in %u, for %s)\n",
+	       letters, mm_watch_every(0),
+	       mm_watch_loads() ? "stores and loads" : "stores");
 	if (mm_watch_unreported())
 		printk("  W: %lu writes stopped under a leaf lock, not reported\n",
 		       mm_watch_unreported());
@@ -65,6 +66,13 @@ static int cmd_memdebug(int argc, char **argv)
 		show();
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "watch") &&
+	    !strcmp(argv[2], "loads") &&
+	    (!strcmp(argv[3], "on") || !strcmp(argv[3], "off"))) {
+		mm_watch_set_loads(!strcmp(argv[3], "on"));
+		show();
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "watch")) {
 		every = strtoul(argv[2], &end, 0);
 		if (*end || !every || every > UINT32_MAX) {
@@ -76,7 +84,7 @@ static int cmd_memdebug(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2 || !mm_debug_parse(argv[1], &flags)) {
-		printk("usage: memdebug [letters of F Z P U L W, or -] | memdebug watch N\n");
+		printk("usage: memdebug [letters of F Z P U L W, or -] | memdebug watch N | memdebug watch loads on|off\n");
 		return -1;
 	}
 	kept = mm_debug_set(flags);

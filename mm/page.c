@@ -799,9 +799,9 @@ static void watched_run_back(void *pool_, void *p, size_t bytes)
 }
 
 static void watched_run_report(struct mm_report *r, void *pool, void *p,
-			       uintptr_t pc)
+			       enum mm_bug bug, uintptr_t pc)
 {
-	page_run_report(r, pool, p, MM_WATCHED_WRITE, pc);
+	page_run_report(r, pool, p, bug, pc);
 }
 
 static const struct watch_owner_ops watched_runs = {

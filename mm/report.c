@@ -36,6 +36,7 @@ static const char *const bug_names[MM_BUGS] = {
 	[MM_CORRUPTION] = "corrupted metadata",
 	[MM_ALLOC_FAILED] = "allocation failure",
 	[MM_WATCHED_WRITE] = "use-after-free write",
+	[MM_WATCHED_READ] = "use-after-free read",
 };
 
 _Static_assert(MAX_HARTS <= 256, "a track keeps the hart in a byte");

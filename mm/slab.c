@@ -638,9 +638,9 @@ static void watched_object_back(void *cache, void *obj, size_t bytes)
 }
 
 static void watched_object_report(struct mm_report *r, void *cache, void *obj,
-				  uintptr_t pc)
+				  enum mm_bug bug, uintptr_t pc)
 {
-	slab_object_report(r, cache, obj, MM_WATCHED_WRITE, pc);
+	slab_object_report(r, cache, obj, bug, pc);
 }
 
 static const struct watch_owner_ops watched_objects = {

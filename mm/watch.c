@@ -16,9 +16,11 @@
  *       task ktest/1; allocated by watch_one+0x36 on hart 0 at 16 ms;
  *       freed by watch_one+0x52 on hart 0 at 16 ms
  *
- * and the store runs.  The next sampled free takes the oldest held
- * block's place: its watch is released, and it goes back to its slab or
- * to the buddy lists.
+ * and the store runs.  With loads watched too (mm_watch_set_loads), a
+ * load is reported the same way, as a "use-after-free read" of the
+ * value it reads.  The next sampled free takes the oldest held block's
+ * place: its watch is released, and it goes back to its slab or to the
+ * buddy lists.
  *
  *   slab_free_slow --+                         held[slot], armed
  *                    +--(1 in N)--> mm_watch_hold        |
@@ -62,6 +64,7 @@ static unsigned int oldest;	  /* the slot the next sample takes */
 static unsigned int every = 1024; /* a free in every this many */
 static unsigned long frees;	  /* of blocks whose owner has W */
 static unsigned long unreported;  /* hits under a leaf lock: no report */
+static unsigned int loads;	  /* 1: watch loads too (word-sized: an AMO) */
 
 static unsigned int slots(void)
 {
@@ -96,6 +99,16 @@ static void give_back(const struct held *h)
 		h->ops->give_back(h->owner, h->addr, h->bytes);
 }
 
+bool mm_watch_set_loads(bool on)
+{
+	return __atomic_exchange_n(&loads, on ? 1u : 0u, __ATOMIC_RELAXED);
+}
+
+bool mm_watch_loads(void)
+{
+	return __atomic_load_n(&loads, __ATOMIC_RELAXED);
+}
+
 bool mm_watch_sample(void)
 {
 	unsigned long n = __atomic_fetch_add(&frees, 1, __ATOMIC_RELAXED);
@@ -117,7 +130,7 @@ void mm_watch_hold(const struct watch_owner_ops *ops, void *owner, void *addr,
 	held[i].owner = owner;
 	held[i].bytes = bytes;
 	__atomic_store_n(&held[i].addr, addr, __ATOMIC_RELEASE);
-	watch_arm(i, addr);
+	watch_arm(i, addr, mm_watch_loads());
 	release(&watch_lock);
 	give_back(&gone);
 }
@@ -189,11 +202,23 @@ bool mm_watch_hit(const struct mm_watch_hit *hit)
 		__atomic_fetch_add(&unreported, 1, __ATOMIC_RELAXED);
 		return true;
 	}
-	h.ops->report_init(&r, h.owner, h.addr, hit->pc);
-	r.caller_is_pc = true; /* the store itself: at +0 it is this function */
-	mm_report(&r,
-		  "%u-byte store at byte %ld of %lu: %#lx over %#lx, task %s",
-		  hit->bytes, (long)(hit->addr - (uintptr_t)h.addr),
-		  (unsigned long)h.bytes, hit->value, hit->old, hit->task);
+	h.ops->report_init(&r, h.owner, h.addr,
+			   hit->load ? MM_WATCHED_READ : MM_WATCHED_WRITE,
+			   hit->pc);
+	r.caller_is_pc =
+		true; /* the access itself: at +0 it is this function */
+	if (hit->load)
+		mm_report(
+			&r,
+			"%u-byte load at byte %ld of %lu: reads %#lx, task %s",
+			hit->bytes, (long)(hit->addr - (uintptr_t)h.addr),
+			(unsigned long)h.bytes, hit->value, hit->task);
+	else
+		mm_report(
+			&r,
+			"%u-byte store at byte %ld of %lu: %#lx over %#lx, task %s",
+			hit->bytes, (long)(hit->addr - (uintptr_t)h.addr),
+			(unsigned long)h.bytes, hit->value, hit->old,
+			hit->task);
 	return true;
 }

@@ -24,12 +24,12 @@ struct watch_owner_ops {
 	/* The block, held back until now, goes home.  No lock is held. */
 	void (*give_back)(void *owner, void *addr, size_t bytes);
 	/*
-	 * The report of a use-after-free write into the block by the store
-	 * at pc, with the block's sites when the owner tracks them.  Called
-	 * in a trap: it must take no lock.
+	 * The report of bug (a use-after-free write or read) in the block
+	 * by the access at pc, with the block's sites when the owner tracks
+	 * them.  Called in a trap: it must take no lock.
 	 */
 	void (*report_init)(struct mm_report *r, void *owner, void *addr,
-			    uintptr_t pc);
+			    enum mm_bug bug, uintptr_t pc);
 };
 
 /*

@@ -3,11 +3,12 @@
  * (Sdtrig), for include/kernel/machine.h's watch_* calls, and the trap of
  * a watch that fired.
  *
- * A trigger of type 2 (mcontrol) armed for stores in M-mode stops the
- * store before it is made with a breakpoint exception (mcause 3), mepc
- * at the store, mtval 0.  Nothing says which address was hit, so the
- * trap decodes the instruction at mepc (base or compressed) and adds
- * its offset to the saved base register.
+ * A trigger of type 2 (mcontrol) armed for stores in M-mode (and for
+ * loads, when asked) stops the access before it is made with a
+ * breakpoint exception (mcause 3), mepc at the instruction, mtval 0.
+ * Nothing says which address was hit, so the trap decodes the
+ * instruction at mepc (base or compressed) and adds its offset to the
+ * saved base register.
  *
  * Triggers are per hart, but a watch must hold on every hart.  The
  * watches wanted live in one table, want[], with a generation counter
@@ -53,6 +54,7 @@
 #define MCONTROL_TYPE (2UL << (XLEN - 4)) /* type 2: address match */
 #define MCONTROL_M (1UL << 6)		  /* fire in M-mode */
 #define MCONTROL_STORE (1UL << 1)
+#define MCONTROL_LOAD (1UL << 0)
 #define TINFO_MCONTROL (1UL << 2)
 
 #define MCAUSE_BREAKPOINT 3
@@ -65,6 +67,7 @@ static unsigned int nr_slots; /* set once at boot, by hart 0 */
 static struct {
 	unsigned long gen; /* odd: want[] is being changed */
 	const void *want[WATCH_SLOTS_MAX];
+	bool loads[WATCH_SLOTS_MAX];		 /* loads fire it too */
 	unsigned long slot_gen[WATCH_SLOTS_MAX]; /* bumped by each change */
 } table;
 
@@ -72,16 +75,18 @@ static struct {
 static struct {
 	unsigned long applied; /* the table's generation */
 	const void *armed[WATCH_SLOTS_MAX];
+	bool loads[WATCH_SLOTS_MAX];
 	unsigned long muted[WATCH_SLOTS_MAX]; /* slot_gen of a watch hit */
 } __aligned(CACHELINE_SIZE) here[MAX_HARTS];
 
 /* --- The triggers of this hart ----------------------------------------- */
 
-static void trigger_arm(unsigned int slot, const void *addr)
+static void trigger_arm(unsigned int slot, const void *addr, bool loads)
 {
 	csr_write(0x7a0, slot);		   /* tselect */
 	csr_write(0x7a2, (uintptr_t)addr); /* tdata2 */
-	csr_write(0x7a1, MCONTROL_TYPE | MCONTROL_M | MCONTROL_STORE);
+	csr_write(0x7a1, MCONTROL_TYPE | MCONTROL_M | MCONTROL_STORE |
+				 (loads ? MCONTROL_LOAD : 0));
 }
 
 /* tdata1 = 0 is ignored by QEMU 7.2: write the type alone. */
@@ -151,6 +156,7 @@ unsigned int watch_slots(void)
 static void apply_table(void)
 {
 	const void *want[WATCH_SLOTS_MAX] = { NULL };
+	bool loads[WATCH_SLOTS_MAX] = { false };
 	unsigned long gen, slot_gen[WATCH_SLOTS_MAX] = { 0 };
 	unsigned int i, h = this_hart();
 
@@ -161,6 +167,8 @@ static void apply_table(void)
 		for (i = 0; i < nr_slots; i++) {
 			want[i] = __atomic_load_n(&table.want[i],
 						  __ATOMIC_RELAXED);
+			loads[i] = __atomic_load_n(&table.loads[i],
+						   __ATOMIC_RELAXED);
 			slot_gen[i] = __atomic_load_n(&table.slot_gen[i],
 						      __ATOMIC_RELAXED);
 		}
@@ -171,13 +179,14 @@ static void apply_table(void)
 	for (i = 0; i < nr_slots; i++) {
 		if (want[i] && here[h].muted[i] == slot_gen[i])
 			want[i] = NULL;
-		if (want[i] == here[h].armed[i])
+		if (want[i] == here[h].armed[i] && loads[i] == here[h].loads[i])
 			continue;
 		if (want[i])
-			trigger_arm(i, want[i]);
+			trigger_arm(i, want[i], loads[i]);
 		else
 			trigger_disarm(i);
 		here[h].armed[i] = want[i];
+		here[h].loads[i] = loads[i];
 	}
 	here[h].applied = gen;
 }
@@ -205,7 +214,7 @@ bool watch_synced(void)
 	return synced;
 }
 
-static void table_set(unsigned int slot, const void *addr)
+static void table_set(unsigned int slot, const void *addr, bool loads)
 {
 	unsigned int i;
 
@@ -214,6 +223,7 @@ static void table_set(unsigned int slot, const void *addr)
 	__atomic_store_n(&table.gen, table.gen + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE); /* fence rw,w */
 	__atomic_store_n(&table.want[slot], addr, __ATOMIC_RELAXED);
+	__atomic_store_n(&table.loads[slot], loads, __ATOMIC_RELAXED);
 	__atomic_store_n(&table.slot_gen[slot], table.slot_gen[slot] + 1,
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&table.gen, table.gen + 1, __ATOMIC_RELEASE);
@@ -224,14 +234,14 @@ static void table_set(unsigned int slot, const void *addr)
 			clint_send_ipi(i);
 }
 
-void watch_arm(unsigned int slot, const void *addr)
+void watch_arm(unsigned int slot, const void *addr, bool loads)
 {
-	table_set(slot, addr);
+	table_set(slot, addr, loads);
 }
 
 void watch_release(unsigned int slot)
 {
-	table_set(slot, NULL);
+	table_set(slot, NULL, false);
 }
 
 /* --- The trap of a watch that fired ---------------------------------------- */
@@ -311,6 +321,56 @@ bool watch_decode_store(uint32_t insn, const struct trap_frame *f,
 	return true;
 }
 
+/*
+ * Decode the load at the trap's pc: its address and width.  Base I-type
+ * (lb, lh, lw, lbu, lhu, and on rv64 ld, lwu) and the compressed c.lw,
+ * c.lwsp and, on rv64, c.ld, c.ldsp.  false: not one of them.
+ *
+ *   I-type   imm[11:0] rs1 funct3 rd 0000011
+ *   c.lw     010 uimm[5:3] rs1' uimm[2|6] rd' 00
+ *   c.ld     011 uimm[5:3] rs1' uimm[7:6] rd' 00
+ *   c.lwsp   010 uimm[5] rd uimm[4:2|7:6] 10
+ *   c.ldsp   011 uimm[5] rd uimm[4:3|8:6] 10
+ */
+bool watch_decode_load(uint32_t insn, const struct trap_frame *f,
+		       uintptr_t *addr, unsigned int *bytes)
+{
+	unsigned int funct3;
+	unsigned long imm;
+
+	if ((insn & 3) == 3) {
+		funct3 = (insn >> 12) & 7;
+		if ((insn & 0x7f) != 0x03 || funct3 == 7 ||
+		    (XLEN == 32 && (funct3 == 3 || funct3 == 6)))
+			return false;
+		*addr = reg(f, (insn >> 15) & 31) + sign_extend(insn >> 20, 12);
+		*bytes = 1u << (funct3 & 3);
+		return true;
+	}
+	funct3 = (insn >> 13) & 7;
+	if (funct3 != 2 && !(funct3 == 3 && XLEN == 64))
+		return false;
+	if ((insn & 3) == 0) { /* c.lw, c.ld: registers x8-x15 */
+		imm = ((insn >> 10) & 7) << 3;
+		if (funct3 == 2)
+			imm |= ((insn >> 6) & 1) << 2 | ((insn >> 5) & 1) << 6;
+		else
+			imm |= ((insn >> 5) & 3) << 6;
+		*addr = reg(f, 8 + ((insn >> 7) & 7)) + imm;
+	} else if ((insn & 3) == 2 && ((insn >> 7) & 31)) { /* from sp */
+		imm = ((insn >> 12) & 1) << 5;
+		if (funct3 == 2)
+			imm |= ((insn >> 4) & 7) << 2 | ((insn >> 2) & 3) << 6;
+		else
+			imm |= ((insn >> 5) & 3) << 3 | ((insn >> 2) & 7) << 6;
+		*addr = reg(f, 2) + imm;
+	} else {
+		return false;
+	}
+	*bytes = funct3 == 2 ? 4 : 8;
+	return true;
+}
+
 /* The instruction at pc, which may be 2-byte aligned (compressed code). */
 static uint32_t fetch(uintptr_t pc)
 {
@@ -334,7 +394,7 @@ static unsigned long old_value(uintptr_t addr, unsigned int bytes)
 	return v;
 }
 
-/* Does the store of hit touch the window of a watch armed at w? */
+/* Does the access of hit touch the window of a watch armed at w? */
 static bool overlaps(const void *w, const struct mm_watch_hit *hit)
 {
 	uintptr_t start = (uintptr_t)w;
@@ -363,15 +423,18 @@ bool watch_trap(struct trap_frame *f)
 	if (!armed)
 		return false; /* an ebreak: none of ours */
 	insn = fetch(f->mepc);
-	if (!watch_decode_store(insn, f, &hit.addr, &hit.bytes, &hit.value)) {
-		/* Not a store: an ebreak met with a watch armed. */
+	if (!watch_decode_store(insn, f, &hit.addr, &hit.bytes, &hit.value) &&
+	    !(hit.load = watch_decode_load(insn, f, &hit.addr, &hit.bytes))) {
+		/* Neither: an ebreak met with a watch armed. */
 		for (i = 0; i < nr_slots; i++)
 			if (here[h].armed[i])
-				trigger_arm(i, here[h].armed[i]);
+				trigger_arm(i, here[h].armed[i],
+					    here[h].loads[i]);
 		return false;
 	}
 	for (i = 0; i < nr_slots; i++)
-		if (overlaps(here[h].armed[i], &hit))
+		if (overlaps(here[h].armed[i], &hit) &&
+		    (!hit.load || here[h].loads[i]))
 			touched |= 1u << i;
 	/*
 	 * A store that fired a watch touches its window; one that seems
@@ -381,6 +444,8 @@ bool watch_trap(struct trap_frame *f)
 	 */
 	if (touched) {
 		hit.old = old_value(hit.addr, hit.bytes);
+		if (hit.load)
+			hit.value = hit.old;
 		t = harts[h].current;
 		hit.task = t ? t->name : "none";
 		mm_watch_hit(&hit);

@@ -88,16 +88,17 @@ void for_each_memory_root(void (*fn)(const void *start, const void *end,
 
 /*
  * Hardware watchpoints: the RISC-V debug triggers (Sdtrig), which stop a
- * store to a chosen address before it is made (mm/watch.c uses them to
- * catch a write into a freed object).  The host runner has none.
+ * store (or a load) at a chosen address before it is made (mm/watch.c
+ * uses them to catch a use of a freed object).  The host runner has none.
  *
  * unsigned int watch_slots(void)
  *	How many watches may be armed at once; 0 where the hart has no
  *	triggers, and then the calls below must not be made.
  *
- * void watch_arm(unsigned int slot, const void *addr)
- *	Watch the word at addr for stores, on every hart: on this one at
- *	once, on the others at their next trap (they are sent an IPI).
+ * void watch_arm(unsigned int slot, const void *addr, bool loads)
+ *	Watch the word at addr for stores, and for loads too if loads, on
+ *	every hart: on this one at once, on the others at their next trap
+ *	(they are sent an IPI).
  *
  * void watch_release(unsigned int slot)
  *	Stop watching: on this hart at once, on the others at their next
@@ -111,7 +112,7 @@ void for_each_memory_root(void (*fn)(const void *start, const void *end,
  * The callers of watch_arm and watch_release serialise them (one lock).
  */
 unsigned int watch_slots(void);
-void watch_arm(unsigned int slot, const void *addr);
+void watch_arm(unsigned int slot, const void *addr, bool loads);
 void watch_release(unsigned int slot);
 bool watch_synced(void);
 

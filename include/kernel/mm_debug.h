@@ -152,6 +152,14 @@ unsigned long mm_scrub(void);
  * watching them.  mm_watch_holds says whether the block at obj is held.
  */
 unsigned int mm_watch_every(unsigned int n);
+/*
+ * Watch loads too (mm.watch_loads=1, memdebug watch loads on), from the
+ * next held block on; returns the setting before.  Off by default: a
+ * load costs nothing to let through, but a block read after its free is
+ * rarer to matter than one written.
+ */
+bool mm_watch_set_loads(bool on);
+bool mm_watch_loads(void);
 void mm_watch_flush(void);
 bool mm_watch_holds(const void *obj);
 /*
@@ -161,16 +169,17 @@ bool mm_watch_holds(const void *obj);
 unsigned long mm_watch_unreported(void);
 
 /*
- * A store that a watch stopped, decoded by the trap (arch/riscv/watch.c)
- * before the store is made: mm_watch_hit reports it as a "use-after-free
- * write" and returns true if it lands in an object held now; false if
- * the watch was stale (the object was given back meanwhile).  Called in
- * the trap, with this hart's watches disarmed.
+ * A store (or load) that a watch stopped, decoded by the trap
+ * (arch/riscv/watch.c) before it is made: mm_watch_hit reports it as a
+ * "use-after-free write" (or "read") and returns true if it lands in a
+ * block held now; false if the watch was stale (the block was given back
+ * meanwhile).  Called in the trap, with this hart's watches disarmed.
  */
 struct mm_watch_hit {
-	uintptr_t pc;	     /* the store */
-	uintptr_t addr;	     /* where it writes */
+	uintptr_t pc;	     /* the store or load */
+	uintptr_t addr;	     /* where it writes or reads */
 	unsigned int bytes;  /* how many */
+	bool load;	     /* a load: value is what it reads */
 	unsigned long old;   /* what is there now */
 	unsigned long value; /* what it writes */
 	const char *task;    /* the task that made it */

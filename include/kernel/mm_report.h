@@ -27,6 +27,7 @@ enum mm_bug {
 	MM_CORRUPTION,	     /* the allocator's own records are broken */
 	MM_ALLOC_FAILED,     /* no memory for a request: not a bug, a report */
 	MM_WATCHED_WRITE,    /* a store into a watched freed object, stopped */
+	MM_WATCHED_READ,     /* a load from one (loads watched), stopped */
 	MM_BUGS
 };
 

@@ -38,6 +38,12 @@ bool watch_trap(struct trap_frame *frame);
 bool watch_decode_store(uint32_t insn, const struct trap_frame *frame,
 			uintptr_t *addr, unsigned int *bytes,
 			unsigned long *value);
+/*
+ * The load insn would make with the registers of frame: where, and how
+ * many bytes.  false: insn is no load the trap knows.
+ */
+bool watch_decode_load(uint32_t insn, const struct trap_frame *frame,
+		       uintptr_t *addr, unsigned int *bytes);
 
 /* Print a frame-pointer backtrace starting at the given frame. */
 void backtrace_from(uintptr_t pc, uintptr_t fp);

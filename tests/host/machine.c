@@ -256,9 +256,10 @@ unsigned int watch_slots(void)
 	return 0;
 }
 
-void watch_arm(unsigned int slot, const void *addr)
+void watch_arm(unsigned int slot, const void *addr, bool loads)
 {
-	panic("watch_arm(%u, %p): the host has no triggers", slot, addr);
+	panic("watch_arm(%u, %p, %d): the host has no triggers", slot, addr,
+	      loads);
 }
 
 void watch_release(unsigned int slot)

@@ -1,10 +1,11 @@
 /*
- * store_decode_test.c - the decoding of the store a watch stopped
- * (arch/riscv/watch.c, watch_decode_store), suite "store_decode": each
- * form the trap knows, assembled by the assembler (the reference), is
- * decoded against a frame of known registers and must give the address,
- * the width and the value the hardware would store; loads, ebreaks and
- * others must be refused.  The encodings lie in a table, one per 4-byte
+ * store_decode_test.c - the decoding of the store (or load) a watch
+ * stopped (arch/riscv/watch.c, watch_decode_store and
+ * watch_decode_load), suite "store_decode": each form the trap knows,
+ * assembled by the assembler (the reference), is decoded against a frame
+ * of known registers and must give the address, the width and (for a
+ * store) the value the hardware would store; the other kind, ebreaks and
+ * others must be refused.  The encodings lie in tables, one per 4-byte
  * slot (a compressed one in the low half), and are never run.
  */
 #include <kernel/ktest.h>
@@ -99,5 +100,85 @@ KTEST(store_decode, every_store_form_gives_address_width_and_value)
 		KEXPECT_EQ(t, addr, reg_value(c->base) + c->offset);
 		KEXPECT_EQ(t, bytes, c->bytes);
 		KEXPECT_EQ(t, value, want);
+	}
+}
+
+/* The loads, in the order of load_cases below. */
+__asm__(".pushsection .rodata\n"
+	".balign 4\n"
+	"load_decode_slots:\n"
+	".option push\n"
+	".option norvc\n"
+	"lb a1, -3(a0)\n"
+	"lhu t0, 6(s1)\n"
+	"lw a1, 2047(a0)\n"
+	"lbu a5, -2048(sp)\n"
+	"lh a1, 0(a5)\n"
+	".option rvc\n"
+	"c.lw a1, 124(a0)\n"
+	".balign 4\n"
+	"c.lwsp a5, 252(sp)\n"
+	".balign 4\n"
+#if __riscv_xlen == 64
+	".option norvc\n"
+	"ld a1, -8(a0)\n"
+	"lwu a1, 12(s1)\n"
+	".option rvc\n"
+	"c.ld a1, 248(a0)\n"
+	".balign 4\n"
+	"c.ldsp a5, 504(sp)\n"
+	".balign 4\n"
+#endif
+	/* Not loads. */
+	".option norvc\n"
+	"sw a1, 0(a0)\n"
+	"ebreak\n"
+	"addi a0, a0, 1\n"
+	".option rvc\n"
+	"c.sw a1, 0(a0)\n"
+	".balign 4\n"
+	"c.ebreak\n"
+	".balign 4\n"
+	".option pop\n"
+	".popsection\n");
+
+extern const uint32_t load_decode_slots[];
+
+struct load_case {
+	unsigned int base;
+	long offset;
+	unsigned int bytes; /* 0: not a load */
+};
+
+static const struct load_case load_cases[] = {
+	{ A0, -3, 1 }, { S1, 6, 2 },   { A0, 2047, 4 }, { SP, -2048, 1 },
+	{ A5, 0, 2 },  { A0, 124, 4 }, { SP, 252, 4 },
+#if __riscv_xlen == 64
+	{ A0, -8, 8 }, { S1, 12, 4 },  { A0, 248, 8 },	{ SP, 504, 8 },
+#endif
+	{ 0, 0, 0 },   { 0, 0, 0 },    { 0, 0, 0 },	{ 0, 0, 0 },
+	{ 0, 0, 0 },
+};
+
+KTEST(store_decode, every_load_form_gives_address_and_width)
+{
+	struct trap_frame f = { 0 };
+	unsigned int i, n, bytes;
+	uintptr_t addr;
+
+	for (n = 1; n < 32; n++)
+		f.regs[n - 1] = reg_value(n);
+	for (i = 0; i < ARRAY_SIZE(load_cases); i++) {
+		const struct load_case *c = &load_cases[i];
+		bool decoded = watch_decode_load(load_decode_slots[i], &f,
+						 &addr, &bytes);
+
+		if (!KEXPECT_EQ(t, decoded, c->bytes != 0))
+			ktest_log(t, "slot %u: %08x", i,
+				  (unsigned int)load_decode_slots[i]);
+		if (!decoded || !c->bytes)
+			continue;
+		KEXPECT_EQ(t, addr, reg_value(c->base) + c->offset);
+		KEXPECT_EQ(t, bytes, c->bytes);
 	}
 }

@@ -91,6 +91,22 @@ static __noinline void store_byte(void *p, unsigned char v)
 	((volatile unsigned char *)p)[1] = v;
 }
 
+static __noinline uint32_t load_word(const void *p)
+{
+	uint32_t v;
+
+#ifdef __riscv
+	__asm__ volatile(".option push\n\t.option norvc\n\t"
+			 "lw %0, 0(%1)\n\t.option pop"
+			 : "=r"(v)
+			 : "r"(p)
+			 : "memory");
+#else
+	v = *(const volatile uint32_t *)p;
+#endif
+	return v;
+}
+
 struct watched {
 	struct kmem_cache *cache;
 	unsigned int every;
@@ -311,6 +327,49 @@ KTEST(watch, a_store_under_a_leaf_lock_is_counted_not_reported)
 	KEXPECT_EQ(t, mm_report_count(), w.before);
 	KEXPECT_EQ(t, mm_watch_unreported(), unreported + 1);
 	KEXPECT_EQ(t, *(volatile uint32_t *)w.obj, 0x1eaf);
+	unwatch(&w);
+}
+
+/*
+ * Loads are watched only when asked (mm_watch_set_loads): then a load
+ * from the held object is stopped and reported as a read, with what it
+ * reads, and made; without, it runs unseen.
+ */
+KTEST(watch, a_load_is_stopped_only_when_loads_are_watched)
+{
+	char words[64];
+	struct mm_report r = { .bug = MM_BUGS };
+	struct watched w;
+	uint32_t seen;
+	bool was;
+
+	was = mm_watch_set_loads(false);
+	if (!watch_one(t, &w)) {
+		mm_watch_set_loads(was);
+		return;
+	}
+	seen = load_word(w.obj);
+	KEXPECT_EQ(t, mm_report_count(), w.before); /* stores only */
+	unwatch(&w);
+
+	mm_watch_set_loads(true);
+	if (!watch_one(t, &w)) {
+		mm_watch_set_loads(was);
+		return;
+	}
+	seen = load_word(w.obj);
+	mm_watch_set_loads(was);
+	if (KEXPECT_EQ(t, mm_report_count(), w.before + 1) &&
+	    KEXPECT_TRUE(t, mm_report_get(w.before, &r))) {
+		KEXPECT_EQ(t, r.bug, MM_WATCHED_READ);
+		KEXPECT_PTR_EQ(t, r.addr, w.obj);
+		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))load_word));
+		snprintf(words, sizeof(words),
+			 "4-byte load at byte 0 of %u: reads %#lx",
+			 OBJECT_BYTES, (unsigned long)seen);
+		KEXPECT_TRUE(t, strstr(r.detail, words) != NULL);
+		KEXPECT_NE(t, r.free.site, 0);
+	}
 	unwatch(&w);
 }
 
