@@ -7,7 +7,9 @@
  * so the cases need not know which cache serves which size.
  */
 #include <kernel/ktest.h>
+#include <kernel/mm_report.h>
 #include <kernel/page.h>
+#include <kernel/printk.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
 
@@ -130,6 +132,39 @@ KTEST(kmalloc, large_requests_come_from_the_page_allocator)
 		KEXPECT_EQ(t, p[sizes[i] - 1], 0x77);
 		kfree(p);
 		KEXPECT_EQ(t, page_free_count(), before);
+	}
+}
+
+/*
+ * More than all memory, up to the largest size_t: refused with one
+ * report in the bytes asked for (not in pages, which would overflow or
+ * be made up), naming the caller.
+ */
+static __noinline void *kmalloc_too_much(size_t size)
+{
+	return kmalloc(size);
+}
+
+KTEST(kmalloc, a_request_larger_than_memory_is_refused_in_its_bytes)
+{
+	static const size_t sizes[] = { (size_t)-1, (size_t)-1 / 2 };
+	struct mm_report r = { .bug = MM_BUGS };
+	unsigned long before;
+	char words[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		before = mm_report_count();
+		KEXPECT_NULL(t, kmalloc_too_much(sizes[i]));
+		if (!KEXPECT_EQ(t, mm_report_count(), before + 1) ||
+		    !KEXPECT_TRUE(t, mm_report_get(before, &r)))
+			continue;
+		KEXPECT_EQ(t, r.bug, MM_BAD_CALL);
+		KEXPECT_STREQ(t, r.where, "kmalloc");
+		KEXPECT_LT(t, r.caller - (uintptr_t)kmalloc_too_much, 64);
+		snprintf(words, sizeof(words), "%lu bytes asked for",
+			 (unsigned long)sizes[i]);
+		KEXPECT_TRUE(t, strstr(r.detail, words) != NULL);
 	}
 }
 
