@@ -348,16 +348,18 @@ run: $(KERNEL) | $(DEPS_STAMP)
 # machine as it was (panic=halt), for gdb to look at.  Quitting gdb stops
 # QEMU.
 DEBUG_LOG := build/$(ARCH)/debug-console.log
+# Another port when two debugging sessions share a machine.
+GDB_PORT ?= 1234
 debug: $(KERNEL) | $(DEPS_STAMP)
 	@scripts/ensure-deps.sh gdb-multiarch
-	@echo "RVOS: QEMU waits for gdb on :1234; console output goes to $(DEBUG_LOG)"
+	@echo "RVOS: QEMU waits for gdb on :$(GDB_PORT); console output goes to $(DEBUG_LOG)"
 	@echo "      (follow it with: tail -f $(DEBUG_LOG)); quit gdb to stop QEMU"
 	@$(QEMU_$(ARCH)) -machine virt -bios none -m $(MEM) -smp $(SMP) \
 		-display none -monitor none -serial file:$(DEBUG_LOG) \
 		-kernel $(KERNEL) -append '$(strip panic=halt $(BOOTARGS))' \
-		-S -gdb tcp::1234 & qemu=$$!; \
+		-S -gdb tcp::$(GDB_PORT) & qemu=$$!; \
 	gdb-multiarch -q -ex 'set confirm off' -x tools/gdb/rvos.py \
-		-ex 'target remote :1234' $(KERNEL); kill $$qemu 2>/dev/null; true
+		-ex 'target remote :$(GDB_PORT)' $(KERNEL); kill $$qemu 2>/dev/null; true
 
 run-images: build/rv32/run/kernel.elf build/rv64/run/kernel.elf
 
