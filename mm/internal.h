@@ -175,6 +175,12 @@ enum page_owner { PAGE_OWNER_PAGE, PAGE_OWNER_SLAB, PAGE_OWNER_KMALLOC };
 
 /* page_alloc and page_free for an owner, on behalf of caller. */
 void *page_alloc_as(size_t npages, enum page_owner owner, uintptr_t caller);
+/*
+ * The same for a run of bytes, rounded up to pages; a request larger
+ * than the memory is refused and reported in the bytes asked for.
+ */
+void *page_alloc_bytes_as(size_t bytes, enum page_owner owner,
+			  uintptr_t caller);
 void page_free_as(void *p, enum page_owner owner, uintptr_t caller);
 /* Say in words what p is to the page allocator (a refused free). */
 void page_describe(const void *p, char *buf, size_t size);

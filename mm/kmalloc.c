@@ -58,22 +58,6 @@ static size_t pages_for(size_t size)
 	return (size + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
-/* A request larger than all memory: said in the bytes it asked for. */
-static void refuse_too_large(size_t size, uintptr_t caller)
-{
-	struct mm_report r = {
-		.bug = MM_BAD_CALL,
-		.where = "kmalloc",
-		.order = -1,
-		.caller = caller,
-	};
-
-	mm_report(
-		&r,
-		"%lu bytes asked for, more than the %lu pages managed: none given",
-		(unsigned long)size, (unsigned long)page_total_count());
-}
-
 /* Everything but a magazine hit: an empty magazine, large, or zero. */
 static __noinline void *kmalloc_slow(size_t size, uintptr_t caller)
 {
@@ -81,11 +65,7 @@ static __noinline void *kmalloc_slow(size_t size, uintptr_t caller)
 		return slab_alloc_slow(cache_for[(size - 1) / 8], size, caller);
 	if (size == 0)
 		return NULL;
-	if (size / PAGE_SIZE >= page_total_count()) {
-		refuse_too_large(size, caller);
-		return NULL;
-	}
-	return page_alloc_as(pages_for(size), PAGE_OWNER_KMALLOC, caller);
+	return page_alloc_bytes_as(size, PAGE_OWNER_KMALLOC, caller);
 }
 
 /* About 25 instructions on rv32 on a magazine hit. */

@@ -1077,6 +1077,30 @@ void *page_alloc_as(size_t npages, enum page_owner owner, uintptr_t caller)
 	return pool_alloc(&kernel_pool, npages, owner, caller);
 }
 
+void *page_alloc_bytes_as(size_t bytes, enum page_owner owner, uintptr_t caller)
+{
+	struct page_pool *pool = &kernel_pool;
+	/* Not (bytes + PAGE_SIZE - 1) / PAGE_SIZE: that wraps near SIZE_MAX. */
+	size_t npages = bytes / PAGE_SIZE + (bytes % PAGE_SIZE != 0);
+
+	if (npages > pool->nr_total) {
+		struct mm_report r = {
+			.bug = MM_BAD_CALL,
+			.where = owner_names[owner],
+			.order = -1,
+			.caller = caller,
+		};
+
+		__atomic_fetch_add(&pool->failures[owner], 1, __ATOMIC_RELAXED);
+		mm_report(
+			&r,
+			"%lu bytes asked for, more than the %lu pages managed: none given",
+			(unsigned long)bytes, (unsigned long)pool->nr_total);
+		return NULL;
+	}
+	return page_alloc_as(npages, owner, caller);
+}
+
 void *page_alloc_order(unsigned int order)
 {
 	if (order > MAX_ORDER) {

@@ -27,6 +27,17 @@ uint8_t fuzz_u8(struct fuzz_input *in)
 	return *in->data++;
 }
 
+int fuzz_live_slot(unsigned int from, int n, bool (*used)(int slot))
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if (used((int)((from + (unsigned int)k) % (unsigned int)n)))
+			return (int)((from + (unsigned int)k) %
+				     (unsigned int)n);
+	return -1;
+}
+
 uint16_t fuzz_u16(struct fuzz_input *in)
 {
 	uint16_t lo = fuzz_u8(in);

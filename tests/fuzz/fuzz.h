@@ -36,6 +36,12 @@ static inline bool fuzz_more(const struct fuzz_input *in)
 uint8_t fuzz_u8(struct fuzz_input *in);
 /* The next two bytes, little-endian. */
 uint16_t fuzz_u16(struct fuzz_input *in);
+/*
+ * The first of n slots, from slot from on and wrapping, that used says
+ * holds a live block; -1 if none does.  How each target picks the block
+ * an operation acts on from one byte of input.
+ */
+int fuzz_live_slot(unsigned int from, int n, bool (*used)(int slot));
 
 /* The kernel's page pool over host memory, then slab_init: once. */
 void fuzz_boot(void);

@@ -226,15 +226,15 @@ static void free_slot(int slot)
 	mc->frees++;
 }
 
+static bool slot_used(int slot)
+{
+	return m.live[slot].p != NULL;
+}
+
 /* A live slot, from a byte, or -1. */
 static int live_slot(uint8_t b)
 {
-	int k;
-
-	for (k = 0; k < MAX_LIVE; k++)
-		if (m.live[(b + k) % MAX_LIVE].p)
-			return (b + k) % MAX_LIVE;
-	return -1;
+	return fuzz_live_slot(b, MAX_LIVE, slot_used);
 }
 
 static void do_free(struct fuzz_input *in)
