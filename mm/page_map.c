@@ -75,7 +75,7 @@ static void __map_bitmaps(const struct page_pool *pool, uintptr_t addr,
 	}
 }
 
-/* The free pages the magazines hold (all held by the caller). */
+/* The free pages the magazines and the depot hold (all held by the caller). */
 static void __map_magazines(const struct page_pool *pool, uintptr_t addr,
 			    size_t npages, unsigned char *kind,
 			    const unsigned long *held)
@@ -90,6 +90,12 @@ static void __map_magazines(const struct page_pool *pool, uintptr_t addr,
 			if (a >= addr && (a - addr) / PAGE_SIZE < npages)
 				kind[(a - addr) / PAGE_SIZE] = PAGE_KIND_CACHED;
 		}
+	for (k = 0; k < pool->mags.depot_n; k++) {
+		uintptr_t a = (uintptr_t)pool->mags.depot[k];
+
+		if (a >= addr && (a - addr) / PAGE_SIZE < npages)
+			kind[(a - addr) / PAGE_SIZE] = PAGE_KIND_CACHED;
+	}
 }
 
 void page_pool_map(struct page_pool *pool, uintptr_t addr, size_t npages,

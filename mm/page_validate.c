@@ -202,7 +202,10 @@ static int check_magazine_entries(struct page_pool *pool)
 	return 0;
 }
 
-/* held[h]: what hart h's magazine holds, all held from here to the end. */
+/*
+ * held[h]: what hart h's magazine holds, all held from here to the end;
+ * and the depot's pages, still under the pool lock.
+ */
 static int count_magazines(struct page_pool *pool, const unsigned long *held,
 			   size_t *pages)
 {
@@ -216,6 +219,11 @@ static int count_magazines(struct page_pool *pool, const unsigned long *held,
 				h, held[h], pool->mags.limit);
 		*pages += held[h];
 	}
+	if (pool->mags.depot_n > DEPOT_SLOTS)
+		return fail(pool, 0,
+			    "the depot holds %u pages, over its %u slots",
+			    pool->mags.depot_n, (unsigned int)DEPOT_SLOTS);
+	*pages += pool->mags.depot_n;
 	return 0;
 }
 
