@@ -98,7 +98,7 @@ PORTABLE_TESTS := tests/lib/string_test.o tests/lib/printk_test.o \
 	tests/mm/malloc_test.o tests/mm/torture_test.o tests/mm/slab_test.o \
 	tests/mm/ownership.o tests/mm/debug_test.o tests/mm/stats_test.o \
 	tests/mm/fault_test.o tests/mm/fault_walk.o tests/mm/leak_test.o \
-	tests/mm/flip_test.o tests/mm/watch_test.o \
+	tests/mm/flip_test.o tests/mm/watch_test.o tests/mm/magazine_test.o \
 	tests/mm/kmalloc_test.o tests/mm/stress_test.o tests/mm/smp_test.o \
 	tests/selftest/harness_test.o
 # The benchmarks run in this order; trace_bench.o must come before

@@ -13,12 +13,26 @@
  *   +-----------------------------------------------------+
  *   | mag[0]   | top | end | slot[0] ... slot[28] | gives |  hart 0
  *   | mag[1]   | top | end | ...                           |  hart 1
- *   |  ...                                          |
+ *   |  ...                                                |
  *   | limit    objects a magazine may hold (<= MAG_SLOTS; 0: no magazines)
- *   | batch    objects refilled or flushed at a time |
- *   | ops      refill, flush: the owner's side       |
- *   +-----------------------------------------------+
- *               slot[0] .. top[-1] are free objects, the newest last
+ *   | batch    objects refilled or flushed at a time       |
+ *   | ops      refill, flush: the owner's side             |
+ *   | depot_max, depot_n, depot[0] ... depot[28]           |  the depot
+ *   +-----------------------------------------------------+
+ *               slot[0] .. top[-1] are free objects, the newest last;
+ *               so are depot[0] .. depot[depot_n - 1]
+ *
+ * The depot (Bonwick's too) is the owner's store of flushed batches, on
+ * no hart: a full magazine parks its batch there, a memcpy of pointers,
+ * and an empty one takes the newest batch back, so a hart whose use goes
+ * up and down moves objects between its magazine and the depot instead
+ * of to and from the owner's lists one object at a time.  Only when the
+ * depot has no room does a flush reach the owner (objects back on their
+ * slabs, pages back on the buddy lists), and only when it is empty does
+ * a refill.  It holds at most depot_max objects (<= DEPOT_SLOTS), a
+ * bound the owner sets (the slab allocator by bytes and by the objects a
+ * cache has out; the page allocator keeps no depot), so it never holds
+ * much memory.
  *
  * top is a stack pointer: pop is *--top, push is *top++, and a magazine
  * is empty when top == slot and full when top == end (slot + limit), so
@@ -29,9 +43,12 @@
  * anyway (3 instructions a free).  The allocations need no counter of
  * their own: they are the frees plus what is in use.
  *
- * The lock.  A magazine is changed by its own hart, on the fast path,
- * and now and then by another hart that holds the owner's lock and
- * drains every magazine (memory is short, a cache shrinks, statistics).
+ * The locks.  The depot is under the owner's lock: only the slow side
+ * (mm/magazine.c), which holds it, touches the depot, never a fast path,
+ * so the depot adds no lock of its own.  A magazine is changed by its
+ * own hart, on the fast path, and now and then by another hart that
+ * holds the owner's lock and drains every magazine (memory is short, a
+ * cache shrinks, statistics).
  * Its top is its lock: whoever swaps NULL into it owns the magazine until
  * it stores a top back.  That is one amoswap.w.aq with the zero register
  * to take it and one store-release to give it back, where a separate
@@ -75,6 +92,9 @@ struct magazine {
 _Static_assert(sizeof(struct magazine) == 32 * sizeof(void *),
 	       "a magazine is a power of two bytes: hart << shift finds it");
 
+/* Objects a depot may hold: one full magazine. */
+#define DEPOT_SLOTS MAG_SLOTS
+
 /*
  * The owner's side, called with the owner's lock held.  refill takes up
  * to n free objects into objs[] and returns how many.  flush takes back
@@ -92,6 +112,10 @@ struct magazines {
 	unsigned int limit; /* objects a magazine may hold, <= MAG_SLOTS */
 	unsigned int batch; /* objects refilled or flushed at a time */
 	const struct magazine_ops *ops;
+	/* The depot, under the owner's lock: flushed batches, newest last. */
+	unsigned int depot_max; /* objects it may hold, <= DEPOT_SLOTS */
+	unsigned int depot_n;	/* objects it holds: depot[0 .. depot_n) */
+	void *depot[DEPOT_SLOTS];
 };
 
 /*
@@ -149,42 +173,50 @@ static __always_inline void mag_close_unchanged(struct magazine *m, void **top,
 
 /* The slow side (mm/magazine.c); all with the owner's lock held. */
 
-/* Set up mags: every magazine empty. */
+/* Set up mags: every magazine and the depot empty. */
 void magazines_init(struct magazines *mags, const struct magazine_ops *ops,
-		    unsigned int limit, unsigned int batch);
+		    unsigned int limit, unsigned int batch, unsigned int depot);
 /*
- * Let each magazine hold up to limit objects, batch moved at a time.  A
- * magazine that holds more gives them back at its next flush.
+ * Let each magazine hold up to limit objects, batch moved at a time, and
+ * the depot up to depot objects (none when limit is 0).  A magazine that
+ * holds more gives them back at its next flush; a depot that holds more
+ * parks no more until refills have taken it below its new bound.
  */
 void __mag_set_limit(struct magazines *mags, unsigned int limit,
-		     unsigned int batch);
+		     unsigned int batch, unsigned int depot);
 /*
  * Take one object for this hart: from its magazine, refilled with a
- * batch if empty (or straight from the owner when limit is 0).  NULL if
- * the owner has none.
+ * batch from the depot, or from the owner if the depot is empty (or
+ * straight from the owner when limit is 0).  NULL if the owner has none.
  */
 void *__mag_take(struct magazines *mags, void *owner);
-/* Give obj back through this hart's magazine, flushing a batch if full. */
+/*
+ * Give obj back through this hart's magazine; a full one parks a batch
+ * in the depot, or flushes it to the owner if the depot has no room.
+ */
 void __mag_give(struct magazines *mags, void *owner, void *obj);
-/* Flush every hart's magazine back to the owner. */
+/* Flush every hart's magazine, and the depot, back to the owner. */
 void __mag_drain_all(struct magazines *mags, void *owner);
 /*
  * Hold every magazine at once, held[h] getting what hart h's holds, so
  * that no fast path changes any until __mag_release_all gives them back
  * (their fast paths meanwhile take the slow path, and wait for the
- * owner's lock).
+ * owner's lock).  The depot needs no holding: the caller's owner's lock
+ * keeps it still, depot[0 .. depot_n).
  */
 void __mag_hold_all(struct magazines *mags, unsigned long *held);
 void __mag_release_all(struct magazines *mags, const unsigned long *held);
 /*
- * Objects held in all magazines and in each (per_hart may be NULL), taken
+ * Objects held in all magazines and the depot, and in each magazine
+ * (per_hart may be NULL; the depot is no hart's), taken
  * with every magazine held at once, and the objects ever given to all of
  * them (the frees through them, fast or slow; gives may be NULL).
  */
 size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 		      unsigned long *gives);
 /*
- * Keep in the magazines only the objects keep(obj, arg) says yes to, in
+ * Keep in the magazines and the depot only the objects keep(obj, arg)
+ * says yes to, in
  * their order; returns how many were taken out (they are dropped, not
  * given back: the checks use it for entries that are no object at all).
  */
@@ -192,13 +224,14 @@ unsigned long __mag_filter(struct magazines *mags,
 			   bool (*keep)(void *obj, void *arg), void *arg);
 /*
  * Take out every object a magazine holds twice, or that an earlier
- * magazine holds too, calling dropped(obj, arg) for each; returns how
- * many.  Every magazine is held at once while it looks.
+ * magazine holds too (the depot counts as the last magazine), calling
+ * dropped(obj, arg) for each; returns how many.  Every magazine is held
+ * at once while it looks.
  */
 unsigned long __mag_drop_duplicates(struct magazines *mags,
 				    void (*dropped)(void *obj, void *arg),
 				    void *arg);
-/* Call fn(obj, arg) for every object in every magazine. */
+/* Call fn(obj, arg) for every object in every magazine and the depot. */
 void __mag_for_each(struct magazines *mags, void (*fn)(void *obj, void *arg),
 		    void *arg);
 

@@ -75,21 +75,33 @@ static void __map_bitmaps(const struct page_pool *pool, uintptr_t addr,
 	}
 }
 
-/* The free pages the magazines hold (all held by the caller). */
+/* Mark n pages of pages[], if in [addr, addr + npages pages), cached. */
+static void map_cached(void *const *pages, unsigned long n, uintptr_t addr,
+		       size_t npages, unsigned char *kind)
+{
+	unsigned long k;
+
+	for (k = 0; k < n; k++) {
+		uintptr_t a = (uintptr_t)pages[k];
+
+		if (a >= addr && (a - addr) / PAGE_SIZE < npages)
+			kind[(a - addr) / PAGE_SIZE] = PAGE_KIND_CACHED;
+	}
+}
+
+/*
+ * The free pages the magazines (all held by the caller) and the depot
+ * (under the pool lock) hold.
+ */
 static void __map_magazines(const struct page_pool *pool, uintptr_t addr,
 			    size_t npages, unsigned char *kind,
 			    const unsigned long *held)
 {
 	unsigned int h;
-	unsigned long k;
 
 	for (h = 0; h < MAX_HARTS; h++)
-		for (k = 0; k < held[h]; k++) {
-			uintptr_t a = (uintptr_t)pool->mags.mag[h].slot[k];
-
-			if (a >= addr && (a - addr) / PAGE_SIZE < npages)
-				kind[(a - addr) / PAGE_SIZE] = PAGE_KIND_CACHED;
-		}
+		map_cached(pool->mags.mag[h].slot, held[h], addr, npages, kind);
+	map_cached(pool->mags.depot, pool->mags.depot_n, addr, npages, kind);
 }
 
 void page_pool_map(struct page_pool *pool, uintptr_t addr, size_t npages,

@@ -202,7 +202,10 @@ static int check_magazine_entries(struct page_pool *pool)
 	return 0;
 }
 
-/* held[h]: what hart h's magazine holds, all held from here to the end. */
+/*
+ * held[h]: what hart h's magazine holds, all held from here to the end;
+ * and the depot's pages, still under the pool lock.
+ */
 static int count_magazines(struct page_pool *pool, const unsigned long *held,
 			   size_t *pages)
 {
@@ -216,6 +219,7 @@ static int count_magazines(struct page_pool *pool, const unsigned long *held,
 				h, held[h], pool->mags.limit);
 		*pages += held[h];
 	}
+	*pages += pool->mags.depot_n;
 	return 0;
 }
 

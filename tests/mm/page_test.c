@@ -614,6 +614,52 @@ KTEST(page, map_tells_each_page_of_a_pool)
 	drop_pool();
 }
 
+/*
+ * The kernel's pool keeps no depot, but the walks over a pool's
+ * magazines must still see one: give a private pool a depot of 8 pages,
+ * and its pages are free to page_validate, cached to page_map, refused
+ * a second free, and back on the lists after a drain.
+ */
+#define DEPOT_PAGES 16
+
+KTEST(page, pages_in_a_depot_are_free_cached_and_drained)
+{
+	static unsigned char kind[POOL_PAGES];
+	size_t cached, count = 0, i;
+	void *p[DEPOT_PAGES], *parked;
+	unsigned long refused;
+
+	KASSERT_TRUE(t, make_pool(t, 0));
+	mm_lock(&pool.lock);
+	__mag_set_limit(&pool.mags, 8, 4, 8);
+	mm_unlock(&pool.lock);
+	for (i = 0; i < DEPOT_PAGES; i++) {
+		p[i] = page_pool_alloc(&pool, 1);
+		KASSERT_NOT_NULL(t, p[i]);
+	}
+	for (i = 0; i < DEPOT_PAGES; i++)
+		page_pool_free(&pool, p[i]);
+	KASSERT_TRUE(t, pool.mags.depot_n > 0);
+	parked = pool.mags.depot[0];
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	KEXPECT_EQ(t, page_pool_free_count(&pool), pool.nr_total);
+	page_pool_map(&pool, (uintptr_t)pool_mem, POOL_PAGES, kind);
+	cached = __mag_snapshot(&pool.mags, NULL, NULL);
+	for (i = 0; i < POOL_PAGES; i++)
+		count += kind[i] == PAGE_KIND_CACHED;
+	KEXPECT_EQ(t, count, cached);
+	KEXPECT_EQ(t, kind[((char *)parked - (char *)pool_mem) / PAGE_SIZE],
+		   PAGE_KIND_CACHED);
+	refused = pool.refused_frees;
+	page_pool_free(&pool, parked); /* reported, nothing freed */
+	KEXPECT_EQ(t, pool.refused_frees, refused + 1);
+	page_pool_drain(&pool);
+	KEXPECT_EQ(t, pool.mags.depot_n, 0);
+	KEXPECT_EQ(t, pool.nr_free, pool.nr_total);
+	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
+	drop_pool();
+}
+
 /* The kernel's pool: slab and large kmalloc runs are told by owner. */
 KTEST(page, map_tells_slab_and_kmalloc_runs)
 {

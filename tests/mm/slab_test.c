@@ -417,6 +417,88 @@ KTEST(slab, double_free_is_refused)
 	KEXPECT_EQ(t, settled_free_pages(), before);
 }
 
+/* --- The depot (mm/magazine.c) ------------------------------------------ */
+
+#define DEPOT_OBJECTS 40 /* more than a magazine holds: one flush */
+
+static void *depot_objs[DEPOT_OBJECTS];
+
+/*
+ * A full magazine parks objects in the cache's depot.  They stay free:
+ * counted as cached, each free counted once, a second free of one
+ * refused; validate accepts them, and a shrink gives them back.
+ */
+KTEST(slab, an_object_in_the_depot_is_counted_and_refused_twice)
+{
+	size_t before = settled_free_pages(), out;
+	struct kmem_cache *c =
+		kmem_cache_create("test-depot", 64, 0, SLAB_NO_DEBUG, NULL);
+	struct kmem_cache_stats s;
+	unsigned int i, parked, bound;
+	void *obj;
+
+	KASSERT_NOT_NULL(t, c);
+	for (i = 0; i < DEPOT_OBJECTS; i++) {
+		depot_objs[i] = kmem_cache_alloc(c);
+		KASSERT_NOT_NULL(t, depot_objs[i]);
+	}
+	for (i = 0; i < DEPOT_OBJECTS; i++)
+		kmem_cache_free(c, depot_objs[i]);
+	acquire(&c->lock);
+	parked = c->mags.depot_n;
+	bound = c->mags.depot_max;
+	obj = parked ? c->mags.depot[0] : NULL;
+	out = c->objects_out;
+	release(&c->lock);
+	KASSERT_NOT_NULL(t, obj); /* the flush parked some of its batch */
+	KEXPECT_LE(t, parked, bound);
+	s = stats_of(c);
+	KEXPECT_EQ(t, s.cached, out); /* the magazine's and the depot's */
+	KEXPECT_EQ(t, s.active, 0);
+	KEXPECT_EQ(t, s.frees, DEPOT_OBJECTS);
+	KEXPECT_EQ(t, s.allocs, DEPOT_OBJECTS);
+
+	kmem_cache_free(c, obj); /* reported, nothing freed */
+	s = stats_of(c);
+	KEXPECT_EQ(t, s.refused_frees, 1);
+	KEXPECT_EQ(t, s.cached, out);
+	KEXPECT_EQ(t, s.frees, DEPOT_OBJECTS);
+	KEXPECT_EQ(t, kmem_cache_validate(c), 0);
+
+	kmem_cache_shrink(c);
+	KEXPECT_EQ(t, c->mags.depot_n, 0);
+	KEXPECT_EQ(t, stats_of(c).cached, 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KEXPECT_EQ(t, settled_free_pages(), before);
+}
+
+/*
+ * A cache of large objects with few out keeps its depot small in bytes:
+ * its magazine's flushes go back to the slabs, not to the depot.
+ */
+KTEST(slab, a_quiet_cache_of_large_objects_parks_little)
+{
+	struct kmem_cache *c = kmem_cache_create("test-depot-big", 1024, 0,
+						 SLAB_NO_DEBUG, NULL);
+	unsigned int i, parked, limit;
+
+	KASSERT_NOT_NULL(t, c);
+	for (i = 0; i < 8; i++) {
+		depot_objs[i] = kmem_cache_alloc(c);
+		KASSERT_NOT_NULL(t, depot_objs[i]);
+	}
+	for (i = 0; i < 8; i++)
+		kmem_cache_free(c, depot_objs[i]);
+	acquire(&c->lock);
+	parked = c->mags.depot_n;
+	limit = c->mags.limit;
+	release(&c->lock);
+	KEXPECT_GT(t, limit, 0);
+	KEXPECT_LT(t, limit, 8);  /* so its magazine was flushed */
+	KEXPECT_EQ(t, parked, 0); /* 512 bytes hold no object of 1024 */
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
 /*
  * The free key is a hint, not a verdict: an object whose own data looks
  * like its key is still freed, after the slow path has made sure.
