@@ -5,9 +5,9 @@
  * Every call here runs with the owner's lock held (and so with interrupts
  * off, on one hart), so no other hart can drain a magazine or touch the
  * depot meanwhile; each still takes the magazine's own lock (its top),
- * because the magazine's hart may be on its fast path, which
- * takes no owner's lock.  The owner's lock comes first, then the
- * magazine: see the lock argument in mm/magazine.h.
+ * because the magazine's hart may be on its fast path, which takes no
+ * owner's lock.  The owner's lock comes first, then the magazine: see
+ * the lock argument in mm/magazine.h.
  *
  * Refill and flush move up to mags->batch objects at a time: a refilled
  * magazine can then give that many objects, and a flushed one take as
@@ -20,10 +20,10 @@
  * batch of pointers, about 4 instructions an object (some 130 for a
  * whole magazine of 29, measured on the host), where the owner's refill
  * or flush costs some 30 to 40 instructions an object (a slab lookup,
- * link checks, its counts, list moves).  Objects
- * in the depot stay free in every sense the owner keeps (a slab object
- * keeps its free key, a page its free bits), so a double free of one is
- * still caught, and every walk below sees them.
+ * link checks, its counts, list moves).  Objects in the depot stay free
+ * in every sense the owner keeps (a slab object keeps its free key, a
+ * page its free bits), so a double free of one is still caught, and
+ * every walk below sees them.
  */
 #include <kernel/string.h>
 #include "magazine.h"

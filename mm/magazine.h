@@ -208,17 +208,17 @@ void __mag_hold_all(struct magazines *mags, unsigned long *held);
 void __mag_release_all(struct magazines *mags, const unsigned long *held);
 /*
  * Objects held in all magazines and the depot, and in each magazine
- * (per_hart may be NULL; the depot is no hart's), taken
- * with every magazine held at once, and the objects ever given to all of
- * them (the frees through them, fast or slow; gives may be NULL).
+ * (per_hart may be NULL; the depot is no hart's), taken with every
+ * magazine held at once, and the objects ever given to all of them (the
+ * frees through them, fast or slow; gives may be NULL).
  */
 size_t __mag_snapshot(struct magazines *mags, size_t *per_hart,
 		      unsigned long *gives);
 /*
  * Keep in the magazines and the depot only the objects keep(obj, arg)
- * says yes to, in
- * their order; returns how many were taken out (they are dropped, not
- * given back: the checks use it for entries that are no object at all).
+ * says yes to, in their order; returns how many were taken out (they are
+ * dropped, not given back: the checks use it for entries that are no
+ * object at all).
  */
 unsigned long __mag_filter(struct magazines *mags,
 			   bool (*keep)(void *obj, void *arg), void *arg);
