@@ -173,6 +173,32 @@ void page_pool_drain(struct page_pool *pool);
 /* Who a run of pages was taken for: only its owner may free it. */
 enum page_owner { PAGE_OWNER_PAGE, PAGE_OWNER_SLAB, PAGE_OWNER_KMALLOC };
 
+/* Is page i a tail page of an allocated run (not a reserved page)? */
+static inline bool run_tail(const struct page_pool *pool, size_t i)
+{
+	return i < pool->span && test_bit(i, pool->tail_map) &&
+	       test_bit(i, pool->run_map);
+}
+
+/* First page of the run that tail page i lies inside. */
+static inline size_t run_start(const struct page_pool *pool, size_t i)
+{
+	while (run_tail(pool, i))
+		i--;
+	return i;
+}
+
+/* The owner of the allocated run starting at i (pool->lock held). */
+static inline enum page_owner __run_owner(const struct page_pool *pool,
+					  size_t i)
+{
+	if (test_bit(i, pool->slab_run_map))
+		return PAGE_OWNER_SLAB;
+	if (test_bit(i, pool->kmalloc_run_map))
+		return PAGE_OWNER_KMALLOC;
+	return PAGE_OWNER_PAGE;
+}
+
 /* page_alloc and page_free for an owner, on behalf of caller. */
 void *page_alloc_as(size_t npages, enum page_owner owner, uintptr_t caller);
 /*

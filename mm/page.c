@@ -24,9 +24,10 @@
  * (mm/magazine.h), refilled from and flushed to the buddy lists
  * PAGE_MAG_BATCH pages at a time (a flush stops early once its merges
  * reach MAX_ORDER, which bounds one page_free), so the usual
- * page_alloc(1)/page_free pair takes no shared lock.  A page in a magazine is free (its free bit
- * is set), so a double free is still seen at once.  When the buddy lists
- * run dry, every hart's magazine is drained before an allocation fails.
+ * page_alloc(1)/page_free pair takes no shared lock.  A page in a
+ * magazine is free (its free bit is set), so a double free is still seen
+ * at once.  When the buddy lists run dry, every hart's magazine is
+ * drained before an allocation fails.
  *
  * Every allocation and free is checked once and then routed: the inline
  * fast path either completes the operation through the magazine or
@@ -387,13 +388,6 @@ static long __take_run(struct page_pool *pool, size_t npages)
 	return i;
 }
 
-/* Is page i a tail page of an allocated run (not a reserved page)? */
-static bool run_tail(const struct page_pool *pool, size_t i)
-{
-	return i < pool->span && test_bit(i, pool->tail_map) &&
-	       test_bit(i, pool->run_map);
-}
-
 /*
  * Length of the allocated run that starts at i: it and the tail pages
  * after it, found a word of bits at a time.
@@ -417,14 +411,6 @@ static size_t run_length(const struct page_pool *pool, size_t i)
 		j += BITS_PER_LONG - bit;
 	}
 	return pool->span - i;
-}
-
-/* First page of the run that tail page i lies inside. */
-static size_t run_start(const struct page_pool *pool, size_t i)
-{
-	while (run_tail(pool, i))
-		i--;
-	return i;
 }
 
 /* A new peak of pages off the free lists?  (pool->lock held) */
@@ -506,16 +492,6 @@ static const char *const owner_free_calls[] = {
 	[PAGE_OWNER_KMALLOC] = "kfree",
 };
 
-/* The owner of the allocated run starting at i (pool->lock held). */
-static enum page_owner __run_owner(const struct page_pool *pool, size_t i)
-{
-	if (test_bit(i, pool->slab_run_map))
-		return PAGE_OWNER_SLAB;
-	if (test_bit(i, pool->kmalloc_run_map))
-		return PAGE_OWNER_KMALLOC;
-	return PAGE_OWNER_PAGE;
-}
-
 static void __set_owner(struct page_pool *pool, size_t i, enum page_owner owner)
 {
 	if (owner == PAGE_OWNER_SLAB)
@@ -530,8 +506,12 @@ static void __clear_owner(struct page_pool *pool, size_t i)
 	__clear_bit(i, pool->kmalloc_run_map);
 }
 
-/* A request no pool could serve: report it, as a bad call. */
-static void bad_request(const struct page_pool *pool, size_t npages,
+/*
+ * A request no pool could serve: report it, as a bad call, in the bytes
+ * asked for when the caller asked in bytes (0: in pages), and count it
+ * as the owner's failure.
+ */
+static void bad_request(struct page_pool *pool, size_t npages, size_t bytes,
 			enum page_owner owner, uintptr_t caller)
 {
 	struct mm_report r = {
@@ -541,8 +521,15 @@ static void bad_request(const struct page_pool *pool, size_t npages,
 		.caller = caller,
 	};
 
-	mm_report(&r, "%lu pages asked for, of %lu managed: none given",
-		  (unsigned long)npages, (unsigned long)pool->nr_total);
+	__atomic_fetch_add(&pool->failures[owner], 1, __ATOMIC_RELAXED);
+	if (bytes)
+		mm_report(
+			&r,
+			"%lu bytes asked for, more than the %lu pages managed: none given",
+			(unsigned long)bytes, (unsigned long)pool->nr_total);
+	else
+		mm_report(&r, "%lu pages asked for, of %lu managed: none given",
+			  (unsigned long)npages, (unsigned long)pool->nr_total);
 }
 
 /*
@@ -590,8 +577,8 @@ static __noinline void *pool_alloc(struct page_pool *pool, size_t npages,
 	long i;
 
 	if (unlikely(npages == 0 || npages > pool->nr_total)) {
-		bad_request(pool, npages, owner, caller);
-		goto failed;
+		bad_request(pool, npages, 0, owner, caller);
+		return NULL;
 	}
 	if (pool == &kernel_pool &&
 	    should_fail(FAULT_PAGE, NULL, order_for(npages), npages * PAGE_SIZE,
@@ -650,7 +637,7 @@ again:
 failed:
 	__atomic_fetch_add(&pool->failures[owner], 1, __ATOMIC_RELAXED);
 	/* A slab's failure is its cache's: the slab layer reports it. */
-	if (owner != PAGE_OWNER_SLAB && npages && npages <= pool->nr_total)
+	if (owner != PAGE_OWNER_SLAB)
 		mm_report_failure(pool, owner_names[owner], npages, 0, caller,
 				  injected);
 	return NULL;
@@ -1091,18 +1078,7 @@ void *page_alloc_bytes_as(size_t bytes, enum page_owner owner, uintptr_t caller)
 	size_t npages = bytes / PAGE_SIZE + (bytes % PAGE_SIZE != 0);
 
 	if (npages > pool->nr_total) {
-		struct mm_report r = {
-			.bug = MM_BAD_CALL,
-			.where = owner_names[owner],
-			.order = -1,
-			.caller = caller,
-		};
-
-		__atomic_fetch_add(&pool->failures[owner], 1, __ATOMIC_RELAXED);
-		mm_report(
-			&r,
-			"%lu bytes asked for, more than the %lu pages managed: none given",
-			(unsigned long)bytes, (unsigned long)pool->nr_total);
+		bad_request(pool, npages, bytes, owner, caller);
 		return NULL;
 	}
 	return page_alloc_as(npages, owner, caller);

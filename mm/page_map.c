@@ -20,21 +20,16 @@
 #include <kernel/page.h>
 #include "internal.h"
 
-/* The first page of the run that page i (a run page) belongs to. */
-static size_t run_start(const struct page_pool *pool, size_t i)
-{
-	while (i > 0 && test_bit(i, pool->tail_map))
-		i--;
-	return i;
-}
-
+/* The kind of a run's pages, by the run's owner. */
 static unsigned char run_kind(const struct page_pool *pool, size_t first)
 {
-	if (test_bit(first, pool->slab_run_map))
-		return PAGE_KIND_SLAB;
-	if (test_bit(first, pool->kmalloc_run_map))
-		return PAGE_KIND_KMALLOC;
-	return PAGE_KIND_PAGE;
+	static const unsigned char kinds[] = {
+		[PAGE_OWNER_PAGE] = PAGE_KIND_PAGE,
+		[PAGE_OWNER_SLAB] = PAGE_KIND_SLAB,
+		[PAGE_OWNER_KMALLOC] = PAGE_KIND_KMALLOC,
+	};
+
+	return kinds[__run_owner(pool, first)];
 }
 
 /* Is a in the pages that hold the bitmaps (place_metadata's)? */
