@@ -258,6 +258,26 @@ static long sign_extend(unsigned long v, unsigned int bits)
 }
 
 /*
+ * The address of a compressed load or store of the CL or CS format
+ * (c.lw, c.ld, c.sw, c.sd), which share their fields: the base in rs1'
+ * (x8-x15) and an offset scaled to the access, a word or a doubleword.
+ *
+ *   word     funct3 uimm[5:3] rs1' uimm[2|6] reg' 00
+ *   double   funct3 uimm[5:3] rs1' uimm[7:6] reg' 00
+ */
+static uintptr_t compressed_address(uint32_t insn, const struct trap_frame *f,
+				    bool doubleword)
+{
+	unsigned long imm = ((insn >> 10) & 7) << 3;
+
+	if (doubleword)
+		imm |= ((insn >> 5) & 3) << 6;
+	else
+		imm |= ((insn >> 6) & 1) << 2 | ((insn >> 5) & 1) << 6;
+	return reg(f, 8 + ((insn >> 7) & 7)) + imm;
+}
+
+/*
  * Decode the store at the trap's pc: its address, its width in bytes and
  * the value it stores.  Base S-type (sb, sh, sw, sd) and the compressed
  * c.sw, c.swsp and, on rv64, c.sd, c.sdsp.  false: not one of them.
@@ -272,7 +292,7 @@ bool watch_decode_store(uint32_t insn, const struct trap_frame *f,
 			uintptr_t *addr, unsigned int *bytes,
 			unsigned long *value)
 {
-	unsigned int funct3, rs1, rs2;
+	unsigned int funct3, rs2;
 	unsigned long imm;
 
 	if ((insn & 3) == 3) {
@@ -281,10 +301,9 @@ bool watch_decode_store(uint32_t insn, const struct trap_frame *f,
 		funct3 = (insn >> 12) & 7;
 		if (funct3 > (XLEN == 64 ? 3u : 2u))
 			return false;
-		rs1 = (insn >> 15) & 31;
 		rs2 = (insn >> 20) & 31;
 		imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
-		*addr = reg(f, rs1) + sign_extend(imm, 12);
+		*addr = reg(f, (insn >> 15) & 31) + sign_extend(imm, 12);
 		*bytes = 1u << funct3;
 		*value = reg(f, rs2);
 	} else {
@@ -292,16 +311,9 @@ bool watch_decode_store(uint32_t insn, const struct trap_frame *f,
 		if (funct3 != 6 && !(funct3 == 7 && XLEN == 64))
 			return false;
 		if ((insn & 3) == 0) { /* c.sw, c.sd: registers x8-x15 */
-			rs1 = 8 + ((insn >> 7) & 7);
+			*addr = compressed_address(insn, f, funct3 == 7);
 			rs2 = 8 + ((insn >> 2) & 7);
-			imm = ((insn >> 10) & 7) << 3;
-			if (funct3 == 6)
-				imm |= ((insn >> 6) & 1) << 2 |
-				       ((insn >> 5) & 1) << 6;
-			else
-				imm |= ((insn >> 5) & 3) << 6;
 		} else if ((insn & 3) == 2) { /* c.swsp, c.sdsp: from sp */
-			rs1 = 2;
 			rs2 = (insn >> 2) & 31;
 			if (funct3 == 6)
 				imm = ((insn >> 9) & 15) << 2 |
@@ -309,10 +321,10 @@ bool watch_decode_store(uint32_t insn, const struct trap_frame *f,
 			else
 				imm = ((insn >> 10) & 7) << 3 |
 				      ((insn >> 7) & 7) << 6;
+			*addr = reg(f, 2) + imm;
 		} else {
 			return false;
 		}
-		*addr = reg(f, rs1) + imm;
 		*bytes = funct3 == 6 ? 4 : 8;
 		*value = reg(f, rs2);
 	}
@@ -351,12 +363,7 @@ bool watch_decode_load(uint32_t insn, const struct trap_frame *f,
 	if (funct3 != 2 && !(funct3 == 3 && XLEN == 64))
 		return false;
 	if ((insn & 3) == 0) { /* c.lw, c.ld: registers x8-x15 */
-		imm = ((insn >> 10) & 7) << 3;
-		if (funct3 == 2)
-			imm |= ((insn >> 6) & 1) << 2 | ((insn >> 5) & 1) << 6;
-		else
-			imm |= ((insn >> 5) & 3) << 6;
-		*addr = reg(f, 8 + ((insn >> 7) & 7)) + imm;
+		*addr = compressed_address(insn, f, funct3 == 3);
 	} else if ((insn & 3) == 2 && ((insn >> 7) & 31)) { /* from sp */
 		imm = ((insn >> 12) & 1) << 5;
 		if (funct3 == 2)
