@@ -36,14 +36,25 @@ static bool site_in(uintptr_t site, void (*fn)(void))
  * The writers.  The stores are written in assembly where the case is
  * about their encoding: the compiler picks c.sw or sw as it likes.
  */
+#ifdef __riscv
+/* One store instruction, never compressed: v at p. */
+#define STORE_NORVC(insn, p, v)                                                \
+	__asm__ volatile(".option push\n\t.option norvc\n\t" insn              \
+			 " %1, 0(%0)\n\t.option pop"                           \
+			 :                                                     \
+			 : "r"(p), "r"(v)                                      \
+			 : "memory")
+#if __riscv_xlen == 64
+#define STORE_REGISTER "sd" /* a register's width */
+#else
+#define STORE_REGISTER "sw"
+#endif
+#endif
+
 static __noinline void store_word(void *p, uint32_t v)
 {
 #ifdef __riscv
-	__asm__ volatile(".option push\n\t.option norvc\n\t"
-			 "sw %1, 0(%0)\n\t.option pop"
-			 :
-			 : "r"(p), "r"(v)
-			 : "memory");
+	STORE_NORVC("sw", p, v);
 #else
 	*(volatile uint32_t *)p = v;
 #endif
@@ -52,18 +63,8 @@ static __noinline void store_word(void *p, uint32_t v)
 /* sd on rv64, sw on rv32: a register's width. */
 static __noinline void store_long(void *p, unsigned long v)
 {
-#if defined(__riscv) && __riscv_xlen == 64
-	__asm__ volatile(".option push\n\t.option norvc\n\t"
-			 "sd %1, 0(%0)\n\t.option pop"
-			 :
-			 : "r"(p), "r"(v)
-			 : "memory");
-#elif defined(__riscv)
-	__asm__ volatile(".option push\n\t.option norvc\n\t"
-			 "sw %1, 0(%0)\n\t.option pop"
-			 :
-			 : "r"(p), "r"(v)
-			 : "memory");
+#ifdef __riscv
+	STORE_NORVC(STORE_REGISTER, p, v);
 #else
 	*(volatile unsigned long *)p = v;
 #endif
