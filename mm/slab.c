@@ -343,15 +343,15 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
 static void __size_magazines(struct kmem_cache *c)
 {
 	size_t by_use = c->objects_out / MAG_SHARE;
-	size_t by_bytes = MAX(MAG_BYTES / c->stride, (size_t)MAG_MIN);
-	unsigned int want =
-		(unsigned int)MIN(MAX(by_use, by_bytes), (size_t)c->mag_max);
-	unsigned int depot;
+	unsigned int want = 0, depot = 0;
 
-	if (cache_debug(c) || fault_inject_armed())
-		want = 0;
-	depot = (unsigned int)MIN(MAX(by_use, DEPOT_BYTES / c->stride),
-				  (size_t)want);
+	if (!cache_debug(c) && !fault_inject_armed()) {
+		want = (unsigned int)MIN(MAX(by_use, MAX(MAG_BYTES / c->stride,
+							 (size_t)MAG_MIN)),
+					 (size_t)c->mag_max);
+		depot = (unsigned int)MIN(MAX(by_use, DEPOT_BYTES / c->stride),
+					  (size_t)want);
+	}
 	if (want != c->mags.limit || depot != c->mags.depot_max)
 		__mag_set_limit(&c->mags, want, want, depot);
 }
