@@ -673,6 +673,12 @@ MUTANTS = [
            "hit->addr < (uintptr_t)h.addr + h.bytes + WATCH_WINDOW)",
            "rv32", "watch:a_hit_past_a_held_runs_first_word_is_no_bug",
            "a stale watch's hit inside a held run, taken for a bug"),
+    Mutant("hart-id-never-put-in-tp", "arch/riscv/start.S",
+           "\tmv\ttp, a0\t\t\t/* this_hart() reads it (asm/machine.h) */\n",
+           "",
+           "rv32", "task:runs_on_every_hart",
+           "every hart taking its own id (in tp) at boot",
+           timeout=30),  # the case waits for a hart that never comes
     Mutant("watch-reported-under-a-leaf-lock", "mm/watch.c",
            "if (!may_acquire_level(LOCK_LEVEL_LEAF)) {",
            "if (0) {",

@@ -2,7 +2,8 @@
  * start.S - the first instructions every hart runs.
  *
  * QEMU starts all harts here at once with a0 = hart id, a1 = device tree.
- * Each hart takes its own boot stack (later its idle task's stack).
+ * Each hart keeps its id in tp (this_hart() reads it) and takes its own
+ * boot stack (later its idle task's stack).
  * Hart 0 clears .bss and calls kmain(); the others wait, touching no
  * memory but boot_release, until hart 0 sets it and sends them a software
  * interrupt, then call kmain_secondary().  A hart id beyond MAX_HARTS
@@ -26,6 +27,7 @@ _start:
 
 	li	t0, MAX_HARTS
 	bgeu	a0, t0, park
+	mv	tp, a0			/* this_hart() reads it (asm/machine.h) */
 
 	/* sp = boot_stacks + (hartid + 1) * BOOT_STACK_SIZE */
 	la	sp, boot_stacks

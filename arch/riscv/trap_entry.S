@@ -8,7 +8,8 @@
  * this one resumes.
  *
  *   slot  0      mepc
- *   slot  1..31  x1..x31 (slot 2 holds the sp before the trap)
+ *   slot  1..31  x1..x31 (slot 2 holds the sp before the trap; slot 4,
+ *                tp, is saved for a reader, never restored: see below)
  *   slot 32      mstatus
  *   slot 33      mcause
  *   slot 34      mtval
@@ -55,7 +56,7 @@
 .macro restore_regs
 	REG_L	x1, 1*SZREG(sp)
 	REG_L	x3, 3*SZREG(sp)
-	REG_L	x4, 4*SZREG(sp)
+	/* Not x4, tp: it holds this hart's id, and the task may have moved. */
 	REG_L	x5, 5*SZREG(sp)
 	REG_L	x6, 6*SZREG(sp)
 	REG_L	x7, 7*SZREG(sp)

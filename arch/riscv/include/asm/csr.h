@@ -3,7 +3,8 @@
  *
  * RVOS runs entirely in machine mode, so only the m* CSRs appear here.
  * The accessors are macros because the CSR name must be an immediate in
- * the instruction (csrr a0, mstatus).
+ * the instruction (csrr a0, mstatus).  Their v_ = 0 is for cppcheck,
+ * which cannot see that an asm output sets v_; the compiler drops it.
  */
 #ifndef ASM_CSR_H
 #define ASM_CSR_H
@@ -26,7 +27,7 @@
 
 #define csr_read(csr)                                                          \
 	({                                                                     \
-		unsigned long v_;                                              \
+		unsigned long v_ = 0;                                          \
 		__asm__ volatile("csrr %0, " #csr : "=r"(v_));                 \
 		v_;                                                            \
 	})
@@ -37,7 +38,7 @@
 /* Atomically read the CSR and set / clear bits; returns the old value. */
 #define csr_read_set(csr, bits)                                                \
 	({                                                                     \
-		unsigned long v_;                                              \
+		unsigned long v_ = 0;                                          \
 		__asm__ volatile("csrrs %0, " #csr ", %1"                      \
 				 : "=r"(v_)                                    \
 				 : "rK"((unsigned long)(bits))                 \
@@ -47,7 +48,7 @@
 
 #define csr_read_clear(csr, bits)                                              \
 	({                                                                     \
-		unsigned long v_;                                              \
+		unsigned long v_ = 0;                                          \
 		__asm__ volatile("csrrc %0, " #csr ", %1"                      \
 				 : "=r"(v_)                                    \
 				 : "rK"((unsigned long)(bits))                 \

@@ -8,9 +8,20 @@
 
 #include <asm/csr.h>
 
+/*
+ * Each hart keeps its id in tp from its first instruction (start.S), as
+ * xv6 and Linux do: the ABI sets tp aside for a thread pointer, which a
+ * kernel without TLS has no use for, so the compiler never writes it.  A
+ * fast path then uses tp as an operand (mag_open's hart << 7 is one
+ * shift) where a CSR read would cost an instruction more.  A trap does
+ * not restore tp (trap_entry.S), because the task it returns to may have
+ * moved to another hart meanwhile.
+ */
+register unsigned long hart_id_in_tp __asm__("tp");
+
 static inline unsigned int this_hart(void)
 {
-	return (unsigned int)csr_read(mhartid);
+	return (unsigned int)hart_id_in_tp;
 }
 
 static inline unsigned long irq_save(void)
