@@ -725,7 +725,7 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 {
 	void *obj;
 
-	if (likely(slab_alloc_fast(c, &obj)))
+	if (likely(slab_alloc_fast(c, &obj, c->key_offset)))
 		return obj;
 	return slab_alloc_slow(c, c->size, CALLER_ADDR);
 }
@@ -734,7 +734,8 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	struct slab *s = slab_of(obj);
 
-	if (likely(s && s->cache == c && slab_free_fast(c, s, obj)))
+	if (likely(s && s->cache == c &&
+		   slab_free_fast(c, s, obj, c->key_offset)))
 		return;
 	slab_free_slow(c, obj, CALLER_ADDR);
 }
