@@ -50,9 +50,10 @@
  * holds the owner's lock and drains every magazine (memory is short, a
  * cache shrinks, statistics).
  * Its top is its lock: whoever swaps NULL into it owns the magazine until
- * it stores a top back.  That is one amoswap.w.aq with the zero register
- * to take it and one store-release to give it back, where a separate
- * lock word would need a swap, a load, a store and a store.
+ * it stores a top back.  That is one amoswap.w.aq (of a register the
+ * compiler zeroes first) to take it and one store-release to give it
+ * back, where a separate lock word would need a swap, a load, a store and
+ * a store.
  *   - The fast path only tries: if a drain has the magazine, it takes the
  *     slow path, which waits its turn under the owner's lock.  So a hart
  *     never waits for the owner's lock while it holds its magazine, and
