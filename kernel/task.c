@@ -253,6 +253,14 @@ unsigned int task_run_on_each_hart(const char *name, void (*fn)(void *arg),
 	return i == n ? n : 0;
 }
 
+void task_pin(struct task *t, int hart)
+{
+	acquire(&sched_lock);
+	t->pinned = hart;
+	release(&sched_lock);
+	kick_idle_harts(); /* it may be waiting for one of them now */
+}
+
 void task_yield(void)
 {
 	struct hart *h;

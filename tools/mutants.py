@@ -679,6 +679,11 @@ MUTANTS = [
            "rv32", "task:runs_on_every_hart",
            "every hart taking its own id (in tp) at boot",
            timeout=30),  # the case waits for a hart that never comes
+    Mutant("trap-restores-tp", "arch/riscv/trap_entry.S",
+           "\t/* Not x4, tp: it holds this hart's id, and the task may have moved. */\n",
+           "\tREG_L\tx4, 4*SZREG(sp)\n",
+           "rv32", "task:a_task_moved_by_a_tick_knows_its_new_hart",
+           "a task moved to another hart by a tick taking that hart's id"),
     Mutant("kmalloc-key-offset-assumed-wrong", "mm/slab.h",
            "#define PLAIN_KEY_OFFSET sizeof(void *)",
            "#define PLAIN_KEY_OFFSET 0",

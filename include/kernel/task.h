@@ -58,6 +58,12 @@ struct task *task_create_on(int hart, const char *name, void (*fn)(void *arg),
  */
 unsigned int task_run_on_each_hart(const char *name, void (*fn)(void *arg),
 				   void *arg);
+/*
+ * Let t run only on hart (or anywhere: TASK_ANY_HART) from its next
+ * switch on; a task running elsewhere keeps its hart until it yields or
+ * is preempted.
+ */
+void task_pin(struct task *t, int hart);
 void task_yield(void);
 void task_sleep(unsigned int ms);
 __noreturn void task_exit(void);

@@ -12,6 +12,7 @@
 #include <kernel/task.h>
 #include <kernel/timer.h>
 #include <kernel/spinlock.h>
+#include <asm/csr.h>
 
 static void record_hart(void *arg)
 {
@@ -80,6 +81,63 @@ KTEST(task, busy_task_is_preempted)
 static void do_nothing(void *arg)
 {
 	(void)arg;
+}
+
+/*
+ * A task preempted on one hart and resumed on another comes back through
+ * the trap's exit there.  Each hart keeps its id in tp (arch/riscv/
+ * start.S), so that exit must not restore the tp it saved on the first.
+ */
+struct move_check {
+	unsigned int from, to;
+	bool started, arrived;
+	bool id_followed; /* this_hart() named the hart running it each time */
+};
+
+static void move_spinner(void *arg)
+{
+	struct move_check *mc = arg;
+	unsigned int id;
+
+	do {
+		push_off(); /* no move between the two readings */
+		id = (unsigned int)csr_read(mhartid);
+		if (this_hart() != id)
+			mc->id_followed = false;
+		pop_off();
+		WRITE_ONCE(mc->started, true);
+	} while (id != mc->to); /* never yields: only a tick moves it */
+	__atomic_store_n(&mc->arrived, true, __ATOMIC_RELEASE);
+}
+
+KTEST(task, a_task_moved_by_a_tick_knows_its_new_hart)
+{
+	struct move_check mc = { .id_followed = true };
+	struct task *s;
+
+	if (nr_harts_online() < 2) {
+		ktest_log(t, "needs two harts to move a task between");
+		return;
+	}
+	push_off();
+	mc.to = this_hart();
+	pop_off();
+	mc.from = (mc.to + 1) % nr_harts_online();
+	s = task_create_on((int)mc.from, "mover", move_spinner, &mc);
+	KASSERT_NOT_NULL(t, s);
+	while (!READ_ONCE(mc.started))
+		task_sleep(1);
+	/*
+	 * Pinned to our hart now, it leaves its own at the next tick that
+	 * finds another task for it, which the one below is; our hart takes
+	 * it while we sleep.
+	 */
+	task_pin(s, (int)mc.to);
+	KASSERT_NOT_NULL(
+		t, task_create_on((int)mc.from, "push", do_nothing, NULL));
+	while (!__atomic_load_n(&mc.arrived, __ATOMIC_ACQUIRE))
+		task_sleep(1);
+	KEXPECT_TRUE(t, mc.id_followed);
 }
 
 /*
