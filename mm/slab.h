@@ -290,8 +290,8 @@ static __always_inline bool slab_alloc_fast(struct kmem_cache *c, void **obj,
  * not carry its free key.  About 35 instructions on rv32.  false: nothing
  * changed, and the slow path will look again and say why.  key_offset as
  * for slab_alloc_fast: if c is debugged, PLAIN_KEY_OFFSET may name a
- * word of the caller's data, but then c has no magazines, so whatever
- * the word holds, the push is refused and the slow path checks the key.
+ * word of the caller's data, but then c has no magazines, so the word is
+ * never read, and the slow path checks the real key.
  */
 static __always_inline bool slab_free_fast(struct kmem_cache *c, struct slab *s,
 					   void *obj, size_t key_offset)
@@ -301,11 +301,17 @@ static __always_inline bool slab_free_fast(struct kmem_cache *c, struct slab *s,
 	unsigned long flags;
 	void **top;
 
-	/* A plain load, but other harts may swap the key (mm.debug): atomic. */
-	if (likely(object_in_use_range(c, s, obj) &&
-		   __atomic_load_n(key, __ATOMIC_RELAXED) != key_of(obj))) {
+	if (likely(object_in_use_range(c, s, obj))) {
 		top = mag_open(&c->mags, &m, &flags);
-		if (likely(mag_has_room(m, top))) {
+		/*
+		 * The key is read only once there is room: a debugged cache
+		 * has none, so its objects' words (which a watch may guard)
+		 * are never read here.  A plain load, but other harts may swap
+		 * the key (mm.debug): atomic.
+		 */
+		if (likely(mag_has_room(m, top) &&
+			   __atomic_load_n(key, __ATOMIC_RELAXED) !=
+				   key_of(obj))) {
 			*key = key_of(obj);
 			top = mag_push(m, top, obj);
 			mag_close(m, top, flags);

@@ -56,8 +56,8 @@ class Mutant:
 
 MUTANTS = [
     Mutant("slab-free-key-unchecked", "mm/slab.h",
-           "\t\t   __atomic_load_n(key, __ATOMIC_RELAXED) != key_of(obj))) {",
-           "\t\t   1)) {",
+           "\t\t\t   __atomic_load_n(key, __ATOMIC_RELAXED) !=\n\t\t\t\t   key_of(obj))) {",
+           "\t\t\t   1)) {",
            "asan", "slab,kmalloc", "double frees seen by the free key"),
     Mutant("slab-free-key-not-set", "mm/slab.h",
            "\t\t\t*key = key_of(obj);\n\t\t\ttop = mag_push(m, top, obj);",
