@@ -15,7 +15,8 @@
  * fast path then uses tp as an operand (mag_open's hart << 7 is one
  * shift) where a CSR read would cost an instruction more.  A trap does
  * not restore tp (trap_entry.S), because the task it returns to may have
- * moved to another hart meanwhile.
+ * moved to another hart meanwhile.  Like mhartid, tp names the hart that
+ * runs this task only while interrupts are off (see irq_save).
  */
 register unsigned long hart_id_in_tp __asm__("tp");
 
@@ -26,8 +27,22 @@ static inline unsigned int this_hart(void)
 
 static inline unsigned long irq_save(void)
 {
-	/* csrrc: clear mstatus.MIE and learn whether it was set, at once. */
-	return csr_read_clear(mstatus, MSTATUS_MIE) & MSTATUS_MIE;
+	unsigned long mstatus = 0; /* = 0: see csr.h */
+
+	/*
+	 * csrrc: clear mstatus.MIE and learn whether it was set, at once.
+	 * The asm names tp as changed, though it is not: the compiler could
+	 * otherwise read this_hart() before it, or keep one reading across
+	 * a stretch with interrupts on, where the task may move to another
+	 * hart (GCC may move a global register variable's reads).  So every
+	 * this_hart() after an irq_save reads tp after it, and costs nothing
+	 * more.
+	 */
+	__asm__ volatile("csrrc %0, mstatus, %2"
+			 : "=r"(mstatus), "+r"(hart_id_in_tp)
+			 : "rK"(MSTATUS_MIE)
+			 : "memory");
+	return mstatus & MSTATUS_MIE;
 }
 
 static inline void irq_restore(unsigned long flags)
