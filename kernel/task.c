@@ -257,8 +257,12 @@ void task_pin(struct task *t, int hart)
 {
 	acquire(&sched_lock);
 	t->pinned = hart;
+	if (t->state == TASK_RUNNABLE) {
+		/* Queued already: make the idle harts look at it again. */
+		WRITE_ONCE(enqueue_count, enqueue_count + 1);
+		kick_idle_harts();
+	}
 	release(&sched_lock);
-	kick_idle_harts(); /* it may be waiting for one of them now */
 }
 
 void task_yield(void)
