@@ -338,14 +338,23 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
  * trace, a full load for every cache took 5% more pages; this, 2.5%).
  * Called as objects go out and come back.  A debugged cache keeps none,
  * nor does any while faults are injected (kmem_cache_refresh_magazines
- * empties them then).
+ * empties them then), nor a kmalloc cache with its key apart.
  */
 static void __size_magazines(struct kmem_cache *c)
 {
 	size_t by_use = c->objects_out / MAG_SHARE;
 	unsigned int want = 0, depot = 0;
+	/*
+	 * kmalloc's fast paths look for the free key at PLAIN_KEY_OFFSET
+	 * (mm/slab.h).  A kmalloc cache made with a debugging letter keeps
+	 * that layout, its key apart, when memdebug turns F off: it keeps
+	 * no magazines either.
+	 */
+	bool key_where_kmalloc_looks =
+		!c->for_kmalloc || c->key_offset == PLAIN_KEY_OFFSET;
 
-	if (!cache_debug(c) && !fault_inject_armed()) {
+	if (!cache_debug(c) && !fault_inject_armed() &&
+	    key_where_kmalloc_looks) {
 		want = (unsigned int)MIN(MAX(by_use, MAX(MAG_BYTES / c->stride,
 							 (size_t)MAG_MIN)),
 					 (size_t)c->mag_max);

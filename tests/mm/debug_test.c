@@ -532,6 +532,36 @@ KTEST(debug, checks_find_a_broken_free_list)
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
+/*
+ * A kmalloc cache made with F keeps F's layout, its free key apart, when
+ * F goes off.  kfree looks for the key at PLAIN_KEY_OFFSET: were the
+ * cache to get magazines back, a double kfree would not be seen.
+ */
+KTEST(debug, a_kmalloc_cache_made_with_checks_still_sees_a_double_free_without)
+{
+	struct kmem_cache *c =
+		kmem_cache_create("test-kmalloc-f", 64, 0, SLAB_CHECKS, NULL);
+	unsigned long before;
+	struct mm_report r;
+	void *p;
+
+	KASSERT_NOT_NULL(t, c);
+	KASSERT_TRUE(t, c->key_offset != PLAIN_KEY_OFFSET); /* F's layout */
+	c->for_kmalloc = true;		   /* as kmalloc_init marks its own */
+	kmem_cache_debug_checks(c, false); /* as memdebug would */
+	p = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, p);
+	kfree(p);
+	before = mm_report_count();
+	kfree(p);
+	if (one_report(t, before, &r)) {
+		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
+		KEXPECT_PTR_EQ(t, r.addr, p);
+	}
+	KEXPECT_EQ(t, active_objects(c), 0);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
 /* --- The switches and the tracked allocations --------------------------- */
 
 /* mm.debug='s letters, read and written; a letter it does not know. */
