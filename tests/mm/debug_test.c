@@ -38,6 +38,16 @@ static bool one_report(struct ktest *t, unsigned long before,
 	return KEXPECT_TRUE(t, mm_report_get(before, r));
 }
 
+/* The one report since before, in r: a double free of p. */
+static bool one_double_free(struct ktest *t, unsigned long before,
+			    const void *p, struct mm_report *r)
+{
+	if (!one_report(t, before, r))
+		return false;
+	KEXPECT_EQ(t, r->bug, MM_DOUBLE_FREE);
+	return KEXPECT_PTR_EQ(t, r->addr, p);
+}
+
 static size_t active_objects(struct kmem_cache *c)
 {
 	struct kmem_cache_stats s;
@@ -79,9 +89,7 @@ KTEST(debug, double_free_of_an_object_names_all_three_sites)
 	free_here(p);
 	before = mm_report_count();
 	free_again_here(p);
-	if (one_report(t, before, &r)) {
-		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
-		KEXPECT_PTR_EQ(t, r.addr, p);
+	if (one_double_free(t, before, p, &r)) {
 		KEXPECT_STREQ(t, r.where, "test-tracked");
 		KEXPECT_TRUE(
 			t, site_in(r.caller, (void (*)(void))free_again_here));
@@ -554,10 +562,7 @@ KTEST(debug, a_kmalloc_cache_made_with_checks_still_sees_a_double_free_without)
 	kfree(p);
 	before = mm_report_count();
 	kfree(p);
-	if (one_report(t, before, &r)) {
-		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
-		KEXPECT_PTR_EQ(t, r.addr, p);
-	}
+	one_double_free(t, before, p, &r);
 	KEXPECT_EQ(t, active_objects(c), 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
