@@ -52,7 +52,7 @@ void kmalloc_init(void)
 		    cache->key_offset != PLAIN_KEY_OFFSET)
 			panic("kmalloc_init: %s keeps its free key at %lu",
 			      class_names[c], (unsigned long)cache->key_offset);
-		cache->for_kmalloc = true;
+		kmem_cache_serve_kmalloc(cache);
 		for (; i < class_sizes[c] / 8; i++)
 			cache_for[i] = cache;
 	}

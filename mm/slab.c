@@ -338,23 +338,15 @@ static unsigned int __carve(struct kmem_cache *c, struct slab *s, void **objs,
  * trace, a full load for every cache took 5% more pages; this, 2.5%).
  * Called as objects go out and come back.  A debugged cache keeps none,
  * nor does any while faults are injected (kmem_cache_refresh_magazines
- * empties them then), nor a kmalloc cache with its key apart.
+ * empties them then), nor one whose mag_max is 0
+ * (kmem_cache_serve_kmalloc).
  */
 static void __size_magazines(struct kmem_cache *c)
 {
 	size_t by_use = c->objects_out / MAG_SHARE;
 	unsigned int want = 0, depot = 0;
-	/*
-	 * kmalloc's fast paths look for the free key at PLAIN_KEY_OFFSET
-	 * (mm/slab.h).  A kmalloc cache made with a debugging letter keeps
-	 * that layout, its key apart, when memdebug turns F off: it keeps
-	 * no magazines either.
-	 */
-	bool key_where_kmalloc_looks =
-		!c->for_kmalloc || c->key_offset == PLAIN_KEY_OFFSET;
 
-	if (!cache_debug(c) && !fault_inject_armed() &&
-	    key_where_kmalloc_looks) {
+	if (!cache_debug(c) && !fault_inject_armed()) {
 		want = (unsigned int)MIN(MAX(by_use, MAX(MAG_BYTES / c->stride,
 							 (size_t)MAG_MIN)),
 					 (size_t)c->mag_max);
@@ -726,6 +718,22 @@ __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 	release(&c->lock);
 	if (is_free)
 		refuse(c, obj, caller, MM_DOUBLE_FREE, "already free");
+}
+
+void kmem_cache_serve_kmalloc(struct kmem_cache *c)
+{
+	acquire(&c->lock);
+	c->for_kmalloc = true;
+	/*
+	 * kmalloc's fast paths look for the free key at PLAIN_KEY_OFFSET.
+	 * A cache made with a debugging letter keeps its key apart for
+	 * good: memdebug may turn F off, never the layout.  So it never
+	 * gets magazines, and those paths never push or pop its objects.
+	 */
+	if (c->key_offset != PLAIN_KEY_OFFSET)
+		c->mag_max = 0;
+	__size_magazines(c);
+	release(&c->lock);
 }
 
 /* --- Allocation and free ------------------------------------------------- */

@@ -60,7 +60,7 @@ struct kmem_cache {
 	size_t peak_slabs;	 /* the most slabs held at once */
 	uint32_t peak_ms;	 /* when */
 	bool for_kmalloc;	 /* one of kmalloc's caches */
-	unsigned int mag_max;	 /* the most a magazine may hold */
+	unsigned int mag_max;	 /* the most a magazine may hold (0: none) */
 	struct list_head caches; /* on the list of all caches */
 };
 
@@ -254,11 +254,18 @@ struct mm_track *slab_track(const struct kmem_cache *c, void *obj, int which);
 /*
  * Where a cache with neither a constructor nor debugging keeps its free
  * key: the word after the link (kmem_cache_create's layout).  kmalloc's
- * caches have no constructor, and a debugged cache has no magazines, so
- * kmalloc's fast paths pass this constant as their key_offset below, and
- * skip loading c->key_offset: 2 instructions an alloc, 2 a free.
+ * caches have no constructor, and one whose key is elsewhere has no
+ * magazines (kmem_cache_serve_kmalloc), so kmalloc's fast paths pass this
+ * constant as their key_offset below, and skip loading c->key_offset: 2
+ * instructions an alloc, 2 a free.
  */
 #define PLAIN_KEY_OFFSET sizeof(void *)
+
+/*
+ * Make c one of kmalloc's caches (kmalloc_init); one whose free key is
+ * not at PLAIN_KEY_OFFSET keeps no magazines from now on.
+ */
+void kmem_cache_serve_kmalloc(struct kmem_cache *c);
 
 /*
  * The fast path of alloc: pop this hart's magazine into *obj.  About 20

@@ -555,7 +555,7 @@ KTEST(debug, a_kmalloc_cache_made_with_checks_still_sees_a_double_free_without)
 
 	KASSERT_NOT_NULL(t, c);
 	KASSERT_TRUE(t, c->key_offset != PLAIN_KEY_OFFSET); /* F's layout */
-	c->for_kmalloc = true;		   /* as kmalloc_init marks its own */
+	kmem_cache_serve_kmalloc(c);	   /* as kmalloc_init does */
 	kmem_cache_debug_checks(c, false); /* as memdebug would */
 	p = kmem_cache_alloc(c);
 	KASSERT_NOT_NULL(t, p);
