@@ -129,6 +129,15 @@ static void external_interrupt(void)
 
 void trap_handler(struct trap_frame *f)
 {
+	/*
+	 * tp holds this hart's id from _start on, and a trap's exit leaves
+	 * it alone (trap_entry.S).  Checked here, once a trap (3
+	 * instructions), so that a broken tp stops the kernel at once and
+	 * says so, not later in the scheduler's records of another hart.
+	 */
+	if (unlikely(this_hart() != csr_read(mhartid)))
+		panic("tp holds hart %u on hart %lu: a trap restored it, or boot never set it",
+		      this_hart(), (unsigned long)csr_read(mhartid));
 	if (!(f->mcause & MCAUSE_INTERRUPT)) {
 		/* A watched store (arch/riscv/watch.c): reported, then run. */
 		if (!watch_trap(f))

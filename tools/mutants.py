@@ -677,14 +677,12 @@ MUTANTS = [
            "\tmv\ttp, a0\t\t\t/* this_hart() reads it (asm/machine.h) */\n",
            "",
            "rv32", "task:runs_on_every_hart",
-           "every hart taking its own id (in tp) at boot",
-           timeout=30),  # the case waits for a hart that never comes
+           "every hart taking its own id (in tp) at boot"),
     Mutant("trap-restores-tp", "arch/riscv/trap_entry.S",
            "\t/* Not x4, tp: it holds this hart's id, and the task may have moved. */\n",
            "\tREG_L\tx4, 4*SZREG(sp)\n",
            "rv32", "task:a_task_moved_by_a_tick_knows_its_new_hart",
-           "a task moved to another hart by a tick taking that hart's id",
-           timeout=30),  # the scheduler, on the old hart's records, may hang
+           "a task moved to another hart by a tick taking that hart's id"),
     Mutant("kmalloc-key-offset-assumed-wrong", "mm/slab.h",
            "#define PLAIN_KEY_OFFSET sizeof(void *)",
            "#define PLAIN_KEY_OFFSET 0",
