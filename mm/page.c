@@ -726,16 +726,14 @@ static void refuse(struct page_pool *pool, const void *p, enum mm_bug bug,
 	struct mm_report r = {
 		.bug = bug,
 		.addr = p,
-		.where = owner_names[owner],
 		.order = -1,
 		.caller = caller,
 	};
 
-	if (bug == MM_DOUBLE_FREE && page_managed(pool, (uintptr_t)p) &&
-	    page_track(pool, page_index(pool, p), 0)) {
-		r.alloc = *page_track(pool, page_index(pool, p), 0);
-		r.free = *page_track(pool, page_index(pool, p), 1);
-	}
+	/* A double free names where the run was taken and freed, if known. */
+	if (bug == MM_DOUBLE_FREE && page_managed(pool, (uintptr_t)p))
+		page_run_report(&r, pool, p, bug, caller);
+	r.where = owner_names[owner];
 	__atomic_fetch_add(&pool->refused_frees, 1, __ATOMIC_RELAXED);
 	mm_report(&r, "%s; nothing freed", why);
 }
@@ -1095,8 +1093,7 @@ void *page_alloc(size_t npages)
 void *page_alloc_bytes_as(size_t bytes, enum page_owner owner, uintptr_t caller)
 {
 	struct page_pool *pool = &kernel_pool;
-	/* Not (bytes + PAGE_SIZE - 1) / PAGE_SIZE: that wraps near SIZE_MAX. */
-	size_t npages = bytes / PAGE_SIZE + (bytes % PAGE_SIZE != 0);
+	size_t npages = pages_for_bytes(bytes);
 
 	if (npages > pool->nr_total) {
 		bad_request(pool, npages, bytes, owner, caller);
