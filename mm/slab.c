@@ -232,8 +232,8 @@ static void __give_up_free_list(struct kmem_cache *c, struct slab *s, void *obj,
 /*
  * Up to n objects off slab s's free list into objs[], each checked
  * before it is taken, as free_object_ok checks: the head with link_ok,
- * then each object's free key and its link on.  So every object meets
- * link_ok once, as the head or as a link, not twice.
+ * then each object with free_rest_ok (its free key and its link on).  So
+ * every object meets link_ok once, as the head or as a link, not twice.
  */
 static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 				void **objs, unsigned int n)
@@ -246,12 +246,11 @@ static unsigned int __take_free(struct kmem_cache *c, struct slab *s,
 		return 0;
 	}
 	while (got < n && obj) {
-		next = *link_of(c, obj);
-		if (unlikely(*free_key(c, obj) != key_of(obj) ||
-			     !link_ok(c, s, next))) {
+		if (unlikely(!free_rest_ok(c, s, obj))) {
 			__give_up_free_list(c, s, obj, got);
 			return got;
 		}
+		next = *link_of(c, obj);
 		*link_of(c, obj) = LINK_TAKEN;
 		objs[got++] = obj;
 		obj = next;
@@ -730,8 +729,13 @@ void kmem_cache_serve_kmalloc(struct kmem_cache *c)
 	 * good: memdebug may turn F off, never the layout.  So it never
 	 * gets magazines, and those paths never push or pop its objects.
 	 */
-	if (c->key_offset != PLAIN_KEY_OFFSET)
+	if (c->key_offset != PLAIN_KEY_OFFSET) {
+		/* Only a debugging layout may put it elsewhere. */
+		if (!cache_debug(c))
+			panic("%s: a plain layout keeps its free key at %lu, not at PLAIN_KEY_OFFSET",
+			      c->name, (unsigned long)c->key_offset);
 		c->mag_max = 0;
+	}
 	__size_magazines(c);
 	release(&c->lock);
 }

@@ -212,6 +212,18 @@ static inline enum slab_list list_for(const struct kmem_cache *c,
 #define LINK_TAKEN ((void *)1)
 
 /*
+ * The part of free_object_ok past link_ok(obj): obj carries its free key
+ * and links on to another link_ok.  A walk that met obj as a link it
+ * checked already needs only this.
+ */
+static inline bool free_rest_ok(const struct kmem_cache *c, struct slab *s,
+				void *obj)
+{
+	return *free_key(c, obj) == key_of(obj) &&
+	       link_ok(c, s, *link_of(c, obj));
+}
+
+/*
  * Is obj, met on slab s's free list, a free object of s: one handed out
  * once (link_ok) that carries its free key, and links on to another
  * link_ok?  A link that a flipped bit or a write after free sent
@@ -221,8 +233,7 @@ static inline enum slab_list list_for(const struct kmem_cache *c,
 static inline bool free_object_ok(const struct kmem_cache *c, struct slab *s,
 				  void *obj)
 {
-	return link_ok(c, s, obj) && *free_key(c, obj) == key_of(obj) &&
-	       link_ok(c, s, *link_of(c, obj));
+	return link_ok(c, s, obj) && free_rest_ok(c, s, obj);
 }
 
 /* The slow paths, in mm/slab.c; caller is whom a report names. */
