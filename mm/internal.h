@@ -199,6 +199,12 @@ static inline enum page_owner __run_owner(const struct page_pool *pool,
 	return PAGE_OWNER_PAGE;
 }
 
+/* Pages that hold bytes; not (bytes + PAGE_SIZE - 1) / PAGE_SIZE, which wraps. */
+static inline size_t pages_for_bytes(size_t bytes)
+{
+	return bytes / PAGE_SIZE + (bytes % PAGE_SIZE != 0);
+}
+
 /* page_alloc and page_free for an owner, on behalf of caller. */
 void *page_alloc_as(size_t npages, enum page_owner owner, uintptr_t caller);
 /*

@@ -47,20 +47,10 @@ void kmalloc_init(void)
 					  NULL);
 		if (!cache)
 			panic("kmalloc_init: cannot create %s", class_names[c]);
-		/* What kmalloc's fast paths count on (mm/slab.h). */
-		if (!cache_debug(cache) &&
-		    cache->key_offset != PLAIN_KEY_OFFSET)
-			panic("kmalloc_init: %s keeps its free key at %lu",
-			      class_names[c], (unsigned long)cache->key_offset);
 		kmem_cache_serve_kmalloc(cache);
 		for (; i < class_sizes[c] / 8; i++)
 			cache_for[i] = cache;
 	}
-}
-
-static size_t pages_for(size_t size)
-{
-	return (size + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
 /* Everything but a magazine hit: an empty magazine, large, or zero. */
@@ -142,7 +132,7 @@ static size_t usable_size_for(size_t size)
 {
 	if (size - 1 < KMALLOC_MAX_CACHED)
 		return cache_for[(size - 1) / 8]->size;
-	return pages_for(size) * PAGE_SIZE;
+	return pages_for_bytes(size) * PAGE_SIZE;
 }
 
 /*
