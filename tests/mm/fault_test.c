@@ -100,12 +100,19 @@ static void find_slab_headers(struct kmem_cache *c, void *arg)
 		*(struct kmem_cache_stats *)arg = s;
 }
 
-static bool no_free_slab_header(void)
+static struct kmem_cache_stats slab_header_stats(void)
 {
 	struct kmem_cache_stats s;
 
 	memset(&s, 0, sizeof(s));
 	kmem_cache_for_each(find_slab_headers, &s);
+	return s;
+}
+
+static bool no_free_slab_header(void)
+{
+	struct kmem_cache_stats s = slab_header_stats();
+
 	return s.name && s.active == s.total;
 }
 
@@ -122,7 +129,7 @@ KTEST(fault, a_failed_slab_header_is_reported_once_by_its_cache)
 	struct kmem_cache_stats s;
 	struct mm_report r;
 	void *chain = NULL, *obj;
-	unsigned long before;
+	unsigned long before, header_failures;
 	bool full = false;
 	int n;
 
@@ -139,6 +146,7 @@ KTEST(fault, a_failed_slab_header_is_reported_once_by_its_cache)
 		full = s.active == s.total && no_free_slab_header();
 	}
 	KASSERT_TRUE(t, full);
+	header_failures = slab_header_stats().failures;
 	before = mm_report_count();
 	k.space = s.pages_per_slab *
 		  PAGE_SIZE; /* the slab's pages, not its header's */
@@ -147,6 +155,8 @@ KTEST(fault, a_failed_slab_header_is_reported_once_by_its_cache)
 	fault_inject_off(FAULT_PAGE);
 	fault_inject_fail_nth(0);
 	KEXPECT_NULL(t, obj);
+	/* The header's allocation failed, not the slab's pages. */
+	KEXPECT_EQ(t, slab_header_stats().failures, header_failures + 1);
 	KEXPECT_EQ(t, mm_report_count() - before, 1);
 	KASSERT_TRUE(t, mm_report_get(before, &r));
 	KEXPECT_EQ(t, r.bug, MM_ALLOC_FAILED);
