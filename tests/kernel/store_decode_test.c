@@ -9,6 +9,7 @@
  * slot (a compressed one in the low half), and are never run.
  */
 #include <kernel/ktest.h>
+#include <kernel/string.h>
 #include <kernel/trap.h>
 
 /* The slots, in the order of the cases below. */
@@ -75,15 +76,24 @@ static unsigned long reg_value(unsigned int n)
 	return n ? (unsigned long)0x8877665544332211ull + n * 0x01010101ul : 0;
 }
 
+/* A trap frame whose register n holds reg_value(n). */
+static void known_frame(struct trap_frame *f)
+{
+	unsigned int n;
+
+	memset(f, 0, sizeof(*f));
+	for (n = 1; n < 32; n++)
+		f->regs[n - 1] = reg_value(n);
+}
+
 KTEST(store_decode, every_store_form_gives_address_width_and_value)
 {
-	struct trap_frame f = { 0 };
-	unsigned int i, n, bytes;
+	struct trap_frame f;
+	unsigned int i, bytes;
 	unsigned long value, want;
 	uintptr_t addr;
 
-	for (n = 1; n < 32; n++)
-		f.regs[n - 1] = reg_value(n);
+	known_frame(&f);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct store_case *c = &cases[i];
 		bool decoded = watch_decode_store(store_decode_slots[i], &f,
@@ -162,12 +172,11 @@ static const struct load_case load_cases[] = {
 
 KTEST(store_decode, every_load_form_gives_address_and_width)
 {
-	struct trap_frame f = { 0 };
-	unsigned int i, n, bytes;
+	struct trap_frame f;
+	unsigned int i, bytes;
 	uintptr_t addr;
 
-	for (n = 1; n < 32; n++)
-		f.regs[n - 1] = reg_value(n);
+	known_frame(&f);
 	for (i = 0; i < ARRAY_SIZE(load_cases); i++) {
 		const struct load_case *c = &load_cases[i];
 		bool decoded = watch_decode_load(load_decode_slots[i], &f,

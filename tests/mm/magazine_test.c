@@ -57,22 +57,29 @@ static const struct magazine_ops owner_ops = {
 	.flush = owner_flush,
 };
 
-/* An owner with no free objects of its own, and these bounds. */
-static void owner_init(unsigned int limit, unsigned int batch,
-		       unsigned int depot)
-{
-	memset(&owner, 0, sizeof(owner));
-	spinlock_init_level(&owner.lock, "test-magazine", LOCK_LEVEL_SLAB);
-	acquire(&owner.lock);
-	magazines_init(&owner.mags, &owner_ops, limit, batch, depot);
-	release(&owner.lock);
-}
-
 static void give(unsigned int i)
 {
 	acquire(&owner.lock);
 	__mag_give(&owner.mags, &owner, &object[i]);
 	release(&owner.lock);
+}
+
+/*
+ * An owner with no free objects of its own and these bounds, and objects
+ * 0 .. given - 1 given to this hart's magazine, in that order.
+ */
+static void owner_given(unsigned int limit, unsigned int batch,
+			unsigned int depot, unsigned int given)
+{
+	unsigned int i;
+
+	memset(&owner, 0, sizeof(owner));
+	spinlock_init_level(&owner.lock, "test-magazine", LOCK_LEVEL_SLAB);
+	acquire(&owner.lock);
+	magazines_init(&owner.mags, &owner_ops, limit, batch, depot);
+	release(&owner.lock);
+	for (i = 0; i < given; i++)
+		give(i);
 }
 
 /* The index of the object a take gives, or -1 for none. */
@@ -117,9 +124,7 @@ KTEST(magazine, a_full_magazine_parks_its_batch_in_the_depot)
 	size_t all;
 	unsigned int i;
 
-	owner_init(4, 4, 8);
-	for (i = 0; i < 5; i++)
-		give(i);
+	owner_given(4, 4, 8, 5);
 	KEXPECT_EQ(t, owner.flushes, 0);
 	KEXPECT_EQ(t, owner.mags.depot_n, 4);
 	for (i = 0; i < 4; i++)
@@ -137,9 +142,7 @@ KTEST(magazine, an_empty_magazine_takes_the_newest_batch_from_the_depot)
 {
 	unsigned int i;
 
-	owner_init(4, 4, 8);
-	for (i = 0; i < 5; i++)
-		give(i); /* the magazine holds 4, the depot 0 .. 3 */
+	owner_given(4, 4, 8, 5); /* the magazine holds 4, the depot 0 .. 3 */
 	KEXPECT_EQ(t, take(), 4);
 	for (i = 4; i-- > 0;) /* the newest first */
 		KEXPECT_EQ(t, take(), (int)i);
@@ -158,9 +161,7 @@ KTEST(magazine, a_full_depot_leaves_the_rest_of_a_batch_to_the_owner)
 {
 	unsigned int i;
 
-	owner_init(4, 4, 6);
-	for (i = 0; i < 9; i++)
-		give(i);
+	owner_given(4, 4, 6, 9);
 	KEXPECT_EQ(t, owner.mags.depot_n, 6); /* 0 .. 3, then 4 and 5 */
 	KEXPECT_EQ(t, parked(5), 5);
 	KEXPECT_EQ(t, owner.flushes, 1);
@@ -182,11 +183,8 @@ KTEST(magazine, a_drain_empties_the_depot)
 {
 	unsigned long gives;
 	size_t all;
-	unsigned int i;
 
-	owner_init(4, 4, 8);
-	for (i = 0; i < 11; i++)
-		give(i);
+	owner_given(4, 4, 8, 11);
 	KEXPECT_EQ(t, owner.mags.depot_n, 8);
 	KEXPECT_EQ(t, held(&all, &gives), 3);
 	KEXPECT_EQ(t, all + owner.nr_free, 11);
@@ -212,12 +210,6 @@ static bool not_object_1(void *obj, void *arg)
 	return obj != &object[1];
 }
 
-static void count_dropped(void *obj, void *arg)
-{
-	(void)obj;
-	(*(unsigned int *)arg)++;
-}
-
 /*
  * The walks the checks make see the depot: every object visited once,
  * a bad entry filtered out, an entry held twice (in a magazine and in
@@ -225,12 +217,10 @@ static void count_dropped(void *obj, void *arg)
  */
 KTEST(magazine, the_walks_see_the_depot)
 {
-	unsigned int visited = 0, dropped = 0, i;
+	unsigned int visited = 0, dropped = 0;
 	size_t all;
 
-	owner_init(4, 4, 8);
-	for (i = 0; i < 6; i++)
-		give(i); /* the depot 0 .. 3, the magazine 4 and 5 */
+	owner_given(4, 4, 8, 6); /* the depot 0 .. 3, the magazine 4 and 5 */
 	acquire(&owner.lock);
 	__mag_for_each(&owner.mags, count_one, &visited);
 	KEXPECT_EQ(t, visited, 6);
@@ -239,8 +229,7 @@ KTEST(magazine, the_walks_see_the_depot)
 	/* A magazine's object and a depot one, parked again: twice. */
 	owner.mags.depot[owner.mags.depot_n++] = &object[5];
 	owner.mags.depot[owner.mags.depot_n++] = &object[2];
-	KEXPECT_EQ(t,
-		   __mag_drop_duplicates(&owner.mags, count_dropped, &dropped),
+	KEXPECT_EQ(t, __mag_drop_duplicates(&owner.mags, count_one, &dropped),
 		   2);
 	release(&owner.lock);
 	KEXPECT_EQ(t, dropped, 2);
@@ -255,9 +244,7 @@ KTEST(magazine, the_walks_see_the_depot)
  */
 KTEST(magazine, no_magazines_means_no_depot)
 {
-	owner_init(4, 4, 8);
-	give(0);
-	give(1);
+	owner_given(4, 4, 8, 2);
 	acquire(&owner.lock);
 	__mag_set_limit(&owner.mags, 0, 0, 8);
 	release(&owner.lock);
