@@ -20,23 +20,10 @@
 #include <kernel/string.h>
 #include "../../mm/internal.h"
 #include "../../mm/slab.h"
+#include "one_report.h"
 
 /* Code of a function this long at the most: enough for the small ones. */
 #define FUNCTION_BYTES 512
-
-static bool site_in(uintptr_t site, void (*fn)(void))
-{
-	return site - (uintptr_t)fn < FUNCTION_BYTES;
-}
-
-/* The report made since "before", which must be exactly one. */
-static bool one_report(struct ktest *t, unsigned long before,
-		       struct mm_report *r)
-{
-	if (!KEXPECT_EQ(t, mm_report_count(), before + 1))
-		return false;
-	return KEXPECT_TRUE(t, mm_report_get(before, r));
-}
 
 /* The one report since before, in r: a double free of p. */
 static bool one_double_free(struct ktest *t, unsigned long before,
@@ -91,12 +78,14 @@ KTEST(debug, double_free_of_an_object_names_all_three_sites)
 	free_again_here(p);
 	if (one_double_free(t, before, p, &r)) {
 		KEXPECT_STREQ(t, r.where, "test-tracked");
-		KEXPECT_TRUE(
-			t, site_in(r.caller, (void (*)(void))free_again_here));
 		KEXPECT_TRUE(t,
-			     site_in(r.alloc.site, (void (*)(void))alloc_here));
+			     site_in(r.caller, (void (*)(void))free_again_here,
+				     FUNCTION_BYTES));
 		KEXPECT_TRUE(t,
-			     site_in(r.free.site, (void (*)(void))free_here));
+			     site_in(r.alloc.site, (void (*)(void))alloc_here,
+				     FUNCTION_BYTES));
+		KEXPECT_TRUE(t, site_in(r.free.site, (void (*)(void))free_here,
+					FUNCTION_BYTES));
 	}
 	KEXPECT_EQ(t, kmem_cache_destroy(tracked), 0);
 }
@@ -129,7 +118,8 @@ KTEST(debug, double_free_of_a_page_names_its_sites)
 		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
 		KEXPECT_PTR_EQ(t, r.addr, p);
 		KEXPECT_TRUE(t, site_in(r.caller,
-					(void (*)(void))free_page_again_here));
+					(void (*)(void))free_page_again_here,
+					FUNCTION_BYTES));
 		KEXPECT_NE(t, r.alloc.site, 0);
 		KEXPECT_NE(t, r.free.site, 0);
 	}
@@ -232,7 +222,8 @@ KTEST(debug, a_write_after_free_is_seen_when_the_object_comes_back)
 		KEXPECT_PTR_EQ(t, r.addr, p);
 		KEXPECT_TRUE(t, strstr(r.detail, "byte 21 of 64"));
 		KEXPECT_TRUE(t, site_in(r.free.site,
-					(void (*)(void))free_poisoned_here));
+					(void (*)(void))free_poisoned_here,
+					FUNCTION_BYTES));
 	}
 	kmem_cache_free(poisoned, q);
 	KEXPECT_EQ(t, kmem_cache_destroy(poisoned), 0);
@@ -355,7 +346,8 @@ KTEST(debug, a_one_byte_overflow_hits_the_red_zone)
 		KEXPECT_PTR_EQ(t, r.addr, p);
 		KEXPECT_TRUE(t, strstr(r.detail, "byte +24"));
 		KEXPECT_TRUE(t, site_in(r.alloc.site,
-					(void (*)(void))alloc_zoned_here));
+					(void (*)(void))alloc_zoned_here,
+					FUNCTION_BYTES));
 	}
 	/* Mended: the object came back, and the next free is clean. */
 	KEXPECT_EQ(t, active_objects(zoned), 0);
@@ -385,7 +377,8 @@ KTEST(debug, a_free_of_a_stack_address_says_so)
 		KEXPECT_EQ(t, r.bug, MM_BAD_FREE);
 		KEXPECT_TRUE(t, strstr(r.detail, "on a stack"));
 		KEXPECT_TRUE(t, site_in(r.caller,
-					(void (*)(void))kfree_a_local_here));
+					(void (*)(void))kfree_a_local_here,
+					FUNCTION_BYTES));
 	}
 }
 
@@ -472,10 +465,10 @@ KTEST(debug, a_free_in_tail_position_is_named_by_its_own_function)
 	if (one_report(t, before, &r)) {
 		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
 		KEXPECT_TRUE(
-			t,
-			site_in(r.caller,
-				(void (*)(void))
-					free_twice_the_last_free_a_tail_call));
+			t, site_in(r.caller,
+				   (void (*)(void))
+					   free_twice_the_last_free_a_tail_call,
+				   FUNCTION_BYTES));
 	}
 }
 

@@ -18,6 +18,7 @@
 #include <kernel/string.h>
 #include "../../mm/slab.h" /* free_key, object_start_ok */
 #include "ownership.h"
+#include "one_report.h"
 
 /* Free pages once every cache has given its empty slabs back. */
 static size_t settled_free_pages(void)
@@ -687,8 +688,7 @@ KTEST(slab, a_free_list_broken_by_a_write_after_free_is_given_up)
 		KEXPECT_TRUE(t, objs[i] != (char *)keep + 8);
 		KEXPECT_TRUE(t, objs[i] != keep);
 	}
-	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
-	    KEXPECT_TRUE(t, mm_report_get(before, &r))) {
+	if (one_report(t, before, &r)) {
 		KEXPECT_EQ(t, r.bug, MM_CORRUPTION);
 		KEXPECT_TRUE(t, strstr(r.detail,
 				       "caught by the free-list link check") !=
@@ -740,8 +740,7 @@ static void expect_caught(struct ktest *t, struct kmem_cache *c,
 	struct mm_report r = { 0 }; /* cppcheck: mm_report_get fills it */
 
 	KEXPECT_EQ(t, kmem_cache_validate(c), 1);
-	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
-	    KEXPECT_TRUE(t, mm_report_get(before, &r))) {
+	if (one_report(t, before, &r)) {
 		KEXPECT_EQ(t, r.bug, MM_CORRUPTION);
 		if (!KEXPECT_TRUE(
 			    t, strstr(r.detail, words) &&

@@ -23,14 +23,10 @@
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
 #include "../../mm/internal.h"
+#include "one_report.h"
 
 #define OBJECT_BYTES 64u
 #define FUNCTION_BYTES 128 /* the writers are a few instructions each */
-
-static bool site_in(uintptr_t site, void (*fn)(void))
-{
-	return site - (uintptr_t)fn < FUNCTION_BYTES;
-}
 
 /*
  * The writers.  The stores are written in assembly where the case is
@@ -146,13 +142,12 @@ static void expect_report(struct ktest *t, struct watched *w, void (*fn)(void),
 	char words[48];
 	struct mm_report r = { .bug = MM_BUGS };
 
-	if (!KEXPECT_EQ(t, mm_report_count(), w->before + 1) ||
-	    !KEXPECT_TRUE(t, mm_report_get(w->before, &r)))
+	if (!one_report(t, w->before, &r))
 		return;
 	KEXPECT_EQ(t, r.bug, MM_WATCHED_WRITE);
 	KEXPECT_PTR_EQ(t, r.addr, w->obj);
 	KEXPECT_STREQ(t, r.where, "watch-test");
-	KEXPECT_TRUE(t, site_in(r.caller, fn));
+	KEXPECT_TRUE(t, site_in(r.caller, fn, FUNCTION_BYTES));
 	KEXPECT_EQ(t, r.hart, hart);
 	snprintf(words, sizeof(words), "%u-byte store at byte %u of %u", bytes,
 		 at, OBJECT_BYTES);
@@ -360,11 +355,11 @@ KTEST(watch, a_load_is_stopped_only_when_loads_are_watched)
 	}
 	seen = load_word(w.obj);
 	mm_watch_set_loads(was);
-	if (KEXPECT_EQ(t, mm_report_count(), w.before + 1) &&
-	    KEXPECT_TRUE(t, mm_report_get(w.before, &r))) {
+	if (one_report(t, w.before, &r)) {
 		KEXPECT_EQ(t, r.bug, MM_WATCHED_READ);
 		KEXPECT_PTR_EQ(t, r.addr, w.obj);
-		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))load_word));
+		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))load_word,
+					FUNCTION_BYTES));
 		snprintf(words, sizeof(words),
 			 "4-byte load at byte 0 of %u: reads %#lx",
 			 OBJECT_BYTES, (unsigned long)seen);
@@ -443,12 +438,12 @@ KTEST(watch, store_into_a_freed_page_is_stopped)
 	before = mm_report_count();
 	if (p)
 		store_word(p, 0x5eed1234);
-	if (p && KEXPECT_EQ(t, mm_report_count(), before + 1) &&
-	    KEXPECT_TRUE(t, mm_report_get(before, &r))) {
+	if (p && one_report(t, before, &r)) {
 		KEXPECT_EQ(t, r.bug, MM_WATCHED_WRITE);
 		KEXPECT_PTR_EQ(t, r.addr, p);
 		KEXPECT_STREQ(t, r.where, "page");
-		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))store_word));
+		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))store_word,
+					FUNCTION_BYTES));
 		snprintf(words, sizeof(words), "4-byte store at byte 0 of %lu",
 			 (unsigned long)PAGE_SIZE);
 		KEXPECT_TRUE(t, strstr(r.detail, words) != NULL);
@@ -487,8 +482,7 @@ KTEST(watch, pages_held_back_are_counted_and_come_back)
 	KEXPECT_EQ(t, page_pool_validate(&pool), 0);
 	before = mm_report_count();
 	page_pool_free(&pool, run);
-	if (KEXPECT_EQ(t, mm_report_count(), before + 1) &&
-	    KEXPECT_TRUE(t, mm_report_get(before, &r)))
+	if (one_report(t, before, &r))
 		KEXPECT_EQ(t, r.bug, MM_DOUBLE_FREE);
 	unwatch_pool(t, &w);
 	KEXPECT_FALSE(t, mm_watch_holds(single));
