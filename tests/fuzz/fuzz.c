@@ -29,12 +29,13 @@ uint8_t fuzz_u8(struct fuzz_input *in)
 
 int fuzz_live_slot(unsigned int from, int n, bool (*used)(int slot))
 {
-	int k;
+	int k, slot;
 
-	for (k = 0; k < n; k++)
-		if (used((int)((from + (unsigned int)k) % (unsigned int)n)))
-			return (int)((from + (unsigned int)k) %
-				     (unsigned int)n);
+	for (k = 0; k < n; k++) {
+		slot = (int)((from + (unsigned int)k) % (unsigned int)n);
+		if (used(slot))
+			return slot;
+	}
 	return -1;
 }
 
