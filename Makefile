@@ -125,6 +125,8 @@ KCONFIG := -DCONFIG_LOCK_STATS
 # -fno-optimize-sibling-calls: a call stays a call, so every return
 # address names the real caller (reports and backtraces), and GCC can
 # shrink-wrap a fast path's frame onto the calls of its slow path.
+# -fno-tree-loop-distribute-patterns: else GCC makes lib/string.c's
+# memset and memcpy loops into calls to memset and memcpy, themselves.
 KCFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding \
 	-fno-toplevel-reorder -fno-optimize-sibling-calls \
 	-fno-builtin -fno-common -fno-pie -fno-stack-protector \

@@ -14,14 +14,11 @@
 
 /*
  * GCC recognises the byte loops below as memset/memcpy patterns and would
- * replace them with calls to memset/memcpy, i.e. to themselves.
+ * replace them with calls to memset/memcpy, i.e. to themselves: the
+ * kernel is built with -fno-tree-loop-distribute-patterns (KCFLAGS in the
+ * Makefile) so that it does not.  On the host they are rvos_memset and so
+ * on, and a call to the C library's memset is no recursion.
  */
-#if defined(__GNUC__) && !defined(__clang__)
-#define __no_libcall_loops                                                     \
-	__attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define __no_libcall_loops
-#endif
 
 /* A word that may alias any object, so word-wise copies stay legal C. */
 typedef unsigned long __attribute__((may_alias)) word_t;
@@ -33,7 +30,7 @@ static inline bool word_aligned(const void *p)
 	return IS_ALIGNED((uintptr_t)p, WORD_SIZE);
 }
 
-__no_libcall_loops void *memset(void *dst, int c, size_t n)
+void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 	unsigned char byte = (unsigned char)c;
@@ -58,7 +55,7 @@ __no_libcall_loops void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
-__no_libcall_loops void *memcpy(void *dst, const void *src, size_t n)
+void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -91,7 +88,7 @@ __no_libcall_loops void *memcpy(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-__no_libcall_loops void *memmove(void *dst, const void *src, size_t n)
+void *memmove(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
