@@ -27,18 +27,7 @@
 #include <kernel/string.h>
 #include "../../mm/report.h"
 #include "leak_test.h"
-
-/*
- * Is site, a return address, in fn?  Exactly, by the symbol table: the
- * small functions of a case lie close together.
- */
-static bool site_in(uintptr_t site, void (*fn)(void))
-{
-	size_t size, offset;
-
-	return kallsyms_lookup(site - 1, &size, &offset) &&
-	       site - 1 - offset == (uintptr_t)fn;
-}
+#include "one_report.h"
 
 /* --- Helpers, shared with tests/kernel/leak_roots_test.c ------------------ */
 

@@ -26,7 +26,6 @@
 #include "one_report.h"
 
 #define OBJECT_BYTES 64u
-#define FUNCTION_BYTES 128 /* the writers are a few instructions each */
 
 /*
  * The writers.  The stores are written in assembly where the case is
@@ -147,7 +146,7 @@ static void expect_report(struct ktest *t, struct watched *w, void (*fn)(void),
 	KEXPECT_EQ(t, r.bug, MM_WATCHED_WRITE);
 	KEXPECT_PTR_EQ(t, r.addr, w->obj);
 	KEXPECT_STREQ(t, r.where, "watch-test");
-	KEXPECT_TRUE(t, site_in(r.caller, fn, FUNCTION_BYTES));
+	KEXPECT_TRUE(t, pc_in(r.caller, fn));
 	KEXPECT_EQ(t, r.hart, hart);
 	snprintf(words, sizeof(words), "%u-byte store at byte %u of %u", bytes,
 		 at, OBJECT_BYTES);
@@ -358,8 +357,7 @@ KTEST(watch, a_load_is_stopped_only_when_loads_are_watched)
 	if (one_report(t, w.before, &r)) {
 		KEXPECT_EQ(t, r.bug, MM_WATCHED_READ);
 		KEXPECT_PTR_EQ(t, r.addr, w.obj);
-		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))load_word,
-					FUNCTION_BYTES));
+		KEXPECT_TRUE(t, pc_in(r.caller, (void (*)(void))load_word));
 		snprintf(words, sizeof(words),
 			 "4-byte load at byte 0 of %u: reads %#lx",
 			 OBJECT_BYTES, (unsigned long)seen);
@@ -442,8 +440,7 @@ KTEST(watch, store_into_a_freed_page_is_stopped)
 		KEXPECT_EQ(t, r.bug, MM_WATCHED_WRITE);
 		KEXPECT_PTR_EQ(t, r.addr, p);
 		KEXPECT_STREQ(t, r.where, "page");
-		KEXPECT_TRUE(t, site_in(r.caller, (void (*)(void))store_word,
-					FUNCTION_BYTES));
+		KEXPECT_TRUE(t, pc_in(r.caller, (void (*)(void))store_word));
 		snprintf(words, sizeof(words), "4-byte store at byte 0 of %lu",
 			 (unsigned long)PAGE_SIZE);
 		KEXPECT_TRUE(t, strstr(r.detail, words) != NULL);
