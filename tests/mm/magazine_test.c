@@ -6,7 +6,8 @@
  * neither the slab nor the page allocator would let it know.
  *
  * Every call runs with the owner's lock held, as mm/magazine.h asks, and
- * so on one hart: the cases look at this hart's magazine.
+ * so on one hart: the cases look at this hart's magazine.  The last case
+ * opens the magazine as a fast path does, and checks the lock its top is.
  */
 #include <kernel/ktest.h>
 #include <kernel/machine.h>
@@ -255,4 +256,27 @@ KTEST(magazine, no_magazines_means_no_depot)
 	KEXPECT_EQ(t, take(), 1); /* still in the magazine */
 	KEXPECT_EQ(t, take(), 2); /* from the owner */
 	KEXPECT_EQ(t, owner.refills, 1);
+}
+
+/*
+ * A magazine's top is its lock (mm/magazine.h): from mag_open to
+ * mag_close the fast path owns it, so a drain on another hart, which
+ * swaps NULL in to take it, must find NULL there and wait its turn.
+ * Asked of the top itself, so no interleaving of harts is hoped for.
+ */
+KTEST(magazine, an_open_magazine_reads_as_held_until_it_is_closed)
+{
+	struct magazine *m;
+	unsigned long flags;
+	void **top, **while_open;
+
+	owner_given(4, 4, 0, 2);
+	top = mag_open(&owner.mags, &m, &flags);
+	while_open = READ_ONCE(m->top);
+	mag_close_unchanged(m, top, flags);
+	KEXPECT_PTR_EQ(t, m, &owner.mags.mag[this_hart()]);
+	KEXPECT_TRUE(t, mag_has_objects(m, top));
+	KEXPECT_NULL(t, while_open);		   /* held */
+	KEXPECT_PTR_EQ(t, READ_ONCE(m->top), top); /* given back as it was */
+	KEXPECT_EQ(t, take(), 1);
 }
