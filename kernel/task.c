@@ -65,11 +65,17 @@ static void kick_idle_harts(void)
 			clint_send_ipi(i);
 }
 
+/* The run queue changed: idle harts must look again (sched_lock held). */
+static void __run_queue_changed(void)
+{
+	WRITE_ONCE(enqueue_count, enqueue_count + 1);
+}
+
 static void __enqueue(struct task *t)
 {
 	t->state = TASK_RUNNABLE;
 	list_add_tail(&t->run_node, &run_queue);
-	WRITE_ONCE(enqueue_count, enqueue_count + 1);
+	__run_queue_changed();
 }
 
 static struct task *__pick_next(struct hart *h)
@@ -259,7 +265,7 @@ void task_pin(struct task *t, int hart)
 	t->pinned = hart;
 	if (t->state == TASK_RUNNABLE) {
 		/* Queued already: make the idle harts look at it again. */
-		WRITE_ONCE(enqueue_count, enqueue_count + 1);
+		__run_queue_changed();
 		kick_idle_harts();
 	}
 	release(&sched_lock);
