@@ -723,16 +723,18 @@ void page_describe(const void *p, char *buf, size_t size)
 static void refuse(struct page_pool *pool, const void *p, enum mm_bug bug,
 		   enum page_owner owner, uintptr_t caller, const char *why)
 {
-	struct mm_report r = {
-		.bug = bug,
-		.addr = p,
-		.order = -1,
-		.caller = caller,
-	};
+	struct mm_report r;
 
 	/* A double free names where the run was taken and freed, if known. */
 	if (bug == MM_DOUBLE_FREE && page_managed(pool, (uintptr_t)p))
 		page_run_report(&r, pool, p, bug, caller);
+	else
+		r = (struct mm_report){
+			.bug = bug,
+			.addr = p,
+			.order = -1,
+			.caller = caller,
+		};
 	r.where = owner_names[owner];
 	__atomic_fetch_add(&pool->refused_frees, 1, __ATOMIC_RELAXED);
 	mm_report(&r, "%s; nothing freed", why);
